@@ -1,0 +1,67 @@
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startKube } from './kube.js';
+import { startMoto } from './moto.js';
+import { projectRoot } from './tools.js';
+
+/** What tests need to reach the servers; serializable, so vitest can hand it to test workers. */
+export interface TestEnvironmentInfo {
+  readonly awsEndpoint: string;
+  readonly awsRegion: string;
+  readonly kubeconfigPath: string;
+  readonly kubeServers: Readonly<Record<'blue' | 'green', string>>;
+  /** Folder with this run's logs, kubeconfig and credentials. */
+  readonly runDir: string;
+}
+
+export interface TestEnvironment {
+  readonly info: TestEnvironmentInfo;
+  stop(): Promise<void>;
+}
+
+const runsDir = join(projectRoot, '.cache/env-runs');
+const keptRuns = 3;
+
+/** Starts moto and the blue/green Kubernetes control plane side by side. */
+export async function startTestEnvironment(): Promise<TestEnvironment> {
+  pruneOldRuns();
+  const runDir = join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  mkdirSync(runDir, { recursive: true });
+
+  const [moto, kube] = await Promise.allSettled([startMoto(runDir), startKube(runDir)]);
+  const processes = [
+    ...(moto.status === 'fulfilled' ? [moto.value.process] : []),
+    ...(kube.status === 'fulfilled' ? kube.value.processes : []),
+  ];
+  const stopAll = async () => {
+    await Promise.all(processes.map((p) => p.stop()));
+    rmSync(join(runDir, 'etcd-data'), { recursive: true, force: true });
+  };
+  if (moto.status === 'rejected' || kube.status === 'rejected') {
+    await stopAll();
+    const reasons = [moto, kube].flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    throw new Error(`test environment did not start:\n${reasons.join('\n')}`);
+  }
+
+  const info: TestEnvironmentInfo = {
+    awsEndpoint: moto.value.endpoint,
+    awsRegion: 'us-east-1',
+    kubeconfigPath: kube.value.kubeconfigPath,
+    kubeServers: kube.value.servers,
+    runDir,
+  };
+  writeFileSync(join(runDir, 'env.json'), `${JSON.stringify(info, null, 2)}\n`);
+  return { info, stop: stopAll };
+}
+
+function pruneOldRuns(): void {
+  let runs: string[];
+  try {
+    runs = readdirSync(runsDir).sort();
+  } catch {
+    return;
+  }
+  for (const old of runs.slice(0, Math.max(0, runs.length - keptRuns))) {
+    rmSync(join(runsDir, old), { recursive: true, force: true });
+  }
+}
