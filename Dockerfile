@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# Switchyard controller image: multi-stage, production dependencies only, non-root.
+# NODE_VERSION is the Node LTS line the image runs on; the code also supports Node 20.19+.
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY stages ./stages
+RUN node_modules/.bin/tsc -p tsconfig.build.json
+
+FROM node:${NODE_VERSION}-bookworm-slim AS production-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM node:${NODE_VERSION}-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=production-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config ./config
+# State (the embedded SQLite store) lives on a volume owned by the unprivileged user.
+RUN mkdir -p /var/lib/switchyard && chown node:node /var/lib/switchyard
+VOLUME ["/var/lib/switchyard"]
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["serve"]

@@ -1,0 +1,50 @@
+# Switchyard's entry points. `make test` works on a fresh machine: it installs everything it needs.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+BIN := node_modules/.bin
+
+.PHONY: all deps test lint typecheck test-unit test-integration build demo sandbox clean
+
+all: test
+
+# --- dependencies -----------------------------------------------------------------------------------
+# npm ci only when the lockfile changed; moto and the Go-built servers are cached by their scripts.
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+deps: node_modules/.installed
+	tools/install-moto.sh >/dev/null
+	tools/build-kube.sh >/dev/null
+
+# --- checks -------------------------------------------------------------------------------------------
+lint: node_modules/.installed
+	$(BIN)/biome ci .
+
+typecheck: node_modules/.installed
+	$(BIN)/tsc -p tsconfig.json --noEmit
+
+test-unit: node_modules/.installed
+	$(BIN)/vitest run --project unit
+
+test-integration: deps
+	$(BIN)/vitest run --project integration
+
+# Lint, typecheck, then every test project (unit, integration against moto and kube-apiserver).
+test: deps lint typecheck
+	$(BIN)/vitest run
+
+build: node_modules/.installed
+	$(BIN)/tsc -p tsconfig.build.json
+
+# --- trying it by hand ---------------------------------------------------------------------------------
+# make demo: start the sandbox, say what it holds, stop it again (KEEP=1 keeps it until Ctrl-C).
+demo: deps
+	$(BIN)/tsx test/env/sandbox.ts --demo $(if $(KEEP),,--once)
+
+# make sandbox: start the servers and keep them until Ctrl-C, for debugging.
+sandbox: deps
+	$(BIN)/tsx test/env/sandbox.ts
+
+clean:
+	rm -rf dist coverage .cache/env-runs
