@@ -1,0 +1,133 @@
+import type { PromotionPlan } from './plan.js';
+import { pendingStages, type StageName, type StageStatus } from './stages.js';
+import { allBlue, type GreenPercent } from './weights.js';
+
+/**
+ * running: the reconciler drives stages. paused: a person paused it, a manual weight is in force, or a
+ * failure waits for a decision. waiting-approval: a gate is open. rolling-back: the rollback executor
+ * owns it. succeeded / rolled-back: finished.
+ */
+export type PromotionPhase = 'running' | 'paused' | 'waiting-approval' | 'rolling-back' | 'succeeded' | 'rolled-back';
+
+export const finishedPhases: ReadonlySet<PromotionPhase> = new Set(['succeeded', 'rolled-back']);
+
+export interface ClusterRef {
+  readonly name: string;
+}
+
+export interface GreenCluster extends ClusterRef {
+  /** True when green already existed (built elsewhere, e.g. by Terraform) and is adopted, not created. */
+  readonly adopted: boolean;
+}
+
+export interface WeightChange {
+  readonly at: string;
+  readonly green: GreenPercent;
+  readonly reason: 'step' | 'manual' | 'rollback';
+  readonly by: string;
+}
+
+export interface TrafficState {
+  /** The last weight verified at the router. */
+  readonly green: GreenPercent;
+  /** A manual weight someone asked for that is not yet applied and verified. */
+  readonly manualTarget?: GreenPercent;
+  /** True once a person set the weight by hand: automatic stepping stays paused until resume. */
+  readonly manual: boolean;
+  readonly history: readonly WeightChange[];
+}
+
+export interface Gate {
+  readonly id: string;
+  readonly stage: StageName;
+  readonly reason: string;
+  readonly openedAt: string;
+  readonly approvedAt?: string;
+  readonly approvedBy?: string;
+}
+
+export type RollbackStep = 'check-blue' | 'set-weights' | 'verify' | 'bake' | 'drain' | 'teardown' | 'done';
+
+export interface RollbackState {
+  readonly requestedAt: string;
+  readonly requestedBy: string;
+  readonly reason: string;
+  readonly mode: 'instant' | 'stepped';
+  readonly green: 'keep' | 'teardown';
+  readonly step: RollbackStep;
+  /** Green percents still to pass through; the head is the current target. Ends with 0. */
+  readonly path: readonly GreenPercent[];
+  readonly bakeUntil?: string;
+  /** Green may be torn down only after this instant (persisted before any teardown starts). */
+  readonly drainDeadline?: string;
+  readonly message: string;
+  readonly finishedAt?: string;
+}
+
+export interface Promotion {
+  readonly id: string;
+  readonly platform: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly blue: ClusterRef;
+  readonly green: GreenCluster;
+  readonly phase: PromotionPhase;
+  readonly pauseReason?: string;
+  readonly currentStage: StageName;
+  readonly stages: Readonly<Record<StageName, StageStatus>>;
+  readonly traffic: TrafficState;
+  readonly gates: readonly Gate[];
+  readonly rollback?: RollbackState;
+  readonly plan: PromotionPlan;
+  /** When the reconciler should look at this promotion again (absent: as soon as it can). */
+  readonly nextRunAt?: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+  readonly finishedAt?: string;
+  /** Incremented by every stored write; a write based on an older version is rejected. */
+  readonly version: number;
+}
+
+export interface NewPromotion {
+  readonly id: string;
+  readonly platform: string;
+  readonly fromVersion: string;
+  readonly toVersion: string;
+  readonly blue: ClusterRef;
+  readonly green: GreenCluster;
+  readonly plan: PromotionPlan;
+  readonly createdBy: string;
+}
+
+export function newPromotion(input: NewPromotion, now: Date): Promotion {
+  const at = now.toISOString();
+  return {
+    ...input,
+    phase: 'running',
+    currentStage: 'provision',
+    stages: pendingStages(),
+    traffic: { green: allBlue, manual: false, history: [] },
+    gates: [],
+    createdAt: at,
+    updatedAt: at,
+    version: 0,
+  };
+}
+
+export function isFinished(promotion: Pick<Promotion, 'phase'>): boolean {
+  return finishedPhases.has(promotion.phase);
+}
+
+/** An event in a promotion's append-only log. */
+export interface PromotionEvent {
+  readonly seq: number;
+  readonly promotionId: string;
+  readonly at: string;
+  readonly type: string;
+  readonly message: string;
+  readonly actor: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export type NewEvent = Omit<PromotionEvent, 'seq' | 'promotionId' | 'at'>;

@@ -1,0 +1,38 @@
+import type { NewEvent, Promotion, PromotionEvent, PromotionPhase } from '../domain/promotion.js';
+
+export interface PromotionFilter {
+  readonly platform?: string;
+  readonly phase?: PromotionPhase;
+  /** Newest first; at most this many (default 50). */
+  readonly limit?: number;
+  /** Skip this many of the newest first. */
+  readonly offset?: number;
+}
+
+/**
+ * Durable promotion records and their append-only event logs. Async even where the backing store is
+ * synchronous, so a Kubernetes-backed store fits the same interface.
+ *
+ * Writes are compare-and-swap: `update` succeeds only when the stored version equals `next.version`,
+ * stores `next` with version + 1, and appends the events in the same transaction. A stale write gets a
+ * ConflictError and changes nothing.
+ */
+export interface PromotionStore {
+  /**
+   * Stores a new promotion (its version becomes 1) with its first events. Throws
+   * ActivePromotionExistsError when the platform already has an unfinished promotion.
+   */
+  create(promotion: Promotion, events: readonly NewEvent[]): Promise<Promotion>;
+  get(id: string): Promise<Promotion | undefined>;
+  list(filter?: PromotionFilter): Promise<Promotion[]>;
+  /** Every unfinished promotion, oldest first: what the reconciler drives. */
+  active(): Promise<Promotion[]>;
+  /** The platform's unfinished promotion, or else its most recent one. */
+  latestForPlatform(platform: string): Promise<Promotion | undefined>;
+  update(next: Promotion, events: readonly NewEvent[]): Promise<Promotion>;
+  /** Appends events without changing the record (audit entries of refused requests, for example). */
+  appendEvents(promotionId: string, events: readonly NewEvent[]): Promise<void>;
+  /** Events in order; with `afterSeq`, only those after it (for live streams). */
+  events(promotionId: string, afterSeq?: number): Promise<PromotionEvent[]>;
+  close(): Promise<void>;
+}
