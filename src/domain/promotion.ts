@@ -7,7 +7,13 @@ import { allBlue, type GreenPercent } from './weights.js';
  * failure waits for a decision. waiting-approval: a gate is open. rolling-back: the rollback executor
  * owns it. succeeded / rolled-back: finished.
  */
-export type PromotionPhase = 'running' | 'paused' | 'waiting-approval' | 'rolling-back' | 'succeeded' | 'rolled-back';
+export type PromotionPhase =
+  | 'running'
+  | 'paused'
+  | 'waiting-approval'
+  | 'rolling-back'
+  | 'succeeded'
+  | 'rolled-back';
 
 export const finishedPhases: ReadonlySet<PromotionPhase> = new Set(['succeeded', 'rolled-back']);
 
@@ -27,11 +33,18 @@ export interface WeightChange {
   readonly by: string;
 }
 
+/** A weight someone set by hand that is not yet applied and verified. */
+export interface ManualChange {
+  readonly green: GreenPercent;
+  readonly by: string;
+  readonly applied: boolean;
+  readonly changeId?: string | undefined;
+}
+
 export interface TrafficState {
   /** The last weight verified at the router. */
   readonly green: GreenPercent;
-  /** A manual weight someone asked for that is not yet applied and verified. */
-  readonly manualTarget?: GreenPercent;
+  readonly manualChange?: ManualChange;
   /** True once a person set the weight by hand: automatic stepping stays paused until resume. */
   readonly manual: boolean;
   readonly history: readonly WeightChange[];
@@ -57,10 +70,14 @@ export interface RollbackState {
   readonly step: RollbackStep;
   /** Green percents still to pass through; the head is the current target. Ends with 0. */
   readonly path: readonly GreenPercent[];
+  /** The router's id for the weight change being verified, when it gives one. */
+  readonly changeId?: string | undefined;
   readonly bakeUntil?: string;
   /** Green may be torn down only after this instant (persisted before any teardown starts). */
   readonly drainDeadline?: string;
   readonly message: string;
+  /** Failed attempts of the current step; drives backoff. A rollback never gives up. */
+  readonly attempts?: number;
   readonly finishedAt?: string;
 }
 
@@ -131,3 +148,16 @@ export interface PromotionEvent {
 }
 
 export type NewEvent = Omit<PromotionEvent, 'seq' | 'promotionId' | 'at'>;
+
+export const decommissionGateId = 'decommission';
+
+/** What the decommission stage saves. */
+export interface DecommissionProgress {
+  /** Set, and stored, before the first teardown call: from here on there is no way back to blue. */
+  readonly tearingDown: boolean;
+}
+
+/** True once blue's teardown may have begun; rollback is refused from then on. */
+export function blueTeardownStarted(promotion: Promotion): boolean {
+  return (promotion.stages.decommission.saved as DecommissionProgress | undefined)?.tearingDown === true;
+}

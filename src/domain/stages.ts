@@ -26,10 +26,9 @@ export interface StageStatus {
 }
 
 export function pendingStages(): Record<StageName, StageStatus> {
-  return Object.fromEntries(stageNames.map((name) => [name, { state: 'pending', message: '', attempts: 0 }])) as Record<
-    StageName,
-    StageStatus
-  >;
+  return Object.fromEntries(
+    stageNames.map((name) => [name, { state: 'pending', message: '', attempts: 0 }]),
+  ) as Record<StageName, StageStatus>;
 }
 
 export function nextStage(after: StageName): StageName | undefined {

@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import * as commands from '../domain/commands.js';
+import { ConflictError, NotFoundError } from '../domain/errors.js';
+import type { PlatformProviders } from '../domain/ports.js';
+import { type NewPromotion, newPromotion, type Promotion } from '../domain/promotion.js';
+import type { Stage } from '../domain/stage.js';
+import type { GreenPercent } from '../domain/weights.js';
+import type { PromotionStore } from '../store/store.js';
+import { PromotionEngine } from './engine.js';
+import { Reconciler, type Timers } from './reconciler.js';
+
+export interface ControllerOptions {
+  readonly store: PromotionStore;
+  readonly stages: readonly Stage[];
+  readonly providersFor: (platform: string) => PlatformProviders;
+  readonly log: Logger;
+  readonly now?: () => Date;
+  readonly maxConcurrentPlatforms?: number;
+  readonly timers?: Timers;
+}
+
+/** Tries a command again on a lost compare-and-swap, this many times, re-reading each time. */
+const commandAttempts = 5;
+
+/**
+ * What the API and CLI drive: start a promotion and act on it. Every action is a pure command applied
+ * to the stored record with compare-and-swap, then the reconciler is woken so the action takes effect
+ * in the same moment, not at the next tick.
+ */
+export class Controller {
+  readonly engine: PromotionEngine;
+  readonly reconciler: Reconciler;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: ControllerOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.engine = new PromotionEngine({ ...options, now: this.now });
+    this.reconciler = new Reconciler({
+      store: options.store,
+      pass: (id) => this.engine.pass(id),
+      maxConcurrent: options.maxConcurrentPlatforms ?? 4,
+      now: this.now,
+      log: options.log,
+      ...(options.timers ? { timers: options.timers } : {}),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.reconciler.start();
+  }
+
+  stop(): Promise<void> {
+    return this.reconciler.stop();
+  }
+
+  async startPromotion(input: NewPromotion): Promise<Promotion> {
+    const promotion = newPromotion(input, this.now());
+    const stored = await this.options.store.create(promotion, [
+      {
+        type: 'promotion.created',
+        actor: input.createdBy,
+        message: `promotion of ${input.platform} from ${input.fromVersion} to ${input.toVersion} created`,
+      },
+    ]);
+    this.reconciler.wake(stored.id);
+    return stored;
+  }
+
+  rollback(id: string, request: commands.RollbackRequest): Promise<Promotion> {
+    return this.apply(id, (p) => commands.requestRollback(p, request, this.now()));
+  }
+
+  pause(id: string, by: string, reason: string): Promise<Promotion> {
+    return this.apply(id, (p) => commands.pause(p, by, reason));
+  }
+
+  resume(id: string, by: string): Promise<Promotion> {
+    return this.apply(id, (p) => commands.resume(p, by));
+  }
+
+  approve(id: string, gateId: string | undefined, by: string): Promise<Promotion> {
+    return this.apply(id, (p) => commands.approve(p, gateId, by, this.now()));
+  }
+
+  setWeight(id: string, green: GreenPercent, by: string): Promise<Promotion> {
+    return this.apply(id, (p) => commands.setManualWeight(p, green, by));
+  }
+
+  private async apply(id: string, command: (p: Promotion) => commands.CommandResult): Promise<Promotion> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.options.store.get(id);
+      if (current === undefined) throw new NotFoundError('promotion', id);
+      const { promotion, event } = command(current);
+      try {
+        const stored = await this.options.store.update(promotion, [event]);
+        this.reconciler.wake(id);
+        return stored;
+      } catch (error) {
+        // The reconciler wrote in between; re-read and re-check the command against the new state.
+        if (!(error instanceof ConflictError) || attempt >= commandAttempts) throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,311 @@
+import type { Logger } from 'pino';
+import { requestRollback } from '../domain/commands.js';
+import { ConflictError } from '../domain/errors.js';
+import { retryDelayMs } from '../domain/plan.js';
+import type { PlatformProviders } from '../domain/ports.js';
+import { isFinished, type NewEvent, type Promotion, type TrafficState } from '../domain/promotion.js';
+import type { Stage, StageResult } from '../domain/stage.js';
+import { nextStage, type StageName } from '../domain/stages.js';
+import type { GreenPercent } from '../domain/weights.js';
+import type { PromotionStore } from '../store/store.js';
+import { applyManualWeight } from './manual-weight.js';
+import { errorMessage, isRetryable } from './retryable.js';
+import { rollbackStep } from './rollback.js';
+
+export interface EngineOptions {
+  readonly store: PromotionStore;
+  readonly stages: readonly Stage[];
+  readonly providersFor: (platform: string) => PlatformProviders;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+/** Undefined `requeueAfterMs`: nothing to do until something wakes the promotion. */
+export interface PassOutcome {
+  readonly requeueAfterMs?: number;
+}
+
+/** Bounds the steps one pass takes (rollback steps, stage hand-overs) before it yields to others. */
+const maxStepsPerPass = 32;
+
+/**
+ * One reconcile pass over one promotion: observe the stored record, take the next step (a rollback
+ * step, a manual weight, or the current stage's run), store the result with compare-and-swap, and say
+ * when to look again. Keeps taking steps while they need no waiting, so a rollback request or an
+ * approval acts at once. Holds nothing in memory between passes.
+ */
+export class PromotionEngine {
+  private readonly stages: ReadonlyMap<StageName, Stage>;
+
+  constructor(private readonly options: EngineOptions) {
+    this.stages = new Map(options.stages.map((s) => [s.name, s]));
+  }
+
+  async pass(id: string): Promise<PassOutcome> {
+    try {
+      for (let step = 0; step < maxStepsPerPass; step++) {
+        const promotion = await this.options.store.get(id);
+        if (promotion === undefined || isFinished(promotion)) return {};
+        const outcome = await this.step(promotion, this.options.providersFor(promotion.platform));
+        if (outcome !== 'continue') return outcome;
+      }
+      return { requeueAfterMs: 0 };
+    } catch (error) {
+      // Someone (an API request) changed the record while this pass worked: look again from scratch.
+      // Every step is idempotent, so repeating the observation is safe.
+      if (error instanceof ConflictError) return { requeueAfterMs: 0 };
+      throw error;
+    }
+  }
+
+  private async step(promotion: Promotion, providers: PlatformProviders): Promise<PassOutcome | 'continue'> {
+    if (promotion.phase === 'rolling-back') return this.rollBack(promotion, providers);
+    if (promotion.traffic.manualChange !== undefined) {
+      const result = await applyManualWeight(promotion, providers, this.options.now());
+      return this.save(result.promotion, result.events, result.waitMs);
+    }
+    if (promotion.phase !== 'running') return {};
+    return this.runStage(promotion, providers);
+  }
+
+  private async rollBack(
+    promotion: Promotion,
+    providers: PlatformProviders,
+  ): Promise<PassOutcome | 'continue'> {
+    const now = this.options.now();
+    try {
+      const result = await rollbackStep(promotion, providers, now);
+      const rollback = result.promotion.rollback;
+      const next = rollback?.attempts
+        ? { ...result.promotion, rollback: { ...rollback, attempts: 0 } }
+        : result.promotion;
+      return this.save(next, result.events, result.waitMs);
+    } catch (error) {
+      // A rollback never gives up: it keeps trying, with backoff, and says why in its message.
+      const attempt = (promotion.rollback?.attempts ?? 0) + 1;
+      const waitMs = retryDelayMs(promotion.plan.retry, attempt);
+      const message = `rollback step ${promotion.rollback?.step} failed (attempt ${attempt}): ${errorMessage(error)}`;
+      this.options.log.warn({ promotionId: promotion.id, err: error }, message);
+      const rollback = promotion.rollback && { ...promotion.rollback, attempts: attempt, message };
+      return this.save(
+        { ...promotion, ...(rollback && { rollback }) },
+        [{ type: 'rollback.error', actor: 'switchyard', message }],
+        waitMs,
+      );
+    }
+  }
+
+  private async runStage(
+    promotion: Promotion,
+    providers: PlatformProviders,
+  ): Promise<PassOutcome | 'continue'> {
+    const name = promotion.currentStage;
+    const stage = this.stages.get(name);
+    if (stage === undefined) throw new Error(`no stage implementation for "${name}"`);
+    const now = this.options.now();
+    const status = promotion.stages[name];
+    const timeoutMs = promotion.plan.stageTimeoutsMs[name];
+    let result: StageResult;
+    if (
+      timeoutMs !== undefined &&
+      status.startedAt &&
+      now.getTime() - Date.parse(status.startedAt) > timeoutMs
+    ) {
+      result = {
+        phase: 'failed',
+        retryable: false,
+        message: `timed out after ${Math.round(timeoutMs / 1000)} s: ${status.message}`,
+      };
+    } else {
+      try {
+        result = await stage.run({
+          promotion,
+          saved: status.saved,
+          providers,
+          now,
+          isApproved: (gateId) => promotion.gates.some((g) => g.id === gateId && g.approvedAt !== undefined),
+        });
+      } catch (error) {
+        result = { phase: 'failed', retryable: isRetryable(error), message: errorMessage(error) };
+      }
+    }
+    return this.applyStageResult(promotion, result, now);
+  }
+
+  private async applyStageResult(
+    promotion: Promotion,
+    result: StageResult,
+    now: Date,
+  ): Promise<PassOutcome | 'continue'> {
+    const name = promotion.currentStage;
+    const status = promotion.stages[name];
+    const at = now.toISOString();
+    const startedAt = status.startedAt ?? at;
+    const events: NewEvent[] = [];
+    if (status.state === 'pending')
+      events.push({
+        type: 'stage.started',
+        actor: 'switchyard',
+        message: `${name} started`,
+        data: { stage: name },
+      });
+    const withStage = (changes: Partial<typeof status>): Promotion => ({
+      ...promotion,
+      stages: { ...promotion.stages, [name]: { ...status, startedAt, ...changes } },
+    });
+
+    switch (result.phase) {
+      case 'running': {
+        const next = withStage({
+          state: 'running',
+          message: result.message,
+          attempts: 0,
+          saved: result.saved ?? status.saved,
+        });
+        const traffic = recordVerified(next.traffic, result.verifiedGreen, at, events);
+        return this.save({ ...next, traffic }, events, result.requeueAfterMs);
+      }
+      case 'waiting-approval': {
+        const isNew = !promotion.gates.some((g) => g.id === result.gate.id);
+        const gates = isNew
+          ? [...promotion.gates, { ...result.gate, stage: name, openedAt: at }]
+          : promotion.gates;
+        if (isNew)
+          events.push({
+            type: 'gate.opened',
+            actor: 'switchyard',
+            message: result.gate.reason,
+            data: { gate: result.gate.id },
+          });
+        const next = withStage({
+          state: 'running',
+          message: result.message,
+          saved: result.saved ?? status.saved,
+        });
+        await this.save({ ...next, gates, phase: 'waiting-approval' }, events);
+        return {};
+      }
+      case 'succeeded': {
+        const done = withStage({
+          state: 'succeeded',
+          finishedAt: status.finishedAt ?? at,
+          message: result.message,
+          attempts: 0,
+          saved: result.saved ?? status.saved,
+        });
+        const traffic = recordVerified(done.traffic, result.verifiedGreen, at, events);
+        events.push({
+          type: 'stage.succeeded',
+          actor: 'switchyard',
+          message: `${name}: ${result.message}`,
+          data: { stage: name },
+        });
+        const following = nextStage(name);
+        if (following === undefined) {
+          events.push({
+            type: 'promotion.succeeded',
+            actor: 'switchyard',
+            message: 'promotion finished: green is live, blue decommissioned',
+          });
+          await this.save({ ...done, traffic, phase: 'succeeded', finishedAt: at }, events);
+          return {};
+        }
+        return this.save({ ...done, traffic, currentStage: following }, events, 0);
+      }
+      case 'failed': {
+        const attempts = status.attempts + 1;
+        const { maxAttempts } = promotion.plan.retry;
+        if (result.retryable && attempts < maxAttempts) {
+          const waitMs = retryDelayMs(promotion.plan.retry, attempts);
+          const message = `attempt ${attempts} of ${maxAttempts} failed, retrying in ${Math.ceil(waitMs / 1000)} s: ${result.message}`;
+          events.push({
+            type: 'stage.retry',
+            actor: 'switchyard',
+            message: `${name}: ${message}`,
+            data: { stage: name, attempts },
+          });
+          return this.save(withStage({ state: 'running', attempts, message }), events, waitMs);
+        }
+        const failed = withStage({ state: 'failed', attempts, message: result.message });
+        const reason = `${name} failed: ${result.message}`;
+        events.push({ type: 'stage.failed', actor: 'switchyard', message: reason, data: { stage: name } });
+        if (promotion.plan.rollback.automatic) {
+          const rollback = requestRollback(failed, { by: 'switchyard', reason }, now);
+          return this.save(rollback.promotion, [...events, rollback.event], 0);
+        }
+        return this.save(
+          { ...failed, phase: 'paused', pauseReason: `${reason}. Resume to try again, or roll back.` },
+          events,
+        );
+      }
+    }
+  }
+
+  /**
+   * Stores the promotion (compare-and-swap) with its events and the time to look again. Returns
+   * 'continue' when the next step needs no waiting, so the caller goes on in the same pass.
+   */
+  private async save(
+    next: Promotion,
+    events: readonly NewEvent[],
+    waitMs?: number,
+  ): Promise<PassOutcome | 'continue'> {
+    const now = this.options.now();
+    const { nextRunAt: _previous, ...rest } = next;
+    const wait = waitMs !== undefined && waitMs > 0 ? waitMs : undefined;
+    const stored = await this.options.store.update(
+      wait === undefined ? rest : { ...rest, nextRunAt: new Date(now.getTime() + wait).toISOString() },
+      events,
+    );
+    for (const event of events)
+      this.options.log.info({ promotionId: stored.id, event: event.type }, event.message);
+    void this.notify(stored, events);
+    if (isFinished(stored)) return {};
+    if (wait !== undefined) return { requeueAfterMs: wait };
+    const moreToDo =
+      stored.phase === 'running' ||
+      stored.phase === 'rolling-back' ||
+      stored.traffic.manualChange !== undefined;
+    return moreToDo ? 'continue' : {};
+  }
+
+  private async notify(promotion: Promotion, events: readonly NewEvent[]): Promise<void> {
+    const notifier = this.options.providersFor(promotion.platform).notifier;
+    for (const event of events) {
+      try {
+        await notifier.post({
+          promotionId: promotion.id,
+          platform: promotion.platform,
+          type: event.type,
+          message: event.message,
+          green: promotion.traffic.green,
+        });
+      } catch (error) {
+        this.options.log.warn(
+          { promotionId: promotion.id, err: error },
+          `notifier failed: ${errorMessage(error)}`,
+        );
+      }
+    }
+  }
+}
+
+function recordVerified(
+  traffic: TrafficState,
+  green: GreenPercent | undefined,
+  at: string,
+  events: NewEvent[],
+): TrafficState {
+  if (green === undefined) return traffic;
+  events.push({
+    type: 'traffic.verified',
+    actor: 'switchyard',
+    message: `${green}% to green verified at the router`,
+    data: { green, reason: 'step' },
+  });
+  return {
+    ...traffic,
+    green,
+    history: [...traffic.history, { at, green, reason: 'step', by: 'switchyard' }],
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The rollback executor, in the only safe order: blue must be ready → weights to blue (one call per
+ * router) → read back until verified → persist green's drain deadline → after it, tear green down if
+ * the policy says so. Each call advances one step; the engine stores the result before calling again,
+ * so the drain deadline is always on disk before any teardown starts.
+ */
+import type { PlatformProviders } from '../domain/ports.js';
+import type { NewEvent, Promotion, RollbackState } from '../domain/promotion.js';
+import { allBlue } from '../domain/weights.js';
+
+export interface RollbackStepResult {
+  readonly promotion: Promotion;
+  readonly events: readonly NewEvent[];
+  /** Undefined: go on at once with the next step. Otherwise: look again after this delay. */
+  readonly waitMs?: number;
+}
+
+export async function rollbackStep(
+  promotion: Promotion,
+  providers: PlatformProviders,
+  now: Date,
+): Promise<RollbackStepResult> {
+  const rollback = promotion.rollback;
+  if (rollback === undefined) throw new Error(`promotion ${promotion.id} has no rollback`);
+  const plan = promotion.plan;
+  const with_ = (
+    changes: Partial<RollbackState>,
+    events: NewEvent[] = [],
+    waitMs?: number,
+  ): RollbackStepResult => ({
+    promotion: { ...promotion, rollback: { ...rollback, ...changes } },
+    events,
+    ...(waitMs === undefined ? {} : { waitMs }),
+  });
+  const target = rollback.path[0] ?? allBlue;
+
+  switch (rollback.step) {
+    case 'check-blue': {
+      const blue = await providers.health.readyForTraffic(promotion.blue);
+      if (!blue.ready) {
+        // Never move weight to a side that fails readiness; keep looking and say why.
+        return with_(
+          { message: `waiting for blue to be ready before moving traffic: ${blue.message}` },
+          [],
+          plan.pollIntervalMs,
+        );
+      }
+      return with_({ step: 'set-weights', message: 'blue is ready' });
+    }
+    case 'set-weights': {
+      const reading = await providers.router.read();
+      const alreadyThere = reading.kind === 'unweighted' ? target === 0 : reading.green === target;
+      const changeId = alreadyThere ? undefined : (await providers.router.apply(target)).changeId;
+      return with_({ step: 'verify', changeId, message: `set ${target}% to green, verifying` }, [
+        {
+          type: 'rollback.weights-set',
+          actor: 'switchyard',
+          message: `weights set: ${100 - target}% blue, ${target}% green`,
+          data: { green: target },
+        },
+      ]);
+    }
+    case 'verify': {
+      const verified = await providers.router.verify(target, rollback.changeId);
+      if (!verified.ready) return with_({ message: verified.message }, [], plan.pollIntervalMs);
+      const at = now.toISOString();
+      const traffic = {
+        ...promotion.traffic,
+        green: target,
+        history: [
+          ...promotion.traffic.history,
+          { at, green: target, reason: 'rollback' as const, by: rollback.requestedBy },
+        ],
+      };
+      const rest = rollback.path.slice(1);
+      const verifiedEvent: NewEvent = {
+        type: 'traffic.verified',
+        actor: 'switchyard',
+        message: `${target}% to green verified at the router`,
+        data: { green: target, reason: 'rollback' },
+      };
+      if (rest.length > 0) {
+        const bakeMs = Math.max(plan.rollback.stepBakeMs, providers.router.ttlSeconds * 1000);
+        return {
+          promotion: {
+            ...promotion,
+            traffic,
+            rollback: {
+              ...rollback,
+              path: rest,
+              step: 'bake',
+              bakeUntil: new Date(now.getTime() + bakeMs).toISOString(),
+              message: `holding ${target}% for ${bakeMs / 1000} s`,
+            },
+          },
+          events: [verifiedEvent],
+        };
+      }
+      const drainDeadline = new Date(now.getTime() + plan.rollback.drainDelayMs).toISOString();
+      return {
+        promotion: {
+          ...promotion,
+          traffic,
+          rollback: {
+            ...rollback,
+            path: [target],
+            step: 'drain',
+            drainDeadline,
+            message: `blue holds all traffic; green drains until ${drainDeadline}`,
+          },
+        },
+        events: [
+          verifiedEvent,
+          {
+            type: 'rollback.draining',
+            actor: 'switchyard',
+            message: `green drains until ${drainDeadline}`,
+            data: { drainDeadline },
+          },
+        ],
+      };
+    }
+    case 'bake': {
+      const remaining = Date.parse(rollback.bakeUntil ?? '') - now.getTime();
+      if (remaining > 0) return with_({}, [], remaining);
+      return with_({ step: 'check-blue', message: 'step held; next step' });
+    }
+    case 'drain': {
+      const remaining = Date.parse(rollback.drainDeadline ?? '') - now.getTime();
+      if (remaining > 0) return with_({}, [], remaining);
+      if (rollback.green === 'teardown')
+        return with_({
+          step: 'teardown',
+          message: `drain delay over; deleting green ${promotion.green.name}`,
+        });
+      return finished(promotion, rollback, now, `rolled back; green cluster ${promotion.green.name} kept`);
+    }
+    case 'teardown': {
+      const gone = await providers.clusters.teardown({ promotionId: promotion.id, cluster: promotion.green });
+      if (!gone.ready) return with_({ message: gone.message }, [], plan.pollIntervalMs);
+      return finished(promotion, rollback, now, `rolled back; green cluster ${promotion.green.name} deleted`);
+    }
+    case 'done':
+      return { promotion, events: [] };
+  }
+}
+
+function finished(
+  promotion: Promotion,
+  rollback: RollbackState,
+  now: Date,
+  message: string,
+): RollbackStepResult {
+  const at = now.toISOString();
+  return {
+    promotion: {
+      ...promotion,
+      phase: 'rolled-back',
+      finishedAt: at,
+      rollback: { ...rollback, step: 'done', finishedAt: at, message },
+    },
+    events: [{ type: 'rollback.finished', actor: 'switchyard', message }],
+  };
+}

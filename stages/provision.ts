@@ -1,0 +1,19 @@
+import type { Stage } from '../src/domain/stage.js';
+
+/** Creates the green cluster at the target version (or checks the adopted one) and waits for ACTIVE. */
+export const provision: Stage = {
+  name: 'provision',
+  async run({ promotion, providers }) {
+    const cluster = await providers.clusters.ensureCluster({
+      promotionId: promotion.id,
+      cluster: promotion.green,
+      version: promotion.toVersion,
+      // The same token on every call: a repeat after a crash finds the cluster instead of creating another.
+      idempotencyToken: `${promotion.id}-provision`,
+    });
+    if (cluster.failed) return { phase: 'failed', retryable: false, message: cluster.message };
+    if (!cluster.ready)
+      return { phase: 'running', requeueAfterMs: promotion.plan.pollIntervalMs, message: cluster.message };
+    return { phase: 'succeeded', message: cluster.message };
+  },
+};

@@ -1,0 +1,11 @@
+import type { Stage } from '../src/domain/stage.js';
+import { qualificationResult } from './qualify.js';
+
+/** Judges green's foundation software (DNS, CNI, kube-proxy, ingress, autoscaling, nodes, APIs) before it is live. */
+export const qualifyFoundation: Stage = {
+  name: 'qualify-foundation',
+  async run({ promotion, providers }) {
+    const qualification = await providers.health.qualifyFoundation(promotion.green);
+    return qualificationResult('foundation', qualification, promotion.plan.pollIntervalMs);
+  },
+};

@@ -1,0 +1,37 @@
+import type { Qualification } from '../src/domain/ports.js';
+import type { StageResult } from '../src/domain/stage.js';
+
+/**
+ * Turns a qualification into a stage result. "Inconclusive" is not failure: the stage looks again
+ * until it passes, fails, or the stage timeout ends it.
+ */
+export function qualificationResult(
+  what: string,
+  qualification: Qualification,
+  pollIntervalMs: number,
+): StageResult {
+  const summary = (verdict: string) =>
+    qualification.checks
+      .filter((c) => c.verdict === verdict)
+      .map((c) => `${c.name}: ${c.evidence}`)
+      .join('; ');
+  switch (qualification.verdict) {
+    case 'pass':
+      return {
+        phase: 'succeeded',
+        message: `${what} qualified (${qualification.checks.length} checks passed)`,
+      };
+    case 'fail':
+      return {
+        phase: 'failed',
+        retryable: false,
+        message: `${what} failed qualification: ${summary('fail')}`,
+      };
+    case 'inconclusive':
+      return {
+        phase: 'running',
+        requeueAfterMs: pollIntervalMs,
+        message: `${what} qualification inconclusive: ${summary('inconclusive')}`,
+      };
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * Recording fakes of every provider port, sharing one "cloud" state. Each call is appended to `calls`
+ * in order (tests assert the order, because order is the safety property of a rollback), and the state
+ * counts resources so tests can prove nothing was created twice. With a `file`, the state is written to
+ * disk after every change, so it survives a controller killed with SIGKILL, as a real cloud would.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { PlatformProviders, Qualification, TrafficReading, Verdict } from '../../src/domain/ports.js';
+import type { ClusterRef } from '../../src/domain/promotion.js';
+import type { GreenPercent } from '../../src/domain/weights.js';
+
+export interface CloudState {
+  calls: string[];
+  /** Cluster name → polls left until ACTIVE (0 = active). */
+  clusters: Record<string, { pollsLeft: number; token: string }>;
+  /** How many clusters were ever created, by name: more than 1 means a duplicate. */
+  created: Record<string, number>;
+  deleted: string[];
+  foundationPollsLeft: number;
+  /** undefined: the original record, all traffic to blue. */
+  weights: { blue: number; green: number } | undefined;
+  weightWrites: number;
+  verifyPollsLeft: number;
+  notifications: string[];
+}
+
+export interface CloudBehaviour {
+  provisionPolls: number;
+  foundationPolls: number;
+  /** Verify calls that report "propagating" after each write. */
+  verifyPolls: number;
+  foundationVerdict: Verdict;
+  servicesVerdict: Verdict;
+  /** Clusters whose services report not ready for traffic. */
+  unready: Set<string>;
+  /** Thrown by the named call (e.g. "router.apply") while the count lasts. */
+  failures: Map<string, { error: Error; times: number }>;
+  /** Called after a call's effect is recorded and before it returns: the crash harness kills here. */
+  afterCall?: (call: string) => void;
+}
+
+export function initialCloud(blueClusterName: string): CloudState {
+  return {
+    calls: [],
+    clusters: { [blueClusterName]: { pollsLeft: 0, token: 'pre-existing' } },
+    created: {},
+    deleted: [],
+    foundationPollsLeft: -1,
+    weights: undefined,
+    weightWrites: 0,
+    verifyPollsLeft: 0,
+    notifications: [],
+  };
+}
+
+export class FakeCloud {
+  readonly behaviour: CloudBehaviour = {
+    provisionPolls: 1,
+    foundationPolls: 1,
+    verifyPolls: 1,
+    foundationVerdict: 'pass',
+    servicesVerdict: 'pass',
+    unready: new Set(),
+    failures: new Map(),
+  };
+
+  constructor(
+    public state: CloudState,
+    private readonly file?: string,
+  ) {}
+
+  static load(file: string): FakeCloud {
+    return new FakeCloud(JSON.parse(readFileSync(file, 'utf8')) as CloudState, file);
+  }
+
+  /** Calls of one kind, e.g. calls('router.') → every router call in order. */
+  calls(prefix = ''): string[] {
+    return this.state.calls.filter((c) => c.startsWith(prefix));
+  }
+
+  greenPercent(): number {
+    const w = this.state.weights;
+    return w === undefined ? 0 : Math.round((w.green / (w.blue + w.green)) * 100);
+  }
+
+  providers(ttlSeconds = 60): PlatformProviders {
+    const cloud = this;
+    return {
+      clusters: {
+        async ensureCluster({ cluster, idempotencyToken }) {
+          return cloud.record(`clusters.ensureCluster(${cluster.name})`, () => {
+            const existing = cloud.state.clusters[cluster.name];
+            if (existing === undefined) {
+              cloud.state.clusters[cluster.name] = {
+                pollsLeft: cloud.behaviour.provisionPolls,
+                token: idempotencyToken,
+              };
+              cloud.state.created[cluster.name] = (cloud.state.created[cluster.name] ?? 0) + 1;
+              return { ready: false, message: `creating ${cluster.name}` };
+            }
+            if (existing.pollsLeft > 0) existing.pollsLeft--;
+            return existing.pollsLeft === 0
+              ? { ready: true, message: `${cluster.name} ACTIVE` }
+              : { ready: false, message: `${cluster.name} CREATING` };
+          });
+        },
+        async ensureFoundation({ cluster }) {
+          return cloud.record(`clusters.ensureFoundation(${cluster.name})`, () => {
+            if (cloud.state.foundationPollsLeft < 0)
+              cloud.state.foundationPollsLeft = cloud.behaviour.foundationPolls;
+            if (cloud.state.foundationPollsLeft > 0) {
+              cloud.state.foundationPollsLeft--;
+              return { ready: false, message: 'node groups creating' };
+            }
+            return {
+              ready: true,
+              message: 'node groups and add-ons active',
+              addons: { 'vpc-cni': 'v1.20.0-eksbuild.1' },
+            };
+          });
+        },
+        async teardown({ cluster }) {
+          return cloud.record(`clusters.teardown(${cluster.name})`, () => {
+            if (cloud.state.clusters[cluster.name] !== undefined) {
+              delete cloud.state.clusters[cluster.name];
+              cloud.state.deleted.push(cluster.name);
+            }
+            return { ready: true, message: `${cluster.name} deleted` };
+          });
+        },
+      },
+      router: {
+        ttlSeconds,
+        async read(): Promise<TrafficReading> {
+          return cloud.record('router.read', () => {
+            const w = cloud.state.weights;
+            if (w === undefined)
+              return { green: 0 as GreenPercent, kind: 'unweighted', detail: 'simple record to blue' };
+            return {
+              green: cloud.greenPercent() as GreenPercent,
+              kind: 'weighted',
+              detail: `blue ${w.blue}, green ${w.green}`,
+            };
+          });
+        },
+        async apply(green) {
+          return cloud.record(`router.apply(${green})`, () => {
+            cloud.state.weights = { blue: 100 - green, green };
+            cloud.state.weightWrites++;
+            cloud.state.verifyPollsLeft = cloud.behaviour.verifyPolls;
+            return { changeId: `change-${cloud.state.weightWrites}` };
+          });
+        },
+        async verify(green) {
+          return cloud.record(`router.verify(${green})`, () => {
+            if (cloud.state.verifyPollsLeft > 0) {
+              cloud.state.verifyPollsLeft--;
+              return { ready: false, message: 'change PENDING' };
+            }
+            const actual = cloud.greenPercent();
+            return actual === green
+              ? { ready: true, message: `INSYNC, ${green}% to green` }
+              : { ready: false, message: `router shows ${actual}% to green, expected ${green}%` };
+          });
+        },
+      },
+      health: {
+        async qualifyFoundation(cluster) {
+          return cloud.record(`health.qualifyFoundation(${cluster.name})`, () =>
+            qualification('coredns', cloud.behaviour.foundationVerdict),
+          );
+        },
+        async readyForTraffic(cluster: ClusterRef) {
+          return cloud.record(`health.readyForTraffic(${cluster.name})`, () =>
+            cloud.behaviour.unready.has(cluster.name)
+              ? { ready: false, message: `${cluster.name}: 0/3 pods ready` }
+              : { ready: true, message: 'ready' },
+          );
+        },
+      },
+      services: {
+        async deploy({ to }) {
+          return cloud.record(`services.deploy(${to.name})`, () => ({
+            ready: true,
+            message: 'services applied and available',
+          }));
+        },
+        async qualify(cluster) {
+          return cloud.record(`services.qualify(${cluster.name})`, () =>
+            qualification('smoke /healthz', cloud.behaviour.servicesVerdict),
+          );
+        },
+      },
+      notifier: {
+        async post(notification) {
+          cloud.state.notifications.push(notification.type);
+        },
+      },
+    };
+  }
+
+  private record<T>(call: string, effect: () => T): T {
+    this.state.calls.push(call);
+    const failure = [...this.behaviour.failures.entries()].find(([prefix]) => call.startsWith(prefix))?.[1];
+    if (failure && failure.times > 0) {
+      failure.times--;
+      this.persist();
+      throw failure.error;
+    }
+    const result = effect();
+    this.persist();
+    this.behaviour.afterCall?.(call);
+    return result;
+  }
+
+  private persist(): void {
+    if (this.file === undefined) return;
+    writeFileSync(`${this.file}.tmp`, JSON.stringify(this.state));
+    renameSync(`${this.file}.tmp`, this.file);
+  }
+}
+
+function qualification(check: string, verdict: Verdict): Qualification {
+  return {
+    verdict,
+    checks: [{ name: check, verdict, evidence: verdict === 'pass' ? 'healthy' : `${check} ${verdict}` }],
+  };
+}
