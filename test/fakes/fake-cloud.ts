@@ -31,6 +31,8 @@ export interface CloudBehaviour {
   verifyPolls: number;
   foundationVerdict: Verdict;
   servicesVerdict: Verdict;
+  /** Stages held "not done yet" (still creating, inconclusive), so a test can act in the middle of one. */
+  hold: Set<'provision' | 'foundation' | 'qualify-foundation' | 'services' | 'qualify-services'>;
   /** Clusters whose services report not ready for traffic. */
   unready: Set<string>;
   /** Thrown by the named call (e.g. "router.apply") while the count lasts. */
@@ -60,6 +62,7 @@ export class FakeCloud {
     verifyPolls: 1,
     foundationVerdict: 'pass',
     servicesVerdict: 'pass',
+    hold: new Set(),
     unready: new Set(),
     failures: new Map(),
   };
@@ -98,6 +101,7 @@ export class FakeCloud {
               cloud.state.created[cluster.name] = (cloud.state.created[cluster.name] ?? 0) + 1;
               return { ready: false, message: `creating ${cluster.name}` };
             }
+            if (cloud.behaviour.hold.has('provision')) return { ready: false, message: `${cluster.name} CREATING` };
             if (existing.pollsLeft > 0) existing.pollsLeft--;
             return existing.pollsLeft === 0
               ? { ready: true, message: `${cluster.name} ACTIVE` }
@@ -108,7 +112,7 @@ export class FakeCloud {
           return cloud.record(`clusters.ensureFoundation(${cluster.name})`, () => {
             if (cloud.state.foundationPollsLeft < 0)
               cloud.state.foundationPollsLeft = cloud.behaviour.foundationPolls;
-            if (cloud.state.foundationPollsLeft > 0) {
+            if (cloud.state.foundationPollsLeft > 0 || cloud.behaviour.hold.has('foundation')) {
               cloud.state.foundationPollsLeft--;
               return { ready: false, message: 'node groups creating' };
             }
@@ -167,7 +171,7 @@ export class FakeCloud {
       health: {
         async qualifyFoundation(cluster) {
           return cloud.record(`health.qualifyFoundation(${cluster.name})`, () =>
-            qualification('coredns', cloud.behaviour.foundationVerdict),
+            qualification('coredns', cloud.held('qualify-foundation') ?? cloud.behaviour.foundationVerdict),
           );
         },
         async readyForTraffic(cluster: ClusterRef) {
@@ -180,14 +184,15 @@ export class FakeCloud {
       },
       services: {
         async deploy({ to }) {
-          return cloud.record(`services.deploy(${to.name})`, () => ({
-            ready: true,
-            message: 'services applied and available',
-          }));
+          return cloud.record(`services.deploy(${to.name})`, () =>
+            cloud.behaviour.hold.has('services')
+              ? { ready: false, message: '2/3 workloads available' }
+              : { ready: true, message: 'services applied and available' },
+          );
         },
         async qualify(cluster) {
           return cloud.record(`services.qualify(${cluster.name})`, () =>
-            qualification('smoke /healthz', cloud.behaviour.servicesVerdict),
+            qualification('smoke /healthz', cloud.held('qualify-services') ?? cloud.behaviour.servicesVerdict),
           );
         },
       },
@@ -197,6 +202,11 @@ export class FakeCloud {
         },
       },
     };
+  }
+
+  /** 'inconclusive' while a qualification stage is held. */
+  held(stage: 'qualify-foundation' | 'qualify-services'): Verdict | undefined {
+    return this.behaviour.hold.has(stage) ? 'inconclusive' : undefined;
   }
 
   private record<T>(call: string, effect: () => T): T {

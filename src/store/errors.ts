@@ -1,0 +1,33 @@
+import { ConflictError, SwitchyardError } from '../domain/errors.js';
+
+/**
+ * Another process holds the database. Two controllers driving the same promotions would fight over
+ * traffic weights, so the second one refuses to start instead of waiting.
+ */
+export class StoreLockedError extends SwitchyardError {
+  override readonly name = 'StoreLockedError';
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${path} is in use by another Switchyard controller; only one controller may use a database at a time`,
+      options,
+    );
+  }
+}
+
+/** Every store builds its conflicts here so callers see the same messages whichever store runs. */
+export function staleWriteError(id: string, expected: number, stored: number): ConflictError {
+  return new ConflictError(
+    `promotion "${id}" changed since it was read: write based on version ${expected}, stored version is ${stored}`,
+  );
+}
+
+export function duplicateIdError(id: string): ConflictError {
+  return new ConflictError(`promotion "${id}" already exists`);
+}
+
+export function closedStoreError(): Error {
+  return new Error('promotion store is closed');
+}

@@ -1,0 +1,233 @@
+import Database from 'better-sqlite3';
+import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
+import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
+import { closedStoreError, duplicateIdError, StoreLockedError, staleWriteError } from './errors.js';
+import { pageOf } from './paging.js';
+import { migrate } from './schema.js';
+import type { PromotionStore } from './store.js';
+
+interface PromotionRow {
+  readonly id: string;
+  readonly platform: string;
+  readonly phase: string;
+  readonly active: 0 | 1;
+  readonly version: number;
+  readonly created_at: string;
+  readonly updated_at: string;
+  readonly doc: string;
+}
+
+interface EventRow {
+  readonly seq: number;
+  readonly promotion_id: string;
+  readonly at: string;
+  readonly type: string;
+  readonly message: string;
+  readonly actor: string;
+  readonly data: string | null;
+}
+
+/**
+ * A PromotionStore in one SQLite file. Opening it takes an exclusive lock for the connection's lifetime,
+ * so a second controller on the same file fails with StoreLockedError instead of fighting the first.
+ */
+export function openSqliteStore(path: string, options?: { now?: () => Date }): PromotionStore {
+  const now = options?.now ?? (() => new Date());
+  const db = lockDatabase(path, now);
+
+  const insert = db.prepare<PromotionRow>(
+    `INSERT INTO promotions (id, platform, phase, active, version, created_at, updated_at, doc)
+     VALUES (@id, @platform, @phase, @active, @version, @created_at, @updated_at, @doc)`,
+  );
+  const compareAndSwap = db.prepare<PromotionRow & { readonly expected: number }>(
+    `UPDATE promotions SET platform = @platform, phase = @phase, active = @active, version = @version,
+       created_at = @created_at, updated_at = @updated_at, doc = @doc
+     WHERE id = @id AND version = @expected`,
+  );
+  const byId = db.prepare<[string], { doc: string; version: number }>(
+    'SELECT doc, version FROM promotions WHERE id = ?',
+  );
+  const activeIdOf = db.prepare<[string], { id: string }>(
+    'SELECT id FROM promotions WHERE platform = ? AND active = 1',
+  );
+  // rowid only grows (rows are never deleted), so it orders promotions created in the same millisecond.
+  const listed = db.prepare<
+    { platform: string | null; phase: string | null; limit: number; offset: number },
+    { doc: string }
+  >(
+    `SELECT doc FROM promotions
+     WHERE (@platform IS NULL OR platform = @platform) AND (@phase IS NULL OR phase = @phase)
+     ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`,
+  );
+  const activeAll = db.prepare<[], { doc: string }>(
+    'SELECT doc FROM promotions WHERE active = 1 ORDER BY created_at, rowid',
+  );
+  const latest = db.prepare<[string], { doc: string }>(
+    'SELECT doc FROM promotions WHERE platform = ? ORDER BY active DESC, created_at DESC, rowid DESC LIMIT 1',
+  );
+  const insertEvent = db.prepare<[string, string, string, string, string, string | null]>(
+    'INSERT INTO events (promotion_id, at, type, message, actor, data) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const eventsAfter = db.prepare<[string, number], EventRow>(
+    'SELECT * FROM events WHERE promotion_id = ? AND seq > ? ORDER BY seq',
+  );
+
+  function open(): void {
+    if (!db.open) throw closedStoreError();
+  }
+
+  function append(promotionId: string, events: readonly NewEvent[]): void {
+    const at = now().toISOString();
+    for (const e of events) {
+      const data = e.data === undefined ? null : JSON.stringify(e.data);
+      insertEvent.run(promotionId, at, e.type, e.message, e.actor, data);
+    }
+  }
+
+  /** Turns the unique-index violation into the domain error naming the promotion that holds the platform. */
+  function activeConflict(error: unknown, platform: string): unknown {
+    if (!isSqliteError(error, /^SQLITE_CONSTRAINT_UNIQUE$/)) return error;
+    const holder = activeIdOf.get(platform);
+    return holder ? new ActivePromotionExistsError(platform, holder.id) : error;
+  }
+
+  return {
+    async create(promotion, events) {
+      open();
+      const row = rowOf({ ...promotion, version: 1 });
+      try {
+        db.transaction(() => {
+          insert.run(row);
+          append(row.id, events);
+        })();
+      } catch (error) {
+        // Asked rather than read from the error code: when the id and the platform both clash, SQLite
+        // reports whichever index it checked first, and the duplicate id is the answer callers expect.
+        if (isSqliteError(error, /^SQLITE_CONSTRAINT/) && byId.get(row.id)) throw duplicateIdError(row.id);
+        throw activeConflict(error, row.platform);
+      }
+      return JSON.parse(row.doc) as Promotion;
+    },
+
+    async get(id) {
+      open();
+      return parse(byId.get(id));
+    },
+
+    async list(filter) {
+      open();
+      const page = pageOf(filter);
+      const rows = listed.all({ platform: filter?.platform ?? null, phase: filter?.phase ?? null, ...page });
+      return rows.map((r) => JSON.parse(r.doc) as Promotion);
+    },
+
+    async active() {
+      open();
+      return activeAll.all().map((r) => JSON.parse(r.doc) as Promotion);
+    },
+
+    async latestForPlatform(platform) {
+      open();
+      return parse(latest.get(platform));
+    },
+
+    async update(next, events) {
+      open();
+      const row = rowOf({ ...next, version: next.version + 1, updatedAt: now().toISOString() });
+      try {
+        db.transaction(() => {
+          if (compareAndSwap.run({ ...row, expected: next.version }).changes === 0) {
+            const current = byId.get(next.id);
+            if (!current) throw new NotFoundError('promotion', next.id);
+            throw staleWriteError(next.id, next.version, current.version);
+          }
+          append(row.id, events);
+        })();
+      } catch (error) {
+        throw activeConflict(error, row.platform);
+      }
+      return JSON.parse(row.doc) as Promotion;
+    },
+
+    async appendEvents(promotionId, events) {
+      open();
+      db.transaction(() => {
+        if (!byId.get(promotionId)) throw new NotFoundError('promotion', promotionId);
+        append(promotionId, events);
+      })();
+    },
+
+    async events(promotionId, afterSeq = 0) {
+      open();
+      return eventsAfter.all(promotionId, afterSeq).map(eventOf);
+    },
+
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/**
+ * Opens the file and takes SQLite's own exclusive lock, which the OS drops when the process dies (even
+ * by SIGKILL), so a crashed controller never leaves a stale lock behind.
+ */
+function lockDatabase(path: string, now: () => Date): Database.Database {
+  // timeout 0: a held lock must fail at once rather than after better-sqlite3's default 5 s wait. It stays
+  // 0 afterwards: once we hold the exclusive lock nobody else can make us wait.
+  const db = new Database(path, { timeout: 0 });
+  try {
+    // EXCLUSIVE before WAL: WAL then keeps its index in heap memory instead of a shared -shm file, and
+    // the lock taken by the first write below is held until close.
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    // Few, important writes: pay the fsync so a committed transition survives a power cut.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.transaction(() => {
+      migrate(db);
+      db.prepare(
+        `INSERT INTO controller (id, pid, started_at) VALUES (1, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, started_at = excluded.started_at`,
+      ).run(process.pid, now().toISOString());
+    }).immediate();
+    return db;
+  } catch (error) {
+    db.close();
+    if (isSqliteError(error, /^SQLITE_(BUSY|LOCKED)/)) throw new StoreLockedError(path, { cause: error });
+    throw error;
+  }
+}
+
+function rowOf(p: Promotion): PromotionRow {
+  return {
+    id: p.id,
+    platform: p.platform,
+    phase: p.phase,
+    active: isFinished(p) ? 0 : 1,
+    version: p.version,
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    doc: JSON.stringify(p),
+  };
+}
+
+function parse(row: { doc: string } | undefined): Promotion | undefined {
+  return row && (JSON.parse(row.doc) as Promotion);
+}
+
+function eventOf(row: EventRow): PromotionEvent {
+  const event: PromotionEvent = {
+    seq: row.seq,
+    promotionId: row.promotion_id,
+    at: row.at,
+    type: row.type,
+    message: row.message,
+    actor: row.actor,
+  };
+  return row.data === null ? event : { ...event, data: JSON.parse(row.data) as Record<string, unknown> };
+}
+
+function isSqliteError(error: unknown, code: RegExp): error is InstanceType<typeof Database.SqliteError> {
+  return error instanceof Database.SqliteError && code.test(error.code);
+}

@@ -1,0 +1,8 @@
+import { createMemoryStore } from '../../../src/store/memory.js';
+import { promotionStoreContract } from './contract.js';
+import { storeNow } from './fixtures.js';
+
+promotionStoreContract('memory store', async () => {
+  const store = createMemoryStore({ now: () => storeNow });
+  return { store, cleanup: () => store.close() };
+});
