@@ -101,7 +101,8 @@ export class FakeCloud {
               cloud.state.created[cluster.name] = (cloud.state.created[cluster.name] ?? 0) + 1;
               return { ready: false, message: `creating ${cluster.name}` };
             }
-            if (cloud.behaviour.hold.has('provision')) return { ready: false, message: `${cluster.name} CREATING` };
+            if (cloud.behaviour.hold.has('provision'))
+              return { ready: false, message: `${cluster.name} CREATING` };
             if (existing.pollsLeft > 0) existing.pollsLeft--;
             return existing.pollsLeft === 0
               ? { ready: true, message: `${cluster.name} ACTIVE` }
@@ -192,7 +193,10 @@ export class FakeCloud {
         },
         async qualify(cluster) {
           return cloud.record(`services.qualify(${cluster.name})`, () =>
-            qualification('smoke /healthz', cloud.held('qualify-services') ?? cloud.behaviour.servicesVerdict),
+            qualification(
+              'smoke /healthz',
+              cloud.held('qualify-services') ?? cloud.behaviour.servicesVerdict,
+            ),
           );
         },
       },

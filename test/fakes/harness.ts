@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { PlatformProviders } from '../../src/domain/ports.js';
 import type { Promotion } from '../../src/domain/promotion.js';
 import { Controller } from '../../src/engine/controller.js';
 import { createMemoryStore } from '../../src/store/memory.js';
@@ -20,6 +21,8 @@ export interface EngineHarness {
   readonly clock: FakeClock;
   readonly store: PromotionStore;
   readonly controller: Controller;
+  /** The providers the engine uses; tests may replace a method to inject a fault. */
+  readonly providers: PlatformProviders;
   /** Runs passes, moving the clock to each requeue, until the promotion waits for a person or ends. */
   drive(id: string, options?: { maxPasses?: number; until?: (p: Promotion) => boolean }): Promise<Promotion>;
   get(id: string): Promise<Promotion>;
@@ -49,6 +52,7 @@ export function engineHarness(options: { cloud?: FakeCloud; store?: PromotionSto
     clock,
     store,
     controller,
+    providers,
     get,
     async drive(id, { maxPasses = 500, until } = {}) {
       for (let i = 0; i < maxPasses; i++) {

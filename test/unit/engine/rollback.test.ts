@@ -5,69 +5,87 @@ import { type EngineHarness, engineHarness } from '../../fakes/harness.js';
 import { testPlan, testPromotion } from '../../fakes/promotions.js';
 
 /** Drives a fresh promotion to the point named, then asks for a rollback there. */
-async function rollbackAt(point: { stage: StageName; green?: number }, plan = testPlan()): Promise<{ h: EngineHarness; callsBefore: number }> {
+async function rollbackAt(
+  point: { stage: StageName; green?: number },
+  plan = testPlan(),
+): Promise<{ h: EngineHarness; callsBefore: number }> {
   const h = engineHarness();
   // Hold the stage "not done yet", so the rollback arrives in the middle of it.
-  if (point.stage !== 'shift-traffic' && point.stage !== 'decommission') h.cloud.behaviour.hold.add(point.stage);
+  if (point.stage !== 'shift-traffic' && point.stage !== 'decommission')
+    h.cloud.behaviour.hold.add(point.stage);
   await h.controller.startPromotion(testPromotion('p-1', plan));
   await h.drive('p-1', {
-    until: (p) => p.currentStage === point.stage && (point.green === undefined || p.traffic.green === point.green),
+    until: (p) =>
+      p.currentStage === point.stage && (point.green === undefined || p.traffic.green === point.green),
   });
-  if (point.stage === 'decommission') await h.drive('p-1'); // up to the approval gate
+  if (point.stage === 'decommission')
+    await h.drive('p-1'); // up to the approval gate
   else if (point.stage !== 'shift-traffic') await h.drive('p-1', { maxPasses: 2 }); // a little way into the held stage
   expect((await h.get('p-1')).currentStage).toBe(point.stage);
   return { h, callsBefore: h.cloud.state.calls.length };
 }
 
-const stagesBeforeTraffic: StageName[] = ['provision', 'foundation', 'qualify-foundation', 'services', 'qualify-services'];
+const stagesBeforeTraffic: StageName[] = [
+  'provision',
+  'foundation',
+  'qualify-foundation',
+  'services',
+  'qualify-services',
+];
 
 describe('rollback requested during a stage', () => {
-  it.each(stagesBeforeTraffic)('during %s: checks blue, confirms all traffic on blue, drains, then tears green down', async (stage) => {
-    const { h, callsBefore } = await rollbackAt({ stage });
-    let teardownAt: number | undefined;
-    h.cloud.behaviour.afterCall = (call) => {
-      if (call === 'clusters.teardown(shop-green)') teardownAt = h.clock.now().getTime();
-    };
-    const requested = await h.controller.rollback('p-1', { by: 'carol', reason: 'test' });
-    const done = await h.drive('p-1');
+  it.each(stagesBeforeTraffic)(
+    'during %s: checks blue, confirms all traffic on blue, drains, then tears green down',
+    async (stage) => {
+      const { h, callsBefore } = await rollbackAt({ stage });
+      let teardownAt: number | undefined;
+      h.cloud.behaviour.afterCall = (call) => {
+        if (call === 'clusters.teardown(shop-green)') teardownAt = h.clock.now().getTime();
+      };
+      const requested = await h.controller.rollback('p-1', { by: 'carol', reason: 'test' });
+      const done = await h.drive('p-1');
 
-    expect(done.phase).toBe('rolled-back');
-    const after = h.cloud.state.calls.slice(callsBefore);
-    // No weight was ever moved, so nothing is written: blue is checked, the router read and verified.
-    expect(after).toEqual([
-      'health.readyForTraffic(shop-blue)',
-      'router.read',
-      'router.verify(0)',
-      'clusters.teardown(shop-green)',
-    ]);
-    expect(teardownAt).toBeGreaterThanOrEqual(Date.parse(requested.updatedAt) + 300_000);
-    expect(Date.parse(done.rollback?.drainDeadline ?? '')).toBeLessThanOrEqual(teardownAt ?? 0);
-    expect(h.cloud.state.clusters['shop-blue']).toBeDefined();
-  });
+      expect(done.phase).toBe('rolled-back');
+      const after = h.cloud.state.calls.slice(callsBefore);
+      // No weight was ever moved, so nothing is written: blue is checked, the router read and verified.
+      expect(after).toEqual([
+        'health.readyForTraffic(shop-blue)',
+        'router.read',
+        'router.verify(0)',
+        'clusters.teardown(shop-green)',
+      ]);
+      expect(teardownAt).toBeGreaterThanOrEqual(Date.parse(requested.updatedAt) + 300_000);
+      expect(Date.parse(done.rollback?.drainDeadline ?? '')).toBeLessThanOrEqual(teardownAt ?? 0);
+      expect(h.cloud.state.clusters['shop-blue']).toBeDefined();
+    },
+  );
 
-  it.each([1, 10, 50, 100])('during the traffic step at %i percent: blue ready → weights to blue → verify → drain → teardown', async (green) => {
-    const { h, callsBefore } = await rollbackAt({ stage: 'shift-traffic', green });
-    let teardownAt: number | undefined;
-    h.cloud.behaviour.afterCall = (call) => {
-      if (call === 'clusters.teardown(shop-green)') teardownAt = h.clock.now().getTime();
-    };
-    const requestedAt = h.clock.now().getTime();
-    await h.controller.rollback('p-1', { by: 'carol', reason: 'latency' });
-    const done = await h.drive('p-1');
+  it.each([1, 10, 50, 100])(
+    'during the traffic step at %i percent: blue ready → weights to blue → verify → drain → teardown',
+    async (green) => {
+      const { h, callsBefore } = await rollbackAt({ stage: 'shift-traffic', green });
+      let teardownAt: number | undefined;
+      h.cloud.behaviour.afterCall = (call) => {
+        if (call === 'clusters.teardown(shop-green)') teardownAt = h.clock.now().getTime();
+      };
+      const requestedAt = h.clock.now().getTime();
+      await h.controller.rollback('p-1', { by: 'carol', reason: 'latency' });
+      const done = await h.drive('p-1');
 
-    expect(done.phase).toBe('rolled-back');
-    expect(h.cloud.greenPercent()).toBe(0);
-    expect(h.cloud.state.calls.slice(callsBefore)).toEqual([
-      'health.readyForTraffic(shop-blue)',
-      'router.read',
-      'router.apply(0)',
-      'router.verify(0)', // pending
-      'router.verify(0)', // in sync
-      'clusters.teardown(shop-green)',
-    ]);
-    expect(teardownAt).toBeGreaterThanOrEqual(requestedAt + 300_000);
-    expect(done.traffic.history.at(-1)).toMatchObject({ green: 0, reason: 'rollback', by: 'carol' });
-  });
+      expect(done.phase).toBe('rolled-back');
+      expect(h.cloud.greenPercent()).toBe(0);
+      expect(h.cloud.state.calls.slice(callsBefore)).toEqual([
+        'health.readyForTraffic(shop-blue)',
+        'router.read',
+        'router.apply(0)',
+        'router.verify(0)', // pending
+        'router.verify(0)', // in sync
+        'clusters.teardown(shop-green)',
+      ]);
+      expect(teardownAt).toBeGreaterThanOrEqual(requestedAt + 300_000);
+      expect(done.traffic.history.at(-1)).toMatchObject({ green: 0, reason: 'rollback', by: 'carol' });
+    },
+  );
 
   it('while decommission waits for approval: still allowed, blue takes all traffic back', async () => {
     const { h } = await rollbackAt({ stage: 'decommission' });
@@ -89,7 +107,9 @@ describe('rollback requested during a stage', () => {
     await expect(h.controller.rollback('p-1', { by: 'carol', reason: 'too late' })).rejects.toThrow(
       /blue cluster shop-blue has been decommissioned/,
     );
-    await expect(h.controller.rollback('p-1', { by: 'carol', reason: 'too late' })).rejects.toBeInstanceOf(InvalidTransitionError);
+    await expect(h.controller.rollback('p-1', { by: 'carol', reason: 'too late' })).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
     expect(await h.get('p-1')).toEqual(finished);
     expect(await h.store.events('p-1')).toEqual(events);
   });
@@ -119,7 +139,9 @@ describe('rollback requested during a stage', () => {
     h.cloud.behaviour.unready.delete('shop-blue');
     const done = await h.drive('p-1');
     expect(done.phase).toBe('rolled-back');
-    expect(h.cloud.state.calls.slice(callsBefore).filter((c) => c.startsWith('router.apply'))).toEqual(['router.apply(0)']);
+    expect(h.cloud.state.calls.slice(callsBefore).filter((c) => c.startsWith('router.apply'))).toEqual([
+      'router.apply(0)',
+    ]);
   });
 
   it('stepped: walks back through the policy steps, each verified and held at least the TTL', async () => {
@@ -133,17 +155,27 @@ describe('rollback requested during a stage', () => {
     const done = await h.drive('p-1');
     expect(done.phase).toBe('rolled-back');
     const after = h.cloud.state.calls.slice(callsBefore);
-    expect(after.filter((c) => c.startsWith('router.apply'))).toEqual(['router.apply(50)', 'router.apply(10)', 'router.apply(0)']);
+    expect(after.filter((c) => c.startsWith('router.apply'))).toEqual([
+      'router.apply(50)',
+      'router.apply(10)',
+      'router.apply(0)',
+    ]);
     // Blue is checked before every step back.
     expect(after.filter((c) => c === 'health.readyForTraffic(shop-blue)')).toHaveLength(3);
-    expect((appliedAt['router.apply(10)'] ?? 0) - (appliedAt['router.apply(50)'] ?? 0)).toBeGreaterThanOrEqual(60_000);
-    expect((appliedAt['router.apply(0)'] ?? 0) - (appliedAt['router.apply(10)'] ?? 0)).toBeGreaterThanOrEqual(60_000);
+    expect(
+      (appliedAt['router.apply(10)'] ?? 0) - (appliedAt['router.apply(50)'] ?? 0),
+    ).toBeGreaterThanOrEqual(60_000);
+    expect((appliedAt['router.apply(0)'] ?? 0) - (appliedAt['router.apply(10)'] ?? 0)).toBeGreaterThanOrEqual(
+      60_000,
+    );
     expect(done.traffic.history.slice(-3).map((c) => c.green)).toEqual([50, 10, 0]);
   });
 
   it('a second rollback request while one runs is refused with the reason', async () => {
     const { h } = await rollbackAt({ stage: 'services' });
     await h.controller.rollback('p-1', { by: 'carol', reason: 'one' });
-    await expect(h.controller.rollback('p-1', { by: 'dave', reason: 'two' })).rejects.toThrow(/already in progress/);
+    await expect(h.controller.rollback('p-1', { by: 'dave', reason: 'two' })).rejects.toThrow(
+      /already in progress/,
+    );
   });
 });
