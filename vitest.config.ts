@@ -13,6 +13,11 @@ export default defineConfig({
       },
       {
         extends: true,
+        // Kills real controller processes at every kill point; minutes, not seconds, so its own project.
+        test: { name: 'crash', include: ['test/crash/**/*.test.ts'], testTimeout: 600_000 },
+      },
+      {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

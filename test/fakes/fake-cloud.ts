@@ -16,6 +16,10 @@ export interface CloudState {
   /** How many clusters were ever created, by name: more than 1 means a duplicate. */
   created: Record<string, number>;
   deleted: string[];
+  /** When each cluster's teardown was called (ms since epoch), to check drain deadlines. */
+  teardownAt: Record<string, number>;
+  /** Create calls for an existing cluster with a different idempotency token: a duplicate in real EKS. */
+  tokenMismatches: number;
   foundationPollsLeft: number;
   /** undefined: the original record, all traffic to blue. */
   weights: { blue: number; green: number } | undefined;
@@ -47,6 +51,8 @@ export function initialCloud(blueClusterName: string): CloudState {
     clusters: { [blueClusterName]: { pollsLeft: 0, token: 'pre-existing' } },
     created: {},
     deleted: [],
+    teardownAt: {},
+    tokenMismatches: 0,
     foundationPollsLeft: -1,
     weights: undefined,
     weightWrites: 0,
@@ -101,6 +107,8 @@ export class FakeCloud {
               cloud.state.created[cluster.name] = (cloud.state.created[cluster.name] ?? 0) + 1;
               return { ready: false, message: `creating ${cluster.name}` };
             }
+            if (existing.token !== idempotencyToken && existing.token !== 'pre-existing')
+              cloud.state.tokenMismatches++;
             if (cloud.behaviour.hold.has('provision'))
               return { ready: false, message: `${cluster.name} CREATING` };
             if (existing.pollsLeft > 0) existing.pollsLeft--;
@@ -126,6 +134,7 @@ export class FakeCloud {
         },
         async teardown({ cluster }) {
           return cloud.record(`clusters.teardown(${cluster.name})`, () => {
+            cloud.state.teardownAt[cluster.name] ??= Date.now();
             if (cloud.state.clusters[cluster.name] !== undefined) {
               delete cloud.state.clusters[cluster.name];
               cloud.state.deleted.push(cluster.name);
