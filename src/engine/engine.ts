@@ -4,12 +4,12 @@ import { ConflictError } from '../domain/errors.js';
 import { retryDelayMs } from '../domain/plan.js';
 import type { PlatformProviders } from '../domain/ports.js';
 import { isFinished, type NewEvent, type Promotion, type TrafficState } from '../domain/promotion.js';
+import { errorMessage, isRetryable } from '../domain/retryable.js';
 import type { Stage, StageResult } from '../domain/stage.js';
 import { nextStage, type StageName } from '../domain/stages.js';
 import type { GreenPercent } from '../domain/weights.js';
 import type { PromotionStore } from '../store/store.js';
 import { applyManualWeight } from './manual-weight.js';
-import { errorMessage, isRetryable } from './retryable.js';
 import { rollbackStep } from './rollback.js';
 
 export interface EngineOptions {

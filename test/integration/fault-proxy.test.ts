@@ -1,6 +1,7 @@
 import { ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateHostedZoneCommand, ListHostedZonesCommand } from '@aws-sdk/client-route-53';
+import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { createAwsClients } from '../../src/providers/aws/clients.js';
 import { type FaultProxy, startFaultProxy } from '../env/fault-proxy.js';
@@ -13,8 +14,13 @@ describeWithServers('fault proxy in front of moto', () => {
     await proxy?.close();
     proxy = undefined;
   });
+  const logged: { operation?: string; attempts?: number; outcome?: string }[] = [];
+  const log = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
   const clientsThrough = (url: string, maxAttempts: number) =>
-    createAwsClients({ region: env.awsRegion, endpoint: url, credentials: dummyCredentials, maxAttempts });
+    createAwsClients(
+      { region: env.awsRegion, endpoint: url, credentials: dummyCredentials, maxAttempts },
+      log,
+    );
 
   it('makes each SDK client see a throttling error it recognises, in its own protocol', async () => {
     proxy = await startFaultProxy(env.awsEndpoint, { throttleShare: 1 });
@@ -48,6 +54,11 @@ describeWithServers('fault proxy in front of moto', () => {
     const listed = await aws.route53.send(new ListHostedZonesCommand({}));
     expect(listed.HostedZones?.map((z) => z.Name)).toContain('faults.example.com.');
     expect(proxy.counts).toEqual({ forwarded: 2, throttled: 2, serverErrors: 2, delayed: 0 });
+    // Each call's retries are in the log, with the operation named.
+    expect(logged.map((l) => [l.operation, l.attempts, l.outcome])).toEqual([
+      ['CreateHostedZoneCommand', 3, 'succeeded'],
+      ['ListHostedZonesCommand', 3, 'succeeded'],
+    ]);
     aws.destroy();
   });
 });

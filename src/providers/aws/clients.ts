@@ -1,6 +1,7 @@
 import { EKSClient } from '@aws-sdk/client-eks';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import type { Logger } from 'pino';
 
 export interface StaticAwsCredentials {
   readonly accessKeyId: string;
@@ -28,8 +29,11 @@ export interface AwsClients {
 
 export const defaultMaxAttempts = 8;
 
-/** The one place that builds AWS SDK clients, so every adapter shares region, endpoint and retry policy. */
-export function createAwsClients(connection: AwsConnection): AwsClients {
+/**
+ * The one place that builds AWS SDK clients, so every adapter shares region, endpoint and retry policy.
+ * With a logger, every call that needed retries is logged with its attempt count.
+ */
+export function createAwsClients(connection: AwsConnection, log?: Logger): AwsClients {
   const config = {
     region: connection.region,
     retryMode: 'adaptive',
@@ -40,6 +44,11 @@ export function createAwsClients(connection: AwsConnection): AwsClients {
   const eks = new EKSClient(config);
   const route53 = new Route53Client(config);
   const elbv2 = new ElasticLoadBalancingV2Client(config);
+  if (log) {
+    logRetries(eks, 'eks', log);
+    logRetries(route53, 'route53', log);
+    logRetries(elbv2, 'elbv2', log);
+  }
   return {
     eks,
     route53,
@@ -50,4 +59,52 @@ export function createAwsClients(connection: AwsConnection): AwsClients {
       elbv2.destroy();
     },
   };
+}
+
+interface Metadata {
+  $metadata?: { attempts?: number; totalRetryDelay?: number; httpStatusCode?: number };
+}
+
+type AnyClient = EKSClient | Route53Client | ElasticLoadBalancingV2Client;
+
+/** Logs calls that took more than one attempt, successful or not, with the operation's name. */
+function logRetries(client: AnyClient, service: string, log: Logger): void {
+  (client.middlewareStack as unknown as MiddlewareStackLike).add(
+    (next, context) => async (args) => {
+      const report = (meta: Metadata['$metadata'], outcome: string) => {
+        if ((meta?.attempts ?? 1) > 1) {
+          log.warn(
+            {
+              service,
+              operation: context.commandName,
+              attempts: meta?.attempts,
+              retryDelayMs: meta?.totalRetryDelay,
+              outcome,
+            },
+            `${service} ${context.commandName}: ${meta?.attempts} attempts (${outcome})`,
+          );
+        }
+      };
+      try {
+        const output = await next(args);
+        report((output.output as Metadata).$metadata, 'succeeded');
+        return output;
+      } catch (error) {
+        report((error as Metadata).$metadata, 'failed');
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'switchyardRetryLog' },
+  );
+}
+
+/** The slice of the SDK's middleware stack this file uses, typed loosely enough for every client. */
+interface MiddlewareStackLike {
+  add(
+    middleware: (
+      next: (args: unknown) => Promise<{ output: unknown }>,
+      context: { commandName?: string },
+    ) => (args: unknown) => Promise<{ output: unknown }>,
+    options: { step: 'initialize'; name: string },
+  ): void;
 }
