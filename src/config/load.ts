@@ -1,0 +1,210 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { PromotionPlan } from '../domain/plan.js';
+import { greenPercent } from '../domain/weights.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { configErrorMap, toConfigIssues } from './issues.js';
+import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
+import { effectiveTtlMs } from './traffic-schema.js';
+import { readYamlFile } from './yaml.js';
+
+export interface LoadConfigOptions {
+  /** The controller config file; relative paths inside it are resolved against its folder. */
+  readonly file: string;
+  /** The environment to take overrides from; the caller passes process.env. Default: none. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface LoadedConfig {
+  /** store.path and platformsDir are absolute. */
+  readonly controller: ControllerConfig;
+  /** Keyed by platform name; kubeconfig paths are absolute. */
+  readonly platforms: Map<string, PlatformConfig>;
+  /** The controller config file, absolute. */
+  readonly file: string;
+}
+
+/** An empty variable counts as unset, the way shells and container specs often "unset" one. */
+const setting = z
+  .string()
+  .optional()
+  .transform((value) => (value === '' ? undefined : value));
+
+const envSchema = z.object({
+  AWS_REGION: setting,
+  AWS_ENDPOINT_URL: setting.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  SWITCHYARD_STORE_PATH: setting,
+});
+
+type Env = z.output<typeof envSchema>;
+
+/**
+ * Loads the controller config and every platform definition in its platformsDir (*.yaml and *.yml,
+ * in name order). Throws a ConfigError listing every problem found, across all files.
+ */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const env = parseOrThrow(envSchema, options.env ?? {}, 'environment');
+
+  const file = path.resolve(options.file);
+  const baseDir = path.dirname(file);
+  const raw = await readYamlFile(options.file, file);
+  if (!raw.ok) throw new ConfigError(raw.issues);
+  const fromFile = parseOrThrow(controllerSchema, withEnv(raw.value, env), options.file);
+
+  const controller: ControllerConfig = {
+    ...fromFile,
+    store: {
+      // A store path from the environment is the operator's, typed relative to where they run the command.
+      path:
+        env.SWITCHYARD_STORE_PATH === undefined
+          ? resolvePath(baseDir, fromFile.store.path)
+          : resolvePath(process.cwd(), env.SWITCHYARD_STORE_PATH),
+    },
+    platformsDir: path.resolve(baseDir, fromFile.platformsDir),
+  };
+  // Platform files are named in messages under the directory as the caller wrote it (config/platforms/…).
+  const shownDir = path.isAbsolute(fromFile.platformsDir)
+    ? fromFile.platformsDir
+    : path.join(path.dirname(options.file), fromFile.platformsDir);
+  const platforms = await loadPlatforms(controller.platformsDir, shownDir, baseDir, options.file);
+  return { controller, platforms, file };
+}
+
+async function loadPlatforms(
+  dir: string,
+  shownDir: string,
+  baseDir: string,
+  controllerFile: string,
+): Promise<Map<string, PlatformConfig>> {
+  const names = await platformFileNames(dir, shownDir, controllerFile);
+  const platforms = new Map<string, PlatformConfig>();
+  const definedIn = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  for (const name of names) {
+    const shown = path.join(shownDir, name);
+    const raw = await readYamlFile(shown, path.join(dir, name));
+    if (!raw.ok) {
+      issues.push(...raw.issues);
+      continue;
+    }
+    const parsed = platformSchema.safeParse(raw.value, { error: configErrorMap });
+    if (!parsed.success) {
+      issues.push(...toConfigIssues(shown, parsed.error.issues));
+      continue;
+    }
+    const platform = withAbsoluteKubeconfigs(parsed.data, baseDir);
+    const earlier = definedIn.get(platform.name);
+    if (earlier !== undefined) {
+      issues.push({
+        file: shown,
+        path: 'name',
+        problem: `platform "${platform.name}" is already defined in ${earlier}`,
+      });
+      continue;
+    }
+    definedIn.set(platform.name, shown);
+    platforms.set(platform.name, platform);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return platforms;
+}
+
+/**
+ * Names in platformsDir ending in .yaml or .yml, sorted. Dot-files are skipped: editors' lock files,
+ * and the "..data" entries of a Kubernetes ConfigMap mount (whose visible files are symlinks, so the
+ * entry type is not filtered on: anything else with a YAML name is read, and fails loudly if it is not
+ * a file).
+ */
+async function platformFileNames(dir: string, shownDir: string, controllerFile: string): Promise<string[]> {
+  try {
+    const entries = await readdir(dir);
+    return entries.filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const problem =
+      code === 'ENOENT'
+        ? `directory ${shownDir} does not exist`
+        : code === 'ENOTDIR'
+          ? `${shownDir} is not a directory`
+          : `cannot read directory ${shownDir}: ${error instanceof Error ? error.message : String(error)}`;
+    throw new ConfigError([{ file: controllerFile, path: 'platformsDir', problem }]);
+  }
+}
+
+function parseOrThrow<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  file: string,
+): z.output<Schema> {
+  const result = schema.safeParse(value, { error: configErrorMap });
+  if (!result.success) throw new ConfigError(toConfigIssues(file, result.error.issues));
+  return result.data;
+}
+
+/**
+ * AWS_REGION and AWS_ENDPOINT_URL fill aws.region and aws.endpoint when the file leaves them out (the
+ * file wins: it is the reviewed source); SWITCHYARD_STORE_PATH replaces store.path. Applied to the raw
+ * YAML so that the schema judges the merged result; a malformed section is left for the schema to report.
+ */
+function withEnv(raw: unknown, env: Env): unknown {
+  if (!isMapping(raw)) return raw;
+  const merged: Record<string, unknown> = { ...raw };
+  const aws = raw.aws ?? {};
+  if (isMapping(aws) && (env.AWS_REGION !== undefined || env.AWS_ENDPOINT_URL !== undefined)) {
+    merged.aws = {
+      ...(env.AWS_REGION === undefined ? {} : { region: env.AWS_REGION }),
+      ...(env.AWS_ENDPOINT_URL === undefined ? {} : { endpoint: env.AWS_ENDPOINT_URL }),
+      ...aws,
+    };
+  }
+  const store = raw.store ?? {};
+  if (isMapping(store) && env.SWITCHYARD_STORE_PATH !== undefined) {
+    merged.store = { ...store, path: env.SWITCHYARD_STORE_PATH };
+  }
+  return merged;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** ":memory:" is SQLite's in-memory database, not a file name. */
+function resolvePath(base: string, target: string): string {
+  return target === ':memory:' ? target : path.resolve(base, target);
+}
+
+function withAbsoluteKubeconfigs(platform: PlatformConfig, baseDir: string): PlatformConfig {
+  const absolute = <Side extends PlatformConfig['blue'] | PlatformConfig['green']>(side: Side): Side =>
+    side.kubeconfig === undefined
+      ? side
+      : { ...side, kubeconfig: { ...side.kubeconfig, path: path.resolve(baseDir, side.kubeconfig.path) } };
+  return { ...platform, blue: absolute(platform.blue), green: absolute(platform.green) };
+}
+
+/**
+ * The platform's promotion settings as the engine uses them: durations in milliseconds, the effective
+ * TTL in seconds, and the platform's poll interval or else the controller's.
+ */
+export function toPromotionPlan(platform: PlatformConfig, controller: ControllerConfig): PromotionPlan {
+  const { rollback, retry } = platform;
+  return {
+    ttlSeconds: effectiveTtlMs(platform.traffic) / 1000,
+    steps: platform.traffic.steps.map((step, i) => ({
+      green: greenPercent(step.green, `traffic.steps[${i}].green`),
+      bakeMs: step.bake,
+      approval: step.approval === 'required',
+    })),
+    rollback: {
+      mode: rollback.mode,
+      green: rollback.green,
+      drainDelayMs: rollback.drainDelay,
+      automatic: rollback.automatic,
+      steps: [...rollback.steps],
+      stepBakeMs: rollback.stepBake,
+    },
+    retry: { maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelay, maxDelayMs: retry.maxDelay },
+    stageTimeoutsMs: { ...platform.stageTimeouts },
+    pollIntervalMs: platform.pollInterval ?? controller.reconciler.pollInterval,
+  };
+}
