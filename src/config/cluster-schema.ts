@@ -26,6 +26,8 @@ const nodeGroupSchema = z
   .strictObject({
     name: z.string().regex(/^[0-9A-Za-z][A-Za-z0-9_-]{0,62}$/, 'must be an EKS node group name'),
     instanceTypes: z.array(z.string().min(1)).min(1),
+    /** The IAM role the nodes run as (EKS CreateNodegroup requires one). */
+    nodeRoleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN'),
     minSize: z.int().min(0),
     maxSize: z.int().min(1),
     desiredSize: z.int().min(0),

@@ -86,7 +86,16 @@ export const route53Platform = {
     template: {
       roleArn: 'arn:aws:iam::123456789012:role/eks',
       subnetIds: ['subnet-0a1', 'subnet-0a2'],
-      nodeGroups: [{ name: 'general', instanceTypes: ['m6i.large'], minSize: 1, maxSize: 3, desiredSize: 2 }],
+      nodeGroups: [
+        {
+          name: 'general',
+          instanceTypes: ['m6i.large'],
+          nodeRoleArn: 'arn:aws:iam::123456789012:role/nodes',
+          minSize: 1,
+          maxSize: 3,
+          desiredSize: 2,
+        },
+      ],
     },
   },
   traffic: {
