@@ -5,7 +5,11 @@ import { qualificationResult } from './qualify.js';
 export const qualifyFoundation: Stage = {
   name: 'qualify-foundation',
   async run({ promotion, providers }) {
-    const qualification = await providers.health.qualifyFoundation(promotion.green);
+    const qualification = await providers.health.qualifyFoundation({
+      green: promotion.green,
+      blue: promotion.blue,
+      targetVersion: promotion.toVersion,
+    });
     return qualificationResult('foundation', qualification, promotion.plan.pollIntervalMs);
   },
 };

@@ -16,11 +16,17 @@ export function qualificationResult(
       .map((c) => `${c.name}: ${c.evidence}`)
       .join('; ');
   switch (qualification.verdict) {
-    case 'pass':
+    case 'pass': {
+      const warnings = qualification.warnings ?? [];
       return {
         phase: 'succeeded',
-        message: `${what} qualified (${qualification.checks.length} checks passed)`,
+        message:
+          `${what} qualified (${qualification.checks.length} checks passed)` +
+          (warnings.length > 0 ? `; ${warnings.length} warning(s): ${warnings.join('; ')}` : ''),
+        // Kept with the promotion so people can see the evidence behind the verdict.
+        saved: { checks: qualification.checks, warnings },
       };
+    }
     case 'fail':
       return {
         phase: 'failed',

@@ -74,12 +74,21 @@ export interface CheckResult {
 export interface Qualification {
   readonly verdict: Verdict;
   readonly checks: readonly CheckResult[];
+  /** Worth a person's attention but not blocking, e.g. an API deprecated in the target but still served. */
+  readonly warnings?: readonly string[];
 }
 
 /** Kubernetes-side judgement of a cluster. */
 export interface ClusterHealth {
-  /** Foundation software on green: DNS, CNI, kube-proxy, ingress, autoscaling, nodes, removed APIs. */
-  qualifyFoundation(cluster: ClusterRef): Promise<Qualification>;
+  /**
+   * Foundation software on green (DNS, CNI, kube-proxy, ingress, autoscaling, metrics/logging, nodes,
+   * pod errors), and the APIs blue's live objects use that `targetVersion` no longer serves.
+   */
+  qualifyFoundation(request: {
+    readonly green: ClusterRef;
+    readonly blue: ClusterRef;
+    readonly targetVersion: string;
+  }): Promise<Qualification>;
   /** Can this cluster's services take (more) traffic right now? Asked before every weight change. */
   readyForTraffic(cluster: ClusterRef): Promise<Observation>;
 }

@@ -179,7 +179,7 @@ export class FakeCloud {
         },
       },
       health: {
-        async qualifyFoundation(cluster) {
+        async qualifyFoundation({ green: cluster }) {
           return cloud.record(`health.qualifyFoundation(${cluster.name})`, () =>
             qualification('coredns', cloud.held('qualify-foundation') ?? cloud.behaviour.foundationVerdict),
           );
