@@ -2,7 +2,7 @@ import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
 import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
 import { closedStoreError, duplicateIdError, staleWriteError } from './errors.js';
 import { pageOf } from './paging.js';
-import type { PromotionFilter, PromotionStore } from './store.js';
+import type { AuditEntry, PromotionFilter, PromotionStore } from './store.js';
 
 /**
  * A PromotionStore in process memory for unit tests, with the SQLite store's semantics (the shared
@@ -15,6 +15,7 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
   // Map iteration follows insertion order, which breaks createdAt ties like SQLite's rowid does.
   const records = new Map<string, Promotion>();
   const log: PromotionEvent[] = [];
+  const auditLog: AuditEntry[] = [];
   let lastSeq = 0;
   let closed = false;
 
@@ -111,6 +112,16 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
     async events(promotionId, afterSeq = 0) {
       open();
       return log.filter((e) => e.promotionId === promotionId && e.seq > afterSeq).map(copy);
+    },
+
+    async appendAudit(entry) {
+      open();
+      auditLog.push(copy({ ...entry, seq: auditLog.length + 1, at: now().toISOString() }));
+    },
+
+    async audit(limit = 100) {
+      open();
+      return auditLog.slice(-limit).reverse().map(copy);
     },
 
     async close() {

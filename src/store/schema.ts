@@ -41,6 +41,20 @@ const migrations: readonly string[] = [
     started_at TEXT NOT NULL
   );
   `,
+  `
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    promotion_id TEXT,
+    status INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT
+  );
+  CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+  CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -4,7 +4,7 @@ import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '
 import { closedStoreError, duplicateIdError, StoreLockedError, staleWriteError } from './errors.js';
 import { pageOf } from './paging.js';
 import { migrate } from './schema.js';
-import type { PromotionStore } from './store.js';
+import type { AuditEntry, PromotionStore } from './store.js';
 
 interface PromotionRow {
   readonly id: string;
@@ -35,6 +35,11 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
   const now = options?.now ?? (() => new Date());
   const db = lockDatabase(path, now);
 
+  const insertAudit = db.prepare<Omit<AuditRow, 'seq'>>(
+    `INSERT INTO audit (at, actor, action, promotion_id, status, outcome, detail)
+     VALUES (@at, @actor, @action, @promotion_id, @status, @outcome, @detail)`,
+  );
+  const auditNewestFirst = db.prepare<[number], AuditRow>('SELECT * FROM audit ORDER BY seq DESC LIMIT ?');
   const insert = db.prepare<PromotionRow>(
     `INSERT INTO promotions (id, platform, phase, active, version, created_at, updated_at, doc)
      VALUES (@id, @platform, @phase, @active, @version, @created_at, @updated_at, @doc)`,
@@ -162,9 +167,51 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
       return eventsAfter.all(promotionId, afterSeq).map(eventOf);
     },
 
+    async appendAudit(entry) {
+      open();
+      insertAudit.run({
+        at: now().toISOString(),
+        actor: entry.actor,
+        action: entry.action,
+        promotion_id: entry.promotionId ?? null,
+        status: entry.status,
+        outcome: entry.outcome,
+        detail: entry.detail ?? null,
+      });
+    },
+
+    async audit(limit = 100) {
+      open();
+      return auditNewestFirst.all(limit).map(auditOf);
+    },
+
     async close() {
       if (db.open) db.close();
     },
+  };
+}
+
+interface AuditRow {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly promotion_id: string | null;
+  readonly status: number;
+  readonly outcome: AuditEntry['outcome'];
+  readonly detail: string | null;
+}
+
+function auditOf(row: AuditRow): AuditEntry {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    status: row.status,
+    outcome: row.outcome,
+    ...(row.promotion_id === null ? {} : { promotionId: row.promotion_id }),
+    ...(row.detail === null ? {} : { detail: row.detail }),
   };
 }
 

@@ -1,5 +1,20 @@
 import type { NewEvent, Promotion, PromotionEvent, PromotionPhase } from '../domain/promotion.js';
 
+/** One mutating API request: who asked for what, when, and how it ended. */
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  /** e.g. "POST /v1/promotions/p-1/rollback" */
+  readonly action: string;
+  readonly promotionId?: string;
+  readonly status: number;
+  readonly outcome: 'ok' | 'refused' | 'failed';
+  readonly detail?: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'seq' | 'at'>;
+
 export interface PromotionFilter {
   readonly platform?: string;
   readonly phase?: PromotionPhase;
@@ -34,5 +49,9 @@ export interface PromotionStore {
   appendEvents(promotionId: string, events: readonly NewEvent[]): Promise<void>;
   /** Events in order; with `afterSeq`, only those after it (for live streams). */
   events(promotionId: string, afterSeq?: number): Promise<PromotionEvent[]>;
+  /** Appends to the audit log (append-only; kept even when the request concerned no promotion). */
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /** Audit entries, newest first. */
+  audit(limit?: number): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }

@@ -254,6 +254,45 @@ export function promotionStoreContract(name: string, open: () => Promise<OpenedS
       expect((await store.events(snapshot.id))[0]?.data).toEqual({ note: 'original' });
     });
 
+    it('keeps an append-only audit log, newest first, with or without a promotion', async () => {
+      await store.appendAudit({
+        actor: 'alice',
+        action: 'POST /v1/promotions',
+        status: 404,
+        outcome: 'refused',
+        detail: 'unknown platform',
+      });
+      await store.appendAudit({
+        actor: 'bob',
+        action: 'POST /v1/promotions/p-9/pause',
+        promotionId: 'p-9',
+        status: 200,
+        outcome: 'ok',
+      });
+      const entries = await store.audit();
+      expect(entries).toEqual([
+        {
+          seq: 2,
+          at: storeNow.toISOString(),
+          actor: 'bob',
+          action: 'POST /v1/promotions/p-9/pause',
+          promotionId: 'p-9',
+          status: 200,
+          outcome: 'ok',
+        },
+        {
+          seq: 1,
+          at: storeNow.toISOString(),
+          actor: 'alice',
+          action: 'POST /v1/promotions',
+          status: 404,
+          outcome: 'refused',
+          detail: 'unknown platform',
+        },
+      ]);
+      expect(await store.audit(1)).toEqual([entries[0]]);
+    });
+
     it('rejects use after close', async () => {
       await store.close();
       await expect(store.get('p-1')).rejects.toThrow(/closed/);
