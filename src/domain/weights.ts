@@ -28,9 +28,14 @@ export function toRoute53Weights(green: GreenPercent): SideWeights {
   return { blue: 100 - green, green };
 }
 
-/** ALB target group weights are 0–999; tenths of a percent keep the ratio exact and leave headroom. */
+export const maxAlbWeight = 999;
+
+/**
+ * ALB target group weights are 0–999. Tenths of a percent keep the ratio exact; at 0% and 100% the one
+ * non-zero side is 999 rather than 1000 (which AWS rejects), and the split is still exact.
+ */
 export function toAlbWeights(green: GreenPercent): SideWeights {
-  return { blue: (100 - green) * 10, green: green * 10 };
+  return { blue: Math.min((100 - green) * 10, maxAlbWeight), green: Math.min(green * 10, maxAlbWeight) };
 }
 
 /**
