@@ -22,8 +22,8 @@ export interface RollbackRequest {
   readonly by: string;
   readonly reason: string;
   /** Override the plan's policy for this rollback. */
-  readonly mode?: 'instant' | 'stepped';
-  readonly green?: 'keep' | 'teardown';
+  readonly mode?: 'instant' | 'stepped' | undefined;
+  readonly green?: 'keep' | 'teardown' | undefined;
 }
 
 function refuse(promotion: Promotion, action: string, reason: string): never {

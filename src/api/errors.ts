@@ -1,0 +1,82 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  ActivePromotionExistsError,
+  ConflictError,
+  InvalidInputError,
+  InvalidTransitionError,
+  NotFoundError,
+} from '../domain/errors.js';
+
+/** Thrown by the auth hook; carries the status it maps to. */
+export class AccessError extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+/** Maps every error to one status and a body that says what went wrong, never a stack trace. */
+export function errorResponse(error: unknown): { status: number; body: ErrorBody } {
+  const e = error as FastifyError;
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues =
+      e.validation?.map((v) => ({
+        path: [e.validationContext, ...String(v.instancePath).split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      })) ?? [];
+    return {
+      status: 400,
+      body: {
+        error: 'invalid_input',
+        message: issues.map((i) => `${i.path}: ${i.message}`).join('; '),
+        issues,
+      },
+    };
+  }
+  if (error instanceof InvalidInputError) {
+    return {
+      status: 400,
+      body: {
+        error: 'invalid_input',
+        message: error.message,
+        issues: [{ path: error.field, message: error.problem }],
+      },
+    };
+  }
+  if (error instanceof AccessError)
+    return {
+      status: error.status,
+      body: { error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message },
+    };
+  if (error instanceof NotFoundError)
+    return { status: 404, body: { error: 'not_found', message: error.message } };
+  if (error instanceof ActivePromotionExistsError || error instanceof ConflictError) {
+    return { status: 409, body: { error: 'conflict', message: error.message } };
+  }
+  if (error instanceof InvalidTransitionError)
+    return { status: 409, body: { error: 'refused', message: error.message } };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return { status: 413, body: { error: 'too_large', message: e.message } };
+  if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
+    return {
+      status: e.statusCode,
+      body: { error: e.statusCode === 429 ? 'rate_limited' : 'bad_request', message: e.message },
+    };
+  }
+  return { status: 500, body: { error: 'internal', message: 'internal error; see the controller log' } };
+}
+
+export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = errorResponse(error);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  void reply.code(status).send(body);
+}

@@ -1,0 +1,241 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { NotFoundError } from '../../domain/errors.js';
+import { decommissionGateId, type Promotion } from '../../domain/promotion.js';
+import { greenPercent } from '../../domain/weights.js';
+import type { ApiDependencies } from '../app.js';
+import { AccessError } from '../errors.js';
+import {
+  approveSchema,
+  createPromotionSchema,
+  errorSchema,
+  idParamsSchema,
+  listQuerySchema,
+  pauseSchema,
+  platformParamsSchema,
+  promotionDetailSchema,
+  promotionListSchema,
+  promotionSchema,
+  rollbackRequestSchema,
+  trafficSchema,
+} from '../schemas.js';
+import { streamEvents } from '../sse.js';
+
+interface Options {
+  readonly deps: ApiDependencies;
+  readonly limit: { max: number; timeWindow: number };
+}
+
+const errors = {
+  400: errorSchema,
+  401: errorSchema,
+  403: errorSchema,
+  404: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  429: errorSchema,
+};
+
+export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, limit }) => {
+  const { controller, store } = deps;
+  const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'anonymous';
+  const found = async (id: string): Promise<Promotion> => {
+    const promotion = await store.get(id);
+    if (promotion === undefined) throw new NotFoundError('promotion', id);
+    return promotion;
+  };
+  const mutation = (summary: string) => ({ role: 'operator' as const, rateLimit: limit, summary });
+
+  app.post(
+    '/promotions',
+    {
+      config: mutation('start a promotion'),
+      schema: {
+        summary: 'Start a promotion',
+        tags: ['promotions'],
+        body: createPromotionSchema,
+        response: { 201: promotionSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { platform, targetVersion, options } = request.body;
+      const input = await deps.platforms.newPromotion({
+        platform,
+        targetVersion: targetVersion.replace(/^v/, ''),
+        createdBy: who(request),
+        ...(options?.rollback ? { rollback: options.rollback } : {}),
+      });
+      return reply.code(201).send(await controller.startPromotion(input));
+    },
+  );
+
+  app.get(
+    '/promotions',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'List promotions, newest first',
+        tags: ['promotions'],
+        querystring: listQuerySchema,
+        response: { 200: promotionListSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { platform, phase, limit: max, offset } = request.query;
+      const items = await store.list({
+        ...(platform ? { platform } : {}),
+        ...(phase ? { phase } : {}),
+        limit: max,
+        offset,
+      });
+      return { items, limit: max, offset };
+    },
+  );
+
+  app.get(
+    '/promotions/:id',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'A promotion with its stages, traffic, gates and events',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        response: { 200: promotionDetailSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const promotion = await found(request.params.id);
+      return { ...promotion, events: await store.events(promotion.id) };
+    },
+  );
+
+  app.get(
+    '/promotions/:id/events',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: 'Live events as a server-sent event stream (resumes after Last-Event-ID)',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        produces: ['text/event-stream'],
+        response: { 200: z.string().describe('text/event-stream'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await found(request.params.id);
+      const lastId = Number(request.headers['last-event-id'] ?? 0);
+      return streamEvents(
+        reply,
+        store,
+        request.params.id,
+        Number.isFinite(lastId) ? lastId : 0,
+        deps.eventPollMs ?? 500,
+      );
+    },
+  );
+
+  app.put(
+    '/promotions/:id/traffic',
+    {
+      config: mutation('set a manual weight'),
+      schema: {
+        summary: 'Set the weight by hand (pauses automatic stepping)',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        body: trafficSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) =>
+      controller.setWeight(request.params.id, greenPercent(request.body.green, 'body.green'), who(request)),
+  );
+
+  app.post(
+    '/promotions/:id/pause',
+    {
+      config: mutation('pause'),
+      schema: {
+        summary: 'Pause automatic progress',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        body: pauseSchema.nullish(),
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) =>
+      controller.pause(request.params.id, who(request), request.body?.reason ?? 'paused by request'),
+  );
+
+  app.post(
+    '/promotions/:id/resume',
+    {
+      config: mutation('resume'),
+      schema: {
+        summary: 'Resume automatic progress',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => controller.resume(request.params.id, who(request)),
+  );
+
+  app.post(
+    '/promotions/:id/approve',
+    {
+      config: mutation('approve a gate'),
+      schema: {
+        summary: 'Approve an open gate (decommission needs admin)',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        body: approveSchema.nullish(),
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const promotion = await found(request.params.id);
+      const open = promotion.gates.filter((g) => g.approvedAt === undefined);
+      const gate = request.body?.gate ?? (open.length === 1 ? open[0]?.id : undefined);
+      // Deleting blue is the point of no return: only an admin may approve it.
+      if (gate === decommissionGateId && request.principal?.role !== 'admin') {
+        throw new AccessError(403, 'approving decommission (deleting blue) needs the admin role');
+      }
+      return controller.approve(promotion.id, request.body?.gate, who(request));
+    },
+  );
+
+  app.post(
+    '/promotions/:id/rollback',
+    {
+      config: mutation('roll back'),
+      schema: {
+        summary: 'Roll back now',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        body: rollbackRequestSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => controller.rollback(request.params.id, { ...request.body, by: who(request) }),
+  );
+
+  app.post(
+    '/platforms/:name/rollback',
+    {
+      config: mutation('roll back a platform'),
+      schema: {
+        summary: "Roll back the platform's active (or latest) promotion",
+        tags: ['platforms'],
+        params: platformParamsSchema,
+        body: rollbackRequestSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => {
+      deps.platforms.get(request.params.name);
+      const latest = await store.latestForPlatform(request.params.name);
+      if (latest === undefined) throw new NotFoundError('promotion of platform', request.params.name);
+      return controller.rollback(latest.id, { ...request.body, by: who(request) });
+    },
+  );
+};

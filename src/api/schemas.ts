@@ -1,0 +1,221 @@
+/**
+ * The API's request and response shapes: the single source for validation, serialization and the
+ * OpenAPI document. Names given with `.meta({ id })` become components in the document.
+ */
+import { z } from 'zod';
+import { stageNames } from '../domain/stages.js';
+
+const isoTime = z.string().describe('RFC 3339 timestamp');
+const percent = z.int().min(0).max(100);
+
+export const errorSchema = z
+  .object({
+    error: z.string().describe('machine-readable kind, e.g. invalid_input, conflict, not_found'),
+    message: z.string(),
+    /** For invalid input: one entry per problem, with the path of the field. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Error' });
+
+const stageStatusSchema = z.object({
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  startedAt: isoTime.optional(),
+  finishedAt: isoTime.optional(),
+  message: z.string(),
+  attempts: z.int(),
+  saved: z
+    .unknown()
+    .optional()
+    .describe('what the stage keeps between runs (traffic step, evidence, add-on versions)'),
+});
+
+const rollbackSchema = z.object({
+  requestedAt: isoTime,
+  requestedBy: z.string(),
+  reason: z.string(),
+  mode: z.enum(['instant', 'stepped']),
+  green: z.enum(['keep', 'teardown']),
+  step: z.enum(['check-blue', 'set-weights', 'verify', 'bake', 'drain', 'teardown', 'done']),
+  path: z.array(percent).readonly(),
+  changeId: z.string().optional(),
+  bakeUntil: isoTime.optional(),
+  drainDeadline: isoTime.optional(),
+  message: z.string(),
+  attempts: z.int().optional(),
+  finishedAt: isoTime.optional(),
+});
+
+export const promotionSchema = z
+  .object({
+    id: z.string(),
+    platform: z.string(),
+    fromVersion: z.string(),
+    toVersion: z.string(),
+    blue: z.object({ name: z.string() }),
+    green: z.object({ name: z.string(), adopted: z.boolean() }),
+    phase: z.enum(['running', 'paused', 'waiting-approval', 'rolling-back', 'succeeded', 'rolled-back']),
+    pauseReason: z.string().optional(),
+    currentStage: z.enum(stageNames),
+    stages: z.record(z.enum(stageNames), stageStatusSchema),
+    traffic: z.object({
+      green: percent.describe('percent of traffic on green, last verified at the router'),
+      manualChange: z
+        .object({ green: percent, by: z.string(), applied: z.boolean(), changeId: z.string().optional() })
+        .optional(),
+      manual: z.boolean(),
+      history: z
+        .array(
+          z.object({
+            at: isoTime,
+            green: percent,
+            reason: z.enum(['step', 'manual', 'rollback']),
+            by: z.string(),
+          }),
+        )
+        .readonly(),
+    }),
+    gates: z
+      .array(
+        z.object({
+          id: z.string(),
+          stage: z.enum(stageNames),
+          reason: z.string(),
+          openedAt: isoTime,
+          approvedAt: isoTime.optional(),
+          approvedBy: z.string().optional(),
+        }),
+      )
+      .readonly(),
+    rollback: rollbackSchema.optional(),
+    plan: z.object({
+      ttlSeconds: z.number(),
+      steps: z.array(z.object({ green: percent, bakeMs: z.number(), approval: z.boolean() })).readonly(),
+      rollback: z.object({
+        mode: z.enum(['instant', 'stepped']),
+        green: z.enum(['keep', 'teardown']),
+        drainDelayMs: z.number(),
+        automatic: z.boolean(),
+        steps: z.array(z.number()).readonly(),
+        stepBakeMs: z.number(),
+      }),
+      retry: z.object({ maxAttempts: z.int(), baseDelayMs: z.number(), maxDelayMs: z.number() }),
+      stageTimeoutsMs: z.record(z.string(), z.number()),
+      pollIntervalMs: z.number(),
+    }),
+    nextRunAt: isoTime.optional(),
+    createdAt: isoTime,
+    createdBy: z.string(),
+    updatedAt: isoTime,
+    finishedAt: isoTime.optional(),
+    version: z.int(),
+  })
+  .meta({ id: 'Promotion' });
+
+export const eventSchema = z
+  .object({
+    seq: z.int(),
+    promotionId: z.string(),
+    at: isoTime,
+    type: z.string(),
+    message: z.string(),
+    actor: z.string(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ id: 'PromotionEvent' });
+
+export const promotionDetailSchema = promotionSchema
+  .extend({ events: z.array(eventSchema) })
+  .meta({ id: 'PromotionDetail' });
+
+export const promotionListSchema = z
+  .object({ items: z.array(promotionSchema), limit: z.int(), offset: z.int() })
+  .meta({ id: 'PromotionList' });
+
+export const createPromotionSchema = z
+  .strictObject({
+    platform: z.string().min(1),
+    targetVersion: z.string().regex(/^v?1\.\d{1,2}$/, 'must be a Kubernetes minor version such as 1.35'),
+    options: z
+      .strictObject({
+        rollback: z
+          .strictObject({
+            mode: z.enum(['instant', 'stepped']).optional(),
+            green: z.enum(['keep', 'teardown']).optional(),
+            automatic: z.boolean().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'CreatePromotion' });
+
+export const listQuerySchema = z.strictObject({
+  platform: z.string().optional(),
+  phase: promotionSchema.shape.phase.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const idParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+export const platformParamsSchema = z.strictObject({ name: z.string().min(1).max(63) });
+
+export const trafficSchema = z.strictObject({ green: percent }).meta({ id: 'TrafficChange' });
+export const pauseSchema = z.strictObject({
+  reason: z.string().min(1).max(500).default('paused by request'),
+});
+export const approveSchema = z.strictObject({ gate: z.string().min(1).optional() }).meta({ id: 'Approval' });
+export const rollbackRequestSchema = z
+  .strictObject({
+    mode: z.enum(['instant', 'stepped']).optional(),
+    green: z.enum(['keep', 'teardown']).optional(),
+    reason: z.string().min(1).max(500),
+  })
+  .meta({ id: 'RollbackRequest' });
+
+export const platformSchema = z
+  .object({
+    name: z.string(),
+    blue: z.object({ cluster: z.string() }),
+    green: z.object({ cluster: z.string(), mode: z.enum(['create', 'adopt']) }),
+    router: z.enum(['route53', 'alb']),
+    steps: z.array(z.object({ green: percent, bakeMs: z.number(), approval: z.boolean() })),
+    activePromotion: z.string().optional(),
+  })
+  .meta({ id: 'Platform' });
+
+export const platformDetailSchema = platformSchema
+  .extend({
+    liveTraffic: z
+      .object({
+        green: percent.optional(),
+        kind: z.enum(['weighted', 'unweighted']),
+        detail: z.string(),
+      })
+      .or(z.object({ error: z.string() })),
+  })
+  .meta({ id: 'PlatformDetail' });
+
+export const planSchema = z
+  .object({
+    platform: z.string(),
+    fromVersion: z.string(),
+    toVersion: z.string(),
+    stages: z.array(z.object({ name: z.enum(stageNames), action: z.string() })),
+    addons: z.record(z.string(), z.string()).describe('managed add-on → version a promotion would install'),
+    removedApis: z.object({
+      verdict: z.enum(['pass', 'fail', 'inconclusive']),
+      checks: z.array(
+        z.object({
+          name: z.string(),
+          verdict: z.enum(['pass', 'fail', 'inconclusive']),
+          evidence: z.string(),
+        }),
+      ),
+      warnings: z.array(z.string()),
+    }),
+  })
+  .meta({ id: 'PromotionPlan' });
+
+export const planRequestSchema = z
+  .strictObject({ targetVersion: createPromotionSchema.shape.targetVersion })
+  .meta({ id: 'PlanRequest' });

@@ -1,0 +1,54 @@
+import type { PlatformCatalog } from '../../src/api/catalog.js';
+import { NotFoundError } from '../../src/domain/errors.js';
+import type { PlatformProviders } from '../../src/domain/ports.js';
+import { testPlan, testPromotion } from './promotions.js';
+
+/** One platform, "shop", backed by the fake cloud's providers; ids are p-1, p-2, … in creation order. */
+export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): PlatformCatalog {
+  let counter = 0;
+  const shop = {
+    name: 'shop',
+    blue: { cluster: 'shop-blue' },
+    green: { cluster: 'shop-green', mode: 'create' as const },
+    router: 'route53' as const,
+    steps: plan.steps.map((s) => ({ green: s.green, bakeMs: s.bakeMs, approval: s.approval })),
+  };
+  const get = (name: string) => {
+    if (name !== 'shop') throw new NotFoundError('platform', name);
+    return shop;
+  };
+  return {
+    list: () => [shop],
+    get,
+    async newPromotion({ platform, targetVersion, createdBy, rollback }) {
+      get(platform);
+      const promotionPlan = rollback
+        ? {
+            ...plan,
+            rollback: {
+              ...plan.rollback,
+              ...(rollback.mode ? { mode: rollback.mode } : {}),
+              ...(rollback.green ? { green: rollback.green } : {}),
+              ...(rollback.automatic === undefined ? {} : { automatic: rollback.automatic }),
+            },
+          }
+        : plan;
+      return { ...testPromotion(`p-${++counter}`, promotionPlan), toVersion: targetVersion, createdBy };
+    },
+    liveTraffic: async (name) => {
+      get(name);
+      return providers.router.read();
+    },
+    async plan(name, targetVersion) {
+      get(name);
+      return {
+        platform: name,
+        fromVersion: '1.34',
+        toVersion: targetVersion,
+        stages: [{ name: 'provision', action: 'create shop-green' }],
+        addons: { 'vpc-cni': 'v1.20.0-eksbuild.1' },
+        removedApis: { verdict: 'pass', checks: [], warnings: [] },
+      };
+    },
+  };
+}

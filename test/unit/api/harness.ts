@@ -1,0 +1,43 @@
+import pino from 'pino';
+import { buildApi } from '../../../src/api/app.js';
+import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
+import type { PromotionPlan } from '../../../src/domain/plan.js';
+import { createMetrics } from '../../../src/metrics.js';
+import { fakeCatalog } from '../../fakes/catalog.js';
+import { engineHarness } from '../../fakes/harness.js';
+import { testPlan } from '../../fakes/promotions.js';
+
+export const tokens: Record<Role, string> = {
+  viewer: 'viewer-token',
+  operator: 'operator-token',
+  admin: 'admin-token',
+};
+export const bearer = (role: Role) => ({ authorization: `Bearer ${tokens[role]}` });
+
+/** The API over the engine harness (fake cloud, memory store, hand-driven clock). */
+export async function apiHarness(
+  options: { plan?: PromotionPlan; publicReads?: boolean; mutationsPerMinute?: number } = {},
+) {
+  const engine = engineHarness();
+  const auth = new Authenticator(
+    (Object.keys(tokens) as Role[]).map((role) => ({
+      name: `${role}-user`,
+      role,
+      sha256: digest(tokens[role]),
+    })),
+    options.publicReads ?? false,
+  );
+  const app = await buildApi({
+    controller: engine.controller,
+    store: engine.store,
+    platforms: fakeCatalog(engine.providers, options.plan ?? testPlan()),
+    auth,
+    metrics: createMetrics(),
+    log: pino({ level: 'silent' }),
+    ready: async () => true,
+    eventPollMs: 20,
+    ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),
+  });
+  await app.ready();
+  return { ...engine, app };
+}
