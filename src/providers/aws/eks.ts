@@ -1,0 +1,69 @@
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { Logger } from 'pino';
+import type { ClusterProvisioner, FoundationObservation } from '../../domain/ports.js';
+import { checkAddons, ensureAddons } from './eks-addons.js';
+import { ensureCluster } from './eks-cluster.js';
+import {
+  assertOwned,
+  type EksClusterTemplate,
+  type EksContext,
+  findCluster,
+  permanent,
+} from './eks-common.js';
+import { checkNodeGroups, ensureNodeGroups } from './eks-nodegroups.js';
+import { teardownCluster } from './eks-teardown.js';
+
+export type { EksAddonTemplate, EksClusterTemplate, EksNodeGroupTemplate } from './eks-common.js';
+export { promotionTag, roleTag } from './eks-common.js';
+
+export interface EksProvisionerOptions {
+  readonly client: EKSClient;
+  /** How green is created; undefined when the platform adopts an existing green cluster. */
+  readonly template: EksClusterTemplate | undefined;
+  /**
+   * Clusters teardown may delete without this promotion's tag on them: the platform's blue cluster,
+   * for decommission. Any other cluster is deleted only if this promotion created it.
+   */
+  readonly allowUntagged?: readonly string[];
+  readonly log?: Logger;
+}
+
+/**
+ * The EKS ClusterProvisioner. Every call observes first and then takes at most one idempotent step
+ * (create what is missing, delete what remains), so a repeat after a requeue or a crash picks up where
+ * the last pass stopped. Everything it creates carries the promotion id as a tag.
+ */
+export function createEksProvisioner(options: EksProvisionerOptions): ClusterProvisioner {
+  const context: EksContext = { client: options.client, log: options.log };
+  const allowUntagged = new Set(options.allowUntagged ?? []);
+  return {
+    ensureCluster: (request) => ensureCluster({ ...context, template: options.template }, request),
+
+    async ensureFoundation({ promotionId, cluster, version }): Promise<FoundationObservation> {
+      const name = cluster.name;
+      const found = await findCluster(context.client, name);
+      if (!found) throw permanent(`EKS cluster ${name} does not exist`);
+      if (!cluster.adopted) assertOwned(found, name, promotionId);
+      if (found.status !== 'ACTIVE')
+        return { ready: false, message: `EKS cluster ${name} is ${found.status}` };
+
+      if (cluster.adopted) {
+        const groups = await checkNodeGroups(context, name);
+        if (!groups.ready) return groups;
+        const addons = await checkAddons(context, name);
+        return { ...addons, message: `${groups.message}; ${addons.message}` };
+      }
+      const template = options.template;
+      if (!template)
+        throw permanent(`cannot build the foundation of EKS cluster ${name}: no cluster template`);
+      const request = { promotionId, clusterName: name, version };
+      // Node groups first: coredns cannot become ACTIVE before there are nodes to run it on.
+      const groups = await ensureNodeGroups(context, request, template);
+      if (!groups.ready) return groups;
+      const addons = await ensureAddons(context, request, template.addons);
+      return { ...addons, message: `${groups.message}; ${addons.message}` };
+    },
+
+    teardown: (request) => teardownCluster({ ...context, allowUntagged }, request),
+  };
+}

@@ -1,0 +1,285 @@
+// moto has no EKS add-on API (CreateAddon, DescribeAddon, DescribeAddonVersions, ListAddons all 404), so
+// the add-on half of ensureFoundation is tested here against a mocked client.
+import {
+  type AddonStatus,
+  type AddonVersionInfo,
+  CreateAddonCommand,
+  CreateNodegroupCommand,
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  EKSClient,
+  ListAddonsCommand,
+  ListNodegroupsCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-eks';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEksProvisioner, type EksClusterTemplate } from '../../../src/providers/aws/eks.js';
+import { chooseAddonVersion, ensureAddons } from '../../../src/providers/aws/eks-addons.js';
+
+const target = '1.31';
+const client = new EKSClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+});
+const eks = mockClient(client);
+beforeEach(() => eks.reset());
+afterEach(() => eks.reset());
+
+const notFound = () => new ResourceNotFoundException({ message: 'No addon', $metadata: {} });
+const version = (
+  addonVersion: string,
+  clusterVersion = target,
+  defaultVersion = false,
+): AddonVersionInfo => ({
+  addonVersion,
+  compatibilities: [{ clusterVersion, defaultVersion }],
+});
+/** DescribeAddonVersions answers for one add-on, the way EKS nests them. */
+const offers = (addonName: string, versions: AddonVersionInfo[]) =>
+  eks
+    .on(DescribeAddonVersionsCommand, { addonName })
+    .resolves({ addons: [{ addonName, addonVersions: versions }] });
+const request = { promotionId: 'promo-1', clusterName: 'green', version: target };
+const permanent = (message: RegExp) =>
+  expect.objectContaining({ retryable: false, message: expect.stringMatching(message) });
+
+describe('choosing an add-on version', () => {
+  const compatible = [
+    version('v1.18.9-eksbuild.1'),
+    version('v1.18.10-eksbuild.1'),
+    version('v1.17.0-eksbuild.3'),
+  ];
+
+  it('prefers the version EKS marks as default for the target', () => {
+    const withDefault = [...compatible, version('v1.18.3-eksbuild.2', target, true)];
+    expect(chooseAddonVersion({ name: 'vpc-cni' }, target, withDefault)).toBe('v1.18.3-eksbuild.2');
+  });
+
+  it('takes the newest otherwise, comparing numbers as numbers', () => {
+    expect(chooseAddonVersion({ name: 'vpc-cni' }, target, compatible)).toBe('v1.18.10-eksbuild.1');
+  });
+
+  it('ignores a default flag given for another Kubernetes version', () => {
+    const defaultElsewhere: AddonVersionInfo = {
+      addonVersion: 'v1.17.0-eksbuild.3',
+      compatibilities: [
+        { clusterVersion: '1.30', defaultVersion: true },
+        { clusterVersion: target, defaultVersion: false },
+      ],
+    };
+    expect(chooseAddonVersion({ name: 'vpc-cni' }, target, [...compatible, defaultElsewhere])).toBe(
+      'v1.18.10-eksbuild.1',
+    );
+  });
+
+  it('keeps a pinned version that is compatible, and refuses one that is not', () => {
+    expect(chooseAddonVersion({ name: 'coredns', version: 'v1.18.9-eksbuild.1' }, target, compatible)).toBe(
+      'v1.18.9-eksbuild.1',
+    );
+    expect(() =>
+      chooseAddonVersion({ name: 'coredns', version: 'v1.9.3-eksbuild.7' }, target, compatible),
+    ).toThrow(
+      permanent(/add-on coredns version v1\.9\.3-eksbuild\.7 is not compatible with Kubernetes 1\.31/),
+    );
+  });
+
+  it('refuses an add-on with no compatible version at all', () => {
+    expect(() => chooseAddonVersion({ name: 'typo-cni' }, target, [])).toThrow(
+      permanent(/add-on typo-cni has no version compatible with Kubernetes 1\.31/),
+    );
+  });
+});
+
+describe('ensuring add-ons', () => {
+  beforeEach(() => {
+    offers('vpc-cni', [version('v1.18.3-eksbuild.2', target, true), version('v1.19.0-eksbuild.1')]);
+    offers('coredns', [version('v1.11.3-eksbuild.1'), version('v1.11.1-eksbuild.9')]);
+    offers('kube-proxy', [
+      version('v1.31.0-eksbuild.5', target, true),
+      version('v1.30.0-eksbuild.3', '1.30', true),
+    ]);
+  });
+
+  it('installs the default add-ons once, then waits until they are ACTIVE', async () => {
+    eks.on(DescribeAddonCommand).rejects(notFound());
+    eks.on(CreateAddonCommand).resolves({});
+
+    expect(await ensureAddons({ client }, request, [])).toEqual({
+      ready: false,
+      message:
+        'installing add-ons vpc-cni v1.18.3-eksbuild.2, coredns v1.11.3-eksbuild.1, kube-proxy v1.31.0-eksbuild.5 on green',
+    });
+    expect(eks.commandCalls(DescribeAddonVersionsCommand).map((c) => c.args[0].input)).toContainEqual({
+      addonName: 'coredns',
+      kubernetesVersion: target,
+    });
+    expect(eks.commandCalls(CreateAddonCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ addonName: 'vpc-cni', addonVersion: 'v1.18.3-eksbuild.2' }),
+      expect.objectContaining({ addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1' }),
+      {
+        clusterName: 'green',
+        addonName: 'kube-proxy',
+        addonVersion: 'v1.31.0-eksbuild.5',
+        resolveConflicts: 'OVERWRITE',
+        tags: { 'switchyard.io/promotion-id': 'promo-1' },
+        clientRequestToken: 'promo-1-addon-kube-proxy',
+      },
+    ]);
+
+    // The next pass sees them coming up and creates nothing.
+    eks.resetHistory();
+    const installed = (addonName: string, addonVersion: string, status: AddonStatus) =>
+      eks.on(DescribeAddonCommand, { addonName }).resolves({ addon: { addonName, addonVersion, status } });
+    installed('vpc-cni', 'v1.18.3-eksbuild.2', 'ACTIVE');
+    installed('coredns', 'v1.11.3-eksbuild.1', 'CREATING');
+    installed('kube-proxy', 'v1.31.0-eksbuild.5', 'ACTIVE');
+    expect(await ensureAddons({ client }, request, [])).toEqual({
+      ready: false,
+      message:
+        'add-ons on green: vpc-cni v1.18.3-eksbuild.2 ACTIVE, coredns v1.11.3-eksbuild.1 CREATING, kube-proxy v1.31.0-eksbuild.5 ACTIVE',
+    });
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
+
+    installed('coredns', 'v1.11.3-eksbuild.1', 'ACTIVE');
+    expect(await ensureAddons({ client }, request, [])).toMatchObject({
+      ready: true,
+      addons: {
+        'vpc-cni': 'v1.18.3-eksbuild.2',
+        coredns: 'v1.11.3-eksbuild.1',
+        'kube-proxy': 'v1.31.0-eksbuild.5',
+      },
+    });
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
+  });
+
+  it('installs only the add-ons the template lists, at the pinned version', async () => {
+    eks.on(DescribeAddonCommand).rejects(notFound());
+    eks.on(CreateAddonCommand).resolves({});
+    await ensureAddons({ client }, request, [{ name: 'coredns', version: 'v1.11.1-eksbuild.9' }]);
+    expect(eks.commandCalls(CreateAddonCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({ addonName: 'coredns', addonVersion: 'v1.11.1-eksbuild.9' }),
+    ]);
+  });
+
+  it('refuses a pinned version incompatible with the target before creating anything', async () => {
+    await expect(
+      ensureAddons({ client }, request, [{ name: 'kube-proxy', version: 'v1.30.0-eksbuild.3' }]),
+    ).rejects.toEqual(
+      permanent(/add-on kube-proxy version v1\.30\.0-eksbuild\.3 is not compatible with Kubernetes 1\.31/),
+    );
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
+  });
+
+  it('takes a create that lost a race (ResourceInUseException) as done', async () => {
+    eks.on(DescribeAddonCommand).rejects(notFound());
+    eks.on(CreateAddonCommand).rejects(new ResourceInUseException({ message: 'exists', $metadata: {} }));
+    expect(await ensureAddons({ client }, request, [{ name: 'coredns' }])).toMatchObject({ ready: false });
+  });
+
+  it('fails permanently on an add-on that failed, or one installed at a version we would not accept', async () => {
+    eks.on(DescribeAddonCommand).resolves({
+      addon: {
+        addonName: 'coredns',
+        addonVersion: 'v1.11.3-eksbuild.1',
+        status: 'CREATE_FAILED',
+        health: { issues: [{ code: 'InsufficientNumberOfReplicas', message: 'no nodes' }] },
+      },
+    });
+    await expect(ensureAddons({ client }, request, [{ name: 'coredns' }])).rejects.toEqual(
+      permanent(/add-on coredns on green is CREATE_FAILED \(InsufficientNumberOfReplicas: no nodes\)/),
+    );
+
+    eks
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonName: 'coredns', addonVersion: 'v1.9.3', status: 'ACTIVE' } });
+    await expect(ensureAddons({ client }, request, [{ name: 'coredns' }])).rejects.toEqual(
+      permanent(/add-on coredns on green is at v1\.9\.3, which is not compatible with Kubernetes 1\.31/),
+    );
+    await expect(
+      ensureAddons({ client }, request, [{ name: 'coredns', version: 'v1.11.1-eksbuild.9' }]),
+    ).rejects.toEqual(permanent(/is at v1\.9\.3, but the template pins v1\.11\.1-eksbuild\.9/));
+  });
+
+  it('waits on DEGRADED (coredns reports it while its pods schedule) instead of failing', async () => {
+    eks
+      .on(DescribeAddonCommand)
+      .resolves({ addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'DEGRADED' } });
+    expect(await ensureAddons({ client }, request, [{ name: 'coredns' }])).toMatchObject({ ready: false });
+  });
+});
+
+describe('ensureFoundation', () => {
+  const template: EksClusterTemplate = {
+    roleArn: 'arn:aws:iam::123456789012:role/eks',
+    subnetIds: ['subnet-1', 'subnet-2'],
+    securityGroupIds: [],
+    endpointPublicAccess: true,
+    logging: [],
+    tags: {},
+    nodeGroups: [
+      {
+        name: 'general',
+        instanceTypes: ['m6i.large'],
+        minSize: 1,
+        maxSize: 3,
+        desiredSize: 2,
+        nodeRoleArn: 'arn:aws:iam::123456789012:role/node',
+      },
+    ],
+    addons: [{ name: 'coredns' }],
+  };
+  const cluster = (tags: Record<string, string>) =>
+    eks
+      .on(DescribeClusterCommand)
+      .resolves({ cluster: { name: 'green', status: 'ACTIVE', version: target, tags } });
+
+  it('records the installed add-on versions once node groups and add-ons are ACTIVE', async () => {
+    cluster({ 'switchyard.io/promotion-id': 'promo-1' });
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'ACTIVE' } });
+    offers('coredns', [version('v1.11.3-eksbuild.1', target, true)]);
+    eks.on(DescribeAddonCommand).resolves({
+      addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'ACTIVE' },
+    });
+    const provisioner = createEksProvisioner({ client, template });
+    expect(
+      await provisioner.ensureFoundation({
+        promotionId: 'promo-1',
+        cluster: { name: 'green', adopted: false },
+        version: target,
+      }),
+    ).toEqual({
+      ready: true,
+      message: 'node groups on green: general ACTIVE; add-ons on green: coredns v1.11.3-eksbuild.1 ACTIVE',
+      addons: { coredns: 'v1.11.3-eksbuild.1' },
+    });
+  });
+
+  it('on an adopted cluster only checks what is there and creates nothing', async () => {
+    cluster({ owner: 'terraform' });
+    eks.on(ListNodegroupsCommand).resolves({ nodegroups: ['workers'] });
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'workers', status: 'ACTIVE' } });
+    eks.on(ListAddonsCommand).resolves({ addons: ['vpc-cni', 'coredns'] });
+    eks
+      .on(DescribeAddonCommand, { addonName: 'vpc-cni' })
+      .resolves({ addon: { addonName: 'vpc-cni', addonVersion: 'v1.18.3', status: 'ACTIVE' } })
+      .on(DescribeAddonCommand, { addonName: 'coredns' })
+      .resolves({ addon: { addonName: 'coredns', addonVersion: 'v1.11.3', status: 'UPDATING' } });
+    const provisioner = createEksProvisioner({ client, template: undefined });
+    const adopted = { promotionId: 'promo-1', cluster: { name: 'green', adopted: true }, version: target };
+
+    expect(await provisioner.ensureFoundation(adopted)).toMatchObject({ ready: false });
+    eks
+      .on(DescribeAddonCommand, { addonName: 'coredns' })
+      .resolves({ addon: { addonName: 'coredns', addonVersion: 'v1.11.3', status: 'ACTIVE' } });
+    expect(await provisioner.ensureFoundation(adopted)).toMatchObject({
+      ready: true,
+      addons: { 'vpc-cni': 'v1.18.3', coredns: 'v1.11.3' },
+    });
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
+    expect(eks.commandCalls(CreateNodegroupCommand)).toHaveLength(0);
+  });
+});
