@@ -30,8 +30,9 @@ test-unit: node_modules/.installed
 test-integration: deps
 	$(BIN)/vitest run --project integration
 
-# Lint, typecheck, then every test project (unit, integration against moto and kube-apiserver).
-test: deps lint typecheck
+# Lint, typecheck, build (the CLI tests run the built CLI), then every test project: unit, crash,
+# integration against moto and kube-apiserver.
+test: deps lint typecheck build
 	$(BIN)/vitest run
 
 build: node_modules/.installed
