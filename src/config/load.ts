@@ -62,6 +62,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
           : resolvePath(process.cwd(), env.SWITCHYARD_STORE_PATH),
     },
     platformsDir: path.resolve(baseDir, fromFile.platformsDir),
+    auth: {
+      ...fromFile.auth,
+      ...(fromFile.auth.tokensFile === undefined ? {} : { tokensFile: path.resolve(baseDir, fromFile.auth.tokensFile) }),
+    },
   };
   // Platform files are named in messages under the directory as the caller wrote it (config/platforms/…).
   const shownDir = path.isAbsolute(fromFile.platformsDir)

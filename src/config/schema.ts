@@ -35,6 +35,14 @@ export const controllerSchema = z.strictObject({
     { error: requiredOr('AWS_REGION') },
   ),
   platformsDir: z.string().min(1).default('platforms'),
+  auth: z
+    .strictObject({
+      /** YAML list of { name, role, sha256 } (or token, hashed at load); relative to this file's folder. */
+      tokensFile: z.string().min(1).optional(),
+      /** Let GET requests through without a token. Mutations always need one. */
+      publicReads: z.boolean().default(false),
+    })
+    .prefault({}),
 });
 
 function requiredOr(variable: string) {

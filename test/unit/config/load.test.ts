@@ -19,6 +19,7 @@ describe('the example config', () => {
       reconciler: { maxConcurrentPlatforms: 4, pollInterval: 10_000 },
       aws: { region: 'us-east-1' },
       platformsDir: path.resolve('config/platforms'),
+      auth: { publicReads: false },
     });
     expect([...config.platforms.keys()]).toEqual(['payments', 'shop']);
   });

@@ -1,0 +1,40 @@
+import type { CheckResult, Verdict } from '../../../domain/ports.js';
+
+/** Any fail → fail; else any inconclusive → inconclusive; else pass (also for no checks at all). */
+export function overallVerdict(checks: readonly Pick<CheckResult, 'verdict'>[]): Verdict {
+  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
+  if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+/** Names the first `max` items and says how many more there are, so evidence stays readable. */
+export function listSome(items: readonly string[], max = 10): string {
+  if (items.length <= max) return items.join('; ');
+  return `${items.slice(0, max).join('; ')}; and ${items.length - max} more`;
+}
+
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+interface Condition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTransitionTime?: Date | string;
+}
+
+export function findCondition<C extends Condition>(
+  conditions: readonly C[] | undefined,
+  type: string,
+): C | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+/** Client objects carry dates as Date; plain test objects may carry strings. */
+export function toDate(value: Date | string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
