@@ -64,7 +64,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     platformsDir: path.resolve(baseDir, fromFile.platformsDir),
     auth: {
       ...fromFile.auth,
-      ...(fromFile.auth.tokensFile === undefined ? {} : { tokensFile: path.resolve(baseDir, fromFile.auth.tokensFile) }),
+      ...(fromFile.auth.tokensFile === undefined
+        ? {}
+        : { tokensFile: path.resolve(baseDir, fromFile.auth.tokensFile) }),
     },
   };
   // Platform files are named in messages under the directory as the caller wrote it (config/platforms/…).

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { stageNames } from '../domain/stages.js';
 import { blueSchema, greenSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
+import { foundationSchema } from './foundation-schema.js';
 import { effectiveTtlMs, trafficSchema } from './traffic-schema.js';
 
 /**
@@ -113,6 +114,8 @@ const platformFields = z.strictObject({
   stageTimeouts: z.partialRecord(z.enum(stageNames), positiveDurationMs).optional(),
   /** Overrides the controller's reconciler.pollInterval for this platform. */
   pollInterval: positiveDurationMs.optional(),
+  /** What green's foundation software must look like; EKS defaults when left out. */
+  foundation: foundationSchema.optional(),
 });
 
 /**

@@ -11,9 +11,9 @@ export interface DnsProbeSpec {
   /** The name to resolve, e.g. "kubernetes.default.svc.cluster.local". */
   readonly host: string;
   /** DNS server as "ip" or "ip:port"; the system's resolvers when absent. */
-  readonly server?: string;
+  readonly server?: string | undefined;
   /** Per-try timeout; default 2000 ms (two tries). */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /** One piece of foundation software, judged by its workload object. */
@@ -25,40 +25,40 @@ export interface ComponentSpec {
   /** The workload object's name, e.g. "coredns" or "aws-node". */
   readonly workload: string;
   /** Ready pods required (Deployment/StatefulSet); default: the desired replicas. DaemonSets need every node. */
-  readonly minReady?: number;
+  readonly minReady?: number | undefined;
   /** Substring the image must contain, e.g. "v1.11.3-eksbuild.2" or "coredns:v1.11". */
-  readonly image?: string;
+  readonly image?: string | undefined;
   /** The container whose image must match; any container of the pod template when absent. */
-  readonly container?: string;
+  readonly container?: string | undefined;
   /** When true, a missing workload passes ("not installed"); an installed one must still be healthy. */
-  readonly optional?: boolean;
-  readonly dnsProbe?: DnsProbeSpec;
+  readonly optional?: boolean | undefined;
+  readonly dnsProbe?: DnsProbeSpec | undefined;
 }
 
 export interface NodeSpec {
   /** Nodes that must be Ready (and not cordoned). 0 accepts a cluster without nodes (e.g. Karpenter at rest). */
   readonly expectedReady: number;
   /** When true, Memory/Disk/PID pressure is reported but does not fail the check. Default false. */
-  readonly allowPressure?: boolean;
+  readonly allowPressure?: boolean | undefined;
   /** Label selector limiting which nodes count, e.g. "eks.amazonaws.com/nodegroup=main"; all when absent. */
-  readonly selector?: string;
+  readonly selector?: string | undefined;
 }
 
 export interface PodActivitySpec {
   /** Restarts above this, with the last one inside the window, fail the check. Default 5. */
-  readonly restartThreshold?: number;
+  readonly restartThreshold?: number | undefined;
   /** How far back a container's last termination counts. Default 15 minutes. */
-  readonly windowMs?: number;
+  readonly windowMs?: number | undefined;
   /** Namespaces to look at; all when absent. */
-  readonly namespaces?: readonly string[];
+  readonly namespaces?: readonly string[] | undefined;
   /** A pod unschedulable for less than this is "not yet" (inconclusive), not a failure. Default 5 minutes. */
-  readonly unschedulableGraceMs?: number;
+  readonly unschedulableGraceMs?: number | undefined;
 }
 
 export interface FoundationSpec {
   readonly components: readonly ComponentSpec[];
   readonly nodes: NodeSpec;
-  readonly pods?: PodActivitySpec;
+  readonly pods?: PodActivitySpec | undefined;
 }
 
 /** Every field of PodActivitySpec with its default applied. */
