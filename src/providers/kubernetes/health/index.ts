@@ -46,7 +46,7 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
 
   return {
     async qualifyFoundation(request): Promise<Qualification> {
-      const clients = connect(request.green, options.access, timeoutMs);
+      const clients = await connect(request.green, options.access, timeoutMs);
       const at = now();
       const [components, dnsChecks, nodes, pods, scan] = await Promise.all([
         Promise.all(spec.components.map((component) => checkComponent(clients, component))),
@@ -81,7 +81,7 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
     },
 
     async readyForTraffic(cluster: ClusterRef): Promise<Observation> {
-      const clients = connect(cluster, options.access, timeoutMs);
+      const clients = await connect(cluster, options.access, timeoutMs);
       const observation = await checkTrafficReadiness(clients, options.services?.namespaces ?? []);
       options.log?.debug({ cluster: cluster.name, ...observation }, 'ready for traffic?');
       return observation;

@@ -14,7 +14,11 @@ import type { ClusterRef } from '../../../domain/promotion.js';
 import { errorMessage, isRetryable } from '../../../domain/retryable.js';
 
 /** Gives a cluster's credentials; may throw when they cannot be loaded. */
-export type ClusterAccess = (cluster: ClusterRef) => KubeConfig;
+/**
+ * How to reach a cluster. May be async: an EKS cluster's endpoint and CA come from DescribeCluster, and
+ * green does not exist when the controller starts.
+ */
+export type ClusterAccess = (cluster: ClusterRef) => KubeConfig | Promise<KubeConfig>;
 
 /** The API clients for one cluster, plus what every call needs to name it and bound its time. */
 export interface KubeClients {
@@ -28,11 +32,17 @@ export interface KubeClients {
 
 export const defaultRequestTimeoutMs = 30_000;
 
-export function connect(cluster: ClusterRef, access: ClusterAccess, timeoutMs: number): KubeClients {
+export async function connect(
+  cluster: ClusterRef,
+  access: ClusterAccess,
+  timeoutMs: number,
+): Promise<KubeClients> {
   let config: KubeConfig;
   try {
-    config = access(cluster);
+    config = await access(cluster);
   } catch (error) {
+    // A provider error (e.g. EKS throttling while looking up the endpoint) keeps its retryability.
+    if (error instanceof ProviderError) throw error;
     throw new ProviderError(
       `cluster ${cluster.name}: cannot load its credentials: ${errorMessage(error)}`,
       false,
