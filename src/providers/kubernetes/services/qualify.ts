@@ -1,0 +1,75 @@
+import type { CheckResult, Qualification, Verdict } from '../../../domain/ports.js';
+import type { ClusterRef } from '../../../domain/promotion.js';
+import type { KubeClient } from './client.js';
+import { resolveNamespaces } from './copy.js';
+import { manifestWorkloads } from './deploy-manifests.js';
+import { judgeRollout } from './rollout.js';
+import { type ProbeDependencies, runProbe } from './smoke.js';
+import type { ResolvedProbe, ServicesSpec } from './spec.js';
+import { listWorkloads, observeWorkloads } from './workloads.js';
+
+/**
+ * Judges the services on `cluster`: the rollout of every workload in scope (copy: every Deployment,
+ * StatefulSet and DaemonSet in the namespaces; manifests: those the manifests define; external: the
+ * listed ones), then the smoke probes. Probes run only once every rollout has passed: before that a
+ * failing probe says nothing but "not ready yet", and a failed probe ends the promotion.
+ *
+ * Overall: any fail → fail; else any inconclusive → inconclusive; else pass.
+ */
+export async function qualifyServices(
+  client: KubeClient,
+  cluster: ClusterRef,
+  spec: ServicesSpec,
+  probes: readonly ResolvedProbe[],
+  deps: ProbeDependencies,
+): Promise<Qualification> {
+  const { checks: rollouts, warnings } = await rolloutChecks(client, cluster, spec);
+  const waiting = rollouts.filter((c) => c.verdict !== 'pass').length;
+  const smoke: CheckResult[] =
+    waiting === 0
+      ? await Promise.all(probes.map((probe) => runProbe(probe, deps)))
+      : probes.map((probe) => ({
+          name: `smoke ${probe.name}`,
+          verdict: 'inconclusive',
+          evidence: `not run: ${waiting} workload rollout(s) have not passed`,
+        }));
+  const checks = [...rollouts, ...smoke];
+  if (checks.length === 0) warnings.push('nothing to judge: no workloads in scope and no smoke probes');
+  return { verdict: overall(checks), checks, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+async function rolloutChecks(
+  client: KubeClient,
+  cluster: ClusterRef,
+  spec: ServicesSpec,
+): Promise<{ checks: CheckResult[]; warnings: string[] }> {
+  const source = spec.source;
+  switch (source.kind) {
+    case 'copy': {
+      const scope = await resolveNamespaces(client, cluster, source);
+      const missing = scope.missing.map<CheckResult>((name) => ({
+        name: `namespace ${name}`,
+        verdict: 'inconclusive',
+        evidence: `not found on cluster ${cluster.name}`,
+      }));
+      const names = scope.found.map((ns) => ns.metadata.name);
+      const workloads = await listWorkloads(client, cluster, names);
+      const warnings =
+        workloads.length === 0 ? [`no Deployments, StatefulSets or DaemonSets in ${scope.description}`] : [];
+      return { checks: [...missing, ...workloads.map(judgeRollout)], warnings };
+    }
+    case 'manifests': {
+      const refs = await manifestWorkloads(source.directory);
+      const warnings = refs.length === 0 ? [`the manifests in ${source.directory} define no workloads`] : [];
+      return { checks: await observeWorkloads(client, cluster, refs), warnings };
+    }
+    case 'external':
+      return { checks: await observeWorkloads(client, cluster, source.workloads), warnings: [] };
+  }
+}
+
+export function overall(checks: readonly CheckResult[]): Verdict {
+  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
+  if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
+  return 'pass';
+}
