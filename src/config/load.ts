@@ -185,7 +185,12 @@ function withAbsoluteKubeconfigs(platform: PlatformConfig, baseDir: string): Pla
     side.kubeconfig === undefined
       ? side
       : { ...side, kubeconfig: { ...side.kubeconfig, path: path.resolve(baseDir, side.kubeconfig.path) } };
-  return { ...platform, blue: absolute(platform.blue), green: absolute(platform.green) };
+  const source = platform.services.source;
+  const services =
+    source.kind === 'manifests'
+      ? { ...platform.services, source: { ...source, directory: path.resolve(baseDir, source.directory) } }
+      : platform.services;
+  return { ...platform, blue: absolute(platform.blue), green: absolute(platform.green), services };
 }
 
 /**

@@ -3,6 +3,7 @@ import { stageNames } from '../domain/stages.js';
 import { blueSchema, greenSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
 import { foundationSchema } from './foundation-schema.js';
+import { servicesSchema } from './services-schema.js';
 import { effectiveTtlMs, trafficSchema } from './traffic-schema.js';
 
 /**
@@ -116,6 +117,7 @@ const platformFields = z.strictObject({
   pollInterval: positiveDurationMs.optional(),
   /** What green's foundation software must look like; EKS defaults when left out. */
   foundation: foundationSchema.optional(),
+  services: servicesSchema,
 });
 
 /**

@@ -79,6 +79,7 @@ export function withValue<T>(base: T, at: readonly (string | number)[], value: u
 /** A valid Route 53 platform (values records, TTL 60s). */
 export const route53Platform = {
   name: 'shop',
+  services: { source: { kind: 'copy', namespaces: ['shop'] } },
   blue: { clusterName: 'shop-blue' },
   green: {
     mode: 'create',
@@ -120,6 +121,7 @@ const tg = (name: string) =>
 /** A valid ALB platform with an adopted green cluster. */
 export const albPlatform = {
   name: 'payments',
+  services: { source: { kind: 'copy', namespaces: ['payments'] } },
   blue: { clusterName: 'payments-blue' },
   green: { mode: 'adopt', clusterName: 'payments-green' },
   traffic: {

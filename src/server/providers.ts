@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { PlatformConfig } from '../config/schema.js';
+import { effectiveTtlMs } from '../config/traffic-schema.js';
+import type { Notifier, PlatformProviders, ServiceDeployer, TrafficRouter } from '../domain/ports.js';
+import { createAlbRouter } from '../providers/aws/alb.js';
+import type { AwsClients } from '../providers/aws/clients.js';
+import { createEksProvisioner } from '../providers/aws/eks.js';
+import { createRoute53Router } from '../providers/aws/route53.js';
+import type { KeyedSerializer } from '../providers/aws/serial.js';
+import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
+import { createClusterHealth } from '../providers/kubernetes/health/index.js';
+import { defaultEksFoundation } from '../providers/kubernetes/health/spec.js';
+import type { clusterAccess } from './cluster-access.js';
+
+export interface ProviderContext {
+  readonly aws: AwsClients;
+  /** One per process: no two weight changes to one hosted zone or listener ever interleave. */
+  readonly serializer: KeyedSerializer;
+  readonly access: ReturnType<typeof clusterAccess>;
+  readonly services: ServiceDeployer;
+  readonly log: Logger;
+}
+
+/** Everything one platform's promotions need, built from its config. */
+export function platformProviders(platform: PlatformConfig, context: ProviderContext): PlatformProviders {
+  const log = context.log.child({ platform: platform.name });
+  return {
+    clusters: createEksProvisioner({
+      client: context.aws.eks,
+      template: platform.green.mode === 'create' ? platform.green.template : undefined,
+      // Decommission deletes blue, which Switchyard did not create (and so did not tag).
+      allowUntagged: [platform.blue.clusterName],
+      log,
+    }),
+    router: trafficRouter(platform, context, log),
+    health: createClusterHealth({
+      access: context.access,
+      foundation: platform.foundation ?? defaultEksFoundation,
+      scanRemovedApis: async (request) =>
+        scanRemovedApis({
+          blue: await context.access(request.blue),
+          targetVersion: request.targetVersion,
+          log,
+        }),
+      log,
+    }),
+    services: context.services,
+    notifier: logNotifier(log),
+  };
+}
+
+export function trafficRouter(
+  platform: PlatformConfig,
+  context: ProviderContext,
+  log: Logger,
+): TrafficRouter {
+  const traffic = platform.traffic;
+  if (traffic.router === 'alb') {
+    return createAlbRouter({
+      client: context.aws.elbv2,
+      listenerArn: traffic.listenerArn,
+      ...(traffic.ruleArn === undefined ? {} : { ruleArn: traffic.ruleArn }),
+      blueTargetGroupArn: traffic.blueTargetGroupArn,
+      greenTargetGroupArn: traffic.greenTargetGroupArn,
+      serializer: context.serializer,
+      log,
+    });
+  }
+  return createRoute53Router({
+    client: context.aws.route53,
+    hostedZoneId: traffic.hostedZoneId,
+    recordName: traffic.recordName,
+    recordType: traffic.recordType,
+    ttlSeconds: effectiveTtlMs(traffic) / 1000,
+    blue: traffic.blue,
+    green: traffic.green,
+    serializer: context.serializer,
+    log,
+  });
+}
+
+/** Until the Slack and webhook notifiers land, every notification is a log line. */
+function logNotifier(log: Logger): Notifier {
+  return {
+    async post(notification) {
+      log.info({ notification }, `${notification.type}: ${notification.message}`);
+    },
+  };
+}

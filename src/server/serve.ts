@@ -1,0 +1,106 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import { orderedStages } from '../../stages/index.js';
+import { buildApi } from '../api/app.js';
+import { Authenticator } from '../api/auth.js';
+import { loadConfig } from '../config/load.js';
+import { Controller } from '../engine/controller.js';
+import { createLogger } from '../logging.js';
+import { createMetrics } from '../metrics.js';
+import { createAwsClients } from '../providers/aws/clients.js';
+import { KeyedSerializer } from '../providers/aws/serial.js';
+import { openSqliteStore } from '../store/sqlite.js';
+import { configCatalog, type Platform } from './catalog.js';
+import { clusterAccess } from './cluster-access.js';
+import { platformProviders } from './providers.js';
+import { servicesFor } from './services.js';
+import { loadTokens } from './tokens.js';
+
+export interface ServeOptions {
+  readonly configFile: string;
+  /** The process environment (passed in: nothing below reads process.env). */
+  readonly env: Record<string, string | undefined>;
+  readonly log?: Logger;
+}
+
+export interface RunningController {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the controller: config → store (refuses to start if another controller holds it) → AWS and
+ * Kubernetes providers per platform → reconciler → REST API. Returns once the API listens.
+ */
+export async function serve(options: ServeOptions): Promise<RunningController> {
+  const log = options.log ?? createLogger({ level: options.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
+  const config = await loadConfig({ file: options.configFile, env: options.env });
+  const { controller: settings } = config;
+  const tokens = await loadTokens({ file: settings.auth.tokensFile, fromEnv: options.env.SWITCHYARD_TOKENS });
+  if (tokens.length === 0)
+    log.warn('no API tokens configured: every API call except health and docs will be refused');
+
+  mkdirSync(dirname(settings.store.path), { recursive: true });
+  const store = openSqliteStore(settings.store.path);
+  const aws = createAwsClients(
+    {
+      region: settings.aws.region,
+      ...(settings.aws.endpoint === undefined ? {} : { endpoint: settings.aws.endpoint }),
+    },
+    log.child({ component: 'aws' }),
+  );
+  const serializer = new KeyedSerializer();
+  const platforms = new Map<string, Platform>();
+  for (const [name, platform] of config.platforms) {
+    const access = clusterAccess(platform, aws.eks);
+    const services = servicesFor(platform, access, log);
+    platforms.set(name, {
+      config: platform,
+      access,
+      providers: platformProviders(platform, { aws, serializer, access, services, log }),
+    });
+  }
+
+  const metrics = createMetrics();
+  const controller = new Controller({
+    store,
+    stages: orderedStages,
+    providersFor: (name) => {
+      const platform = platforms.get(name);
+      if (platform === undefined) throw new Error(`platform "${name}" is no longer in the config`);
+      return platform.providers;
+    },
+    log: log.child({ component: 'engine' }),
+    maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
+  });
+  let started = false;
+  const api = await buildApi({
+    controller,
+    store,
+    platforms: configCatalog(settings, platforms, aws),
+    auth: new Authenticator(tokens, settings.auth.publicReads),
+    metrics,
+    log: log.child({ component: 'api' }),
+    ready: async () => started,
+  });
+  await controller.start();
+  started = true;
+  await api.listen({ host: settings.server.host, port: settings.server.port });
+  const address = api.server.address();
+  const url =
+    typeof address === 'object' && address
+      ? `http://${settings.server.host}:${address.port}`
+      : String(address);
+  log.info({ url, platforms: [...platforms.keys()] }, 'switchyard controller serving');
+
+  return {
+    url,
+    async close() {
+      await api.close();
+      await controller.stop();
+      aws.destroy();
+      await store.close();
+    },
+  };
+}
