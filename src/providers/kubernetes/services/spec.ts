@@ -29,15 +29,15 @@ export interface SmokeProbe {
   /** http(s) URL that reaches the cluster being qualified (e.g. green's own load balancer). */
   readonly url: string;
   /** Default 200. */
-  readonly expectStatus?: number;
+  readonly expectStatus?: number | undefined;
   /** A regular expression (JavaScript syntax) the response body must match. */
-  readonly bodyMatch?: string;
+  readonly bodyMatch?: string | undefined;
   /** Sent as the Host header (and as TLS SNI for https), e.g. to reach a host-routed ingress by IP or LB name. */
-  readonly hostHeader?: string;
+  readonly hostHeader?: string | undefined;
   /** Further attempts after a failed first one; default 3 (so up to 4 requests). */
-  readonly retries?: number;
+  readonly retries?: number | undefined;
   /** Per-attempt time limit in milliseconds, default 5000. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 export interface ServicesSpec {
@@ -46,8 +46,8 @@ export interface ServicesSpec {
    * Copy/apply PersistentVolumeClaims and workloads that use them anyway (default false). Green then
    * starts with new, empty volumes: blue-green moves traffic, not data.
    */
-  readonly allowStateful?: boolean;
-  readonly smoke?: readonly SmokeProbe[];
+  readonly allowStateful?: boolean | undefined;
+  readonly smoke?: readonly SmokeProbe[] | undefined;
 }
 
 /** A probe with its defaults filled in and its pattern compiled. */
