@@ -1,17 +1,12 @@
 #!/usr/bin/env node
 /**
- * The `switchyard` command. Only --version exists so far; the controller (`serve`) and the commands
- * that drive it arrive with the promotion engine and the REST API.
+ * The `switchyard` bin. All behaviour is in run.ts; this file only hands it the real process
+ * (and is the one place the CLI reads process.env).
  */
-import { readFileSync } from 'node:fs';
+import { run } from './run.js';
 
-const args = process.argv.slice(2);
-if (args[0] === '--version' || args[0] === 'version') {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  console.log(manifest.version);
-} else {
-  console.error(`switchyard: unknown command "${args.join(' ')}"; available: --version`);
-  process.exitCode = 2;
-}
+process.exitCode = await run(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});

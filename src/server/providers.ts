@@ -36,6 +36,7 @@ export function platformProviders(platform: PlatformConfig, context: ProviderCon
     health: createClusterHealth({
       access: context.access,
       foundation: platform.foundation ?? defaultEksFoundation,
+      services: { namespaces: serviceNamespaces(platform) },
       scanRemovedApis: async (request) =>
         scanRemovedApis({
           blue: await context.access(request.blue),
@@ -77,6 +78,17 @@ export function trafficRouter(
     serializer: context.serializer,
     log,
   });
+}
+
+/**
+ * The namespaces whose Deployments must be available before a side takes more traffic. A label
+ * selector or a manifests directory names none up front; readiness then rests on qualification.
+ */
+function serviceNamespaces(platform: PlatformConfig): string[] {
+  const source = platform.services.source;
+  if (source.kind === 'copy') return Array.isArray(source.namespaces) ? [...source.namespaces] : [];
+  if (source.kind === 'external') return [...new Set(source.workloads.map((w) => w.namespace))];
+  return [];
 }
 
 /** Until the Slack and webhook notifiers land, every notification is a log line. */

@@ -47,6 +47,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     {
       region: settings.aws.region,
       ...(settings.aws.endpoint === undefined ? {} : { endpoint: settings.aws.endpoint }),
+      ...environmentCredentials(options.env),
     },
     log.child({ component: 'aws' }),
   );
@@ -103,4 +104,18 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       await store.close();
     },
   };
+}
+
+/**
+ * The environment-variable step of the AWS credential chain, taken from the environment passed in.
+ * Without those variables the SDK's own chain applies (shared config, web identity / IRSA, instance roles).
+ */
+function environmentCredentials(env: Record<string, string | undefined>) {
+  const {
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secretAccessKey,
+    AWS_SESSION_TOKEN: sessionToken,
+  } = env;
+  if (!accessKeyId || !secretAccessKey) return {};
+  return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }

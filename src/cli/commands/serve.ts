@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import type { Cli } from '../context.js';
+import { runServer } from '../serve-entry.js';
+
+export function registerServe(program: Command, cli: Cli): void {
+  program
+    .command('serve')
+    .description('run the controller (REST API and reconciler) until SIGINT or SIGTERM')
+    .option('--config <file>', 'controller config file', 'config/controller.yaml')
+    .action(async (flags: { config: string }) => {
+      await runServer({
+        configFile: flags.config,
+        env: cli.io.env,
+        say: (line) => cli.io.stdout.write(`${line}\n`),
+      });
+    });
+}

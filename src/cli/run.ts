@@ -1,0 +1,79 @@
+/**
+ * The CLI as a function: `run(argv, io)` parses, runs one command and returns the exit code, never
+ * calling process.exit, so tests run it in process and main.ts only wires the real process to it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { registerGates } from './commands/gates.js';
+import { registerPlatforms } from './commands/platforms.js';
+import { registerPromote } from './commands/promote.js';
+import { registerRollback } from './commands/rollback.js';
+import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+import { registerTraffic } from './commands/traffic.js';
+import { addConnectionOptions, type Cli, type Io } from './context.js';
+import { describeFailure, ExitCode, exitCodeHelp } from './errors.js';
+
+export type { Io } from './context.js';
+
+const settingsHelp = `Server and token come from --server/--token, then SWITCHYARD_URL/SWITCHYARD_TOKEN,
+then the config file (--config, default ~/.config/switchyard/cli.yaml; keys server, token);
+the server defaults to http://127.0.0.1:8080.`;
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const cli: Cli = { io, exitCode: ExitCode.ok };
+  const program = new Command('switchyard')
+    .description('Blue-green EKS upgrades: start, follow, steer and roll back promotions.')
+    .version(packageVersion(), '-V, --version')
+    // Program options only before the command name, so `serve --config` stays serve's own option.
+    .enablePositionalOptions()
+    // Settings here are inherited by every command created below.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`switchyard: ${text.replace(/^error: /, '')}`),
+    })
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText('after', `\n${settingsHelp}`)
+    .addHelpText('afterAll', `\n${exitCodeHelp}\n`);
+  addConnectionOptions(program);
+  for (const register of [
+    registerPromote,
+    registerStatus,
+    registerTraffic,
+    registerRollback,
+    registerGates,
+    registerPlatforms,
+    registerServe,
+  ]) {
+    register(program, cli);
+  }
+
+  let action = 'switchyard';
+  program.hook('preAction', (_program, command) => {
+    action = command.name();
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return cli.exitCode;
+  } catch (error) {
+    // Commander has already printed its message (help, version, or the usage error).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    const { exitCode, line } = describeFailure(action, error);
+    io.stderr.write(`switchyard: ${line}\n`);
+    return exitCode;
+  }
+}
+
+/** The nearest package.json up from this file: src/cli/ under tests, dist/src/cli/ when built. */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
