@@ -22,6 +22,10 @@ import { type RunningController, serve } from '../../src/server/serve.js';
 import { StoreLockedError } from '../../src/store/errors.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
 
+/** Loosely typed JSON for assertions; the API's own schemas are tested elsewhere. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field by the assertions
+type Json = Record<string, any>;
+
 describeWithServers('switchyard serve', () => {
   const env = testEnvironment();
   const suffix = randomBytes(3).toString('hex');
@@ -50,7 +54,7 @@ describeWithServers('switchyard serve', () => {
       },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as Json };
   };
 
   beforeAll(async () => {
@@ -99,24 +103,22 @@ describeWithServers('switchyard serve', () => {
         },
       },
     });
-    await blue
-      .makeApiClient(AppsV1Api)
-      .patchNamespacedDeploymentStatus(
-        {
-          name: 'web',
-          namespace,
-          body: {
-            status: {
-              observedGeneration: 1,
-              replicas: 2,
-              updatedReplicas: 2,
-              readyReplicas: 2,
-              availableReplicas: 2,
-            },
+    await blue.makeApiClient(AppsV1Api).patchNamespacedDeploymentStatus(
+      {
+        name: 'web',
+        namespace,
+        body: {
+          status: {
+            observedGeneration: 1,
+            replicas: 2,
+            updatedReplicas: 2,
+            readyReplicas: 2,
+            availableReplicas: 2,
           },
         },
-        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-      );
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
 
     writeFileSync(
       join(dir, 'controller.yaml'),
@@ -199,7 +201,7 @@ describeWithServers('switchyard serve', () => {
       green: { name: greenCluster, adopted: true },
     });
     const id = created.body.id as string;
-    let promotion: Record<string, any> = created.body;
+    let promotion: Json = created.body;
     for (let i = 0; i < 150 && promotion.rollback?.step !== 'drain'; i++) {
       await new Promise((r) => setTimeout(r, 200));
       promotion = (await call('GET', `/v1/promotions/${id}`)).body;
