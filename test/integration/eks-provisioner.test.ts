@@ -1,14 +1,17 @@
 import {
+  CreateAddonCommand,
   CreateClusterCommand,
   CreateNodegroupCommand,
+  DescribeAddonCommand,
   DescribeClusterCommand,
   DescribeNodegroupCommand,
+  ListAddonsCommand,
   ListClustersCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
 import { afterAll, expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
-import type { ClusterProvisioner, Observation } from '../../src/domain/ports.js';
+import type { ClusterProvisioner, FoundationObservation, Observation } from '../../src/domain/ports.js';
 import { createAwsClients } from '../../src/providers/aws/clients.js';
 import { createEksProvisioner, type EksClusterTemplate } from '../../src/providers/aws/eks.js';
 import { eksKubeConfig } from '../../src/providers/aws/eks-kubeconfig.js';
@@ -206,27 +209,142 @@ describeWithServers('EKS provisioner on moto', () => {
     expect((await described('batch'))?.subnets).toEqual(['subnet-0b2']);
   });
 
-  it('stops at the add-ons with a permanent error, since moto has no add-on API (covered by unit tests)', async () => {
-    await ensureGreen('green-addons');
-    const foundation = () =>
-      provisioner.ensureFoundation({
-        promotionId: 'promo-1',
-        cluster: green('green-addons'),
-        version: '1.31',
+  /** ensureFoundation until it reports ready (or fails), returning every observation on the way. */
+  const buildFoundation = async (p: ClusterProvisioner, name: string, version: string, adopted = false) => {
+    const passes: FoundationObservation[] = [];
+    while (passes.length < 10 && !passes.at(-1)?.ready) {
+      passes.push(
+        await p.ensureFoundation({ promotionId: 'promo-1', cluster: green(name, adopted), version }),
+      );
+    }
+    return passes;
+  };
+  const addonsOn = async (clusterName: string) =>
+    ((await eks.send(new ListAddonsCommand({ clusterName }))).addons ?? []).sort();
+  const describeAddon = async (clusterName: string, addonName: string) =>
+    (await eks.send(new DescribeAddonCommand({ clusterName, addonName }))).addon;
+
+  it('creates node groups, then the default add-ons at their default versions for the target', async () => {
+    // The versions come from tools/moto/eks_addons.py's test catalog. For 1.34 the vpc-cni default is
+    // not its newest version, so this also shows the default is what gets installed.
+    const defaults = {
+      'vpc-cni': 'v1.20.4-eksbuild.2',
+      coredns: 'v1.12.2-eksbuild.4',
+      'kube-proxy': 'v1.34.1-eksbuild.3',
+    };
+    await ensureGreen('green-addons', 'promo-1', '1.34');
+    const passes = await buildFoundation(provisioner, 'green-addons', '1.34');
+
+    const groups = 'node groups on green-addons: general ACTIVE, batch ACTIVE';
+    expect(passes).toEqual([
+      { ready: false, message: 'creating node groups general, batch on green-addons' },
+      {
+        ready: false,
+        message: `${groups}; installing add-ons vpc-cni v1.20.4-eksbuild.2, coredns v1.12.2-eksbuild.4, kube-proxy v1.34.1-eksbuild.3 on green-addons`,
+      },
+      {
+        ready: true,
+        message: `${groups}; add-ons on green-addons: vpc-cni v1.20.4-eksbuild.2 ACTIVE, coredns v1.12.2-eksbuild.4 ACTIVE, kube-proxy v1.34.1-eksbuild.3 ACTIVE`,
+        addons: defaults,
+      },
+    ]);
+    expect(await addonsOn('green-addons')).toEqual(['coredns', 'kube-proxy', 'vpc-cni']);
+    for (const [addonName, addonVersion] of Object.entries(defaults)) {
+      expect(await describeAddon('green-addons', addonName)).toMatchObject({
+        addonVersion,
+        status: 'ACTIVE',
+        tags: { 'switchyard.io/promotion-id': 'promo-1' },
       });
-    expect(await foundation()).toMatchObject({ ready: false });
-    // A 404 from an unknown route must never be read as "add-on missing, create it" or as ready.
-    await expect(foundation()).rejects.toEqual(permanentFailure(/list versions of add-on vpc-cni/));
+    }
+
+    // Every later pass only observes: same answer, nothing created.
+    const arns = await Promise.all(
+      Object.keys(defaults).map(async (name) => (await describeAddon('green-addons', name))?.addonArn),
+    );
+    for (let pass = 0; pass < 2; pass++) {
+      expect(
+        await provisioner.ensureFoundation({
+          promotionId: 'promo-1',
+          cluster: green('green-addons'),
+          version: '1.34',
+        }),
+      ).toEqual(passes[2]);
+    }
+    expect(
+      await Promise.all(
+        Object.keys(defaults).map(async (name) => (await describeAddon('green-addons', name))?.addonArn),
+      ),
+    ).toEqual(arns);
   });
 
-  it('tears down node groups, then the cluster; a second teardown is a no-op', async () => {
-    await ensureGreen('green-teardown');
-    await provisioner.ensureFoundation({
-      promotionId: 'promo-1',
-      cluster: green('green-teardown'),
-      version: '1.31',
+  it('installs the add-ons the template names, at pinned versions where it pins them', async () => {
+    const pinning = createEksProvisioner({
+      client: eks,
+      template: {
+        ...template,
+        addons: [{ name: 'vpc-cni', version: 'v1.21.1-eksbuild.1' }, { name: 'aws-ebs-csi-driver' }],
+      },
     });
+    await ensureGreen('green-pinned', 'promo-1', '1.35');
+    const passes = await buildFoundation(pinning, 'green-pinned', '1.35');
+    expect(passes.at(-1)).toMatchObject({
+      ready: true,
+      addons: { 'vpc-cni': 'v1.21.1-eksbuild.1', 'aws-ebs-csi-driver': 'v1.46.0-eksbuild.1' },
+    });
+    expect(await addonsOn('green-pinned')).toEqual(['aws-ebs-csi-driver', 'vpc-cni']);
+  });
+
+  it('refuses a pinned version the target cannot run, and an installed add-on at another version', async () => {
+    const pinned = (version: string) =>
+      createEksProvisioner({
+        client: eks,
+        template: { ...template, addons: [{ name: 'coredns', version }] },
+      });
+    await ensureGreen('green-bad-pin', 'promo-1', '1.33');
+    await expect(buildFoundation(pinned('v1.13.1-eksbuild.1'), 'green-bad-pin', '1.33')).rejects.toEqual(
+      permanentFailure(/coredns version v1\.13\.1-eksbuild\.1 is not compatible with Kubernetes 1\.33/),
+    );
+    expect(await addonsOn('green-bad-pin')).toEqual([]);
+
+    // Installed by someone (or something) else at a version the template does not pin.
+    await eks.send(
+      new CreateAddonCommand({
+        clusterName: 'green-bad-pin',
+        addonName: 'coredns',
+        addonVersion: 'v1.12.1-eksbuild.2',
+      }),
+    );
+    await expect(buildFoundation(pinned('v1.12.2-eksbuild.4'), 'green-bad-pin', '1.33')).rejects.toEqual(
+      permanentFailure(/coredns on green-bad-pin is at v1\.12\.1-eksbuild\.2, but the template pins/),
+    );
+  });
+
+  it('checks the add-ons an adopted cluster has, installing none', async () => {
+    await createDirectly('adopted-addons', { owner: 'terraform' }, '1.36');
+    await eks.send(
+      new CreateAddonCommand({
+        clusterName: 'adopted-addons',
+        addonName: 'kube-proxy',
+        addonVersion: 'v1.36.0-eksbuild.1',
+      }),
+    );
+    const passes = await buildFoundation(provisioner, 'adopted-addons', '1.36', true);
+    expect(passes).toEqual([
+      {
+        ready: true,
+        message:
+          'adopted cluster adopted-addons has no managed node groups; add-ons on adopted-addons: kube-proxy v1.36.0-eksbuild.1 ACTIVE',
+        addons: { 'kube-proxy': 'v1.36.0-eksbuild.1' },
+      },
+    ]);
+    expect(await addonsOn('adopted-addons')).toEqual(['kube-proxy']);
+  });
+
+  it('tears down node groups, then the cluster with its add-ons; a second teardown is a no-op', async () => {
+    await ensureGreen('green-teardown', 'promo-1', '1.34');
+    expect((await buildFoundation(provisioner, 'green-teardown', '1.34')).at(-1)?.ready).toBe(true);
     expect(await nodegroupNames('green-teardown')).toHaveLength(2);
+    expect(await addonsOn('green-teardown')).toHaveLength(3);
 
     const passes = await tearDownFully(provisioner, 'promo-1', 'green-teardown');
     expect(passes.map((p) => p.message)).toEqual([
@@ -235,6 +353,9 @@ describeWithServers('EKS provisioner on moto', () => {
       'EKS cluster green-teardown is gone',
     ]);
     expect((await eks.send(new ListClustersCommand({}))).clusters).not.toContain('green-teardown');
+    await expect(eks.send(new ListAddonsCommand({ clusterName: 'green-teardown' }))).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
     expect(
       await provisioner.teardown({ promotionId: 'promo-1', cluster: { name: 'green-teardown' } }),
     ).toEqual({

@@ -14,6 +14,8 @@ import time
 
 from moto.server import ThreadedMotoServer
 
+import eks_addons
+
 
 def exit_when_orphaned(parent_pid: int) -> None:
     while True:
@@ -25,6 +27,8 @@ def exit_when_orphaned(parent_pid: int) -> None:
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
+    # Moto has no EKS managed add-on API; this adds the part Switchyard uses (see eks_addons.py).
+    eks_addons.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound_port = server.get_host_and_port()

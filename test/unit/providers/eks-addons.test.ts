@@ -1,5 +1,5 @@
-// moto has no EKS add-on API (CreateAddon, DescribeAddon, DescribeAddonVersions, ListAddons all 404), so
-// the add-on half of ensureFoundation is tested here against a mocked client.
+// The add-on states moto cannot show (CREATING, DEGRADED, failures; moto's add-ons, from
+// tools/moto/eks_addons.py, are ACTIVE at once) are tested here against a mocked client.
 import {
   type AddonStatus,
   type AddonVersionInfo,
