@@ -17,6 +17,8 @@ export interface ControllerOptions {
   readonly now?: () => Date;
   readonly maxConcurrentPlatforms?: number;
   readonly timers?: Timers;
+  /** Told how long each reconcile pass took (seconds), e.g. for a histogram. */
+  readonly onPass?: (seconds: number) => void;
 }
 
 /** Tries a command again on a lost compare-and-swap, this many times, re-reading each time. */
@@ -37,7 +39,14 @@ export class Controller {
     this.engine = new PromotionEngine({ ...options, now: this.now });
     this.reconciler = new Reconciler({
       store: options.store,
-      pass: (id) => this.engine.pass(id),
+      pass: async (id) => {
+        const started = performance.now();
+        try {
+          return await this.engine.pass(id);
+        } finally {
+          options.onPass?.((performance.now() - started) / 1000);
+        }
+      },
       maxConcurrent: options.maxConcurrentPlatforms ?? 4,
       now: this.now,
       log: options.log,

@@ -13,6 +13,7 @@ import { KeyedSerializer } from '../providers/aws/serial.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { configCatalog, type Platform } from './catalog.js';
 import { clusterAccess } from './cluster-access.js';
+import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
 import { servicesFor } from './services.js';
 import { loadTokens } from './tokens.js';
@@ -42,7 +43,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     log.warn('no API tokens configured: every API call except health and docs will be refused');
 
   mkdirSync(dirname(settings.store.path), { recursive: true });
-  const store = openSqliteStore(settings.store.path);
+  const metrics = createMetrics();
+  const store = meteredStore(openSqliteStore(settings.store.path), metrics);
   const aws = createAwsClients(
     {
       region: settings.aws.region,
@@ -50,6 +52,10 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       ...environmentCredentials(options.env),
     },
     log.child({ component: 'aws' }),
+    ({ service, operation, outcome, attempts }) => {
+      metrics.providerCalls.inc({ provider: service, operation, outcome });
+      if (attempts > 1) metrics.providerRetries.inc({ provider: service, operation }, attempts - 1);
+    },
   );
   const serializer = new KeyedSerializer();
   const platforms = new Map<string, Platform>();
@@ -63,7 +69,6 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     });
   }
 
-  const metrics = createMetrics();
   const controller = new Controller({
     store,
     stages: orderedStages,
@@ -74,6 +79,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     },
     log: log.child({ component: 'engine' }),
     maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
+    onPass: (seconds) => metrics.reconcileDuration.observe(seconds),
   });
   let started = false;
   const api = await buildApi({

@@ -217,5 +217,19 @@ describeWithServers('switchyard serve', () => {
       expect.objectContaining({ Type: 'CNAME', ResourceRecords: [{ Value: 'blue-lb.example.net' }] }),
     ]);
     expect(shopRecords?.[0]?.SetIdentifier).toBeUndefined();
+
+    // What happened shows in the metrics: provider calls, the stage that finished, the automatic rollback.
+    const metrics = await (await fetch(`${controller.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /switchyard_provider_calls_total\{provider="route53",operation="ListResourceRecordSetsCommand",outcome="succeeded"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /switchyard_provider_calls_total\{provider="eks",operation="DescribeClusterCommand",outcome="succeeded"\} [1-9]/,
+    );
+    expect(metrics).toMatch(
+      /switchyard_stage_duration_seconds_count\{stage="provision",outcome="succeeded"\} 1/,
+    );
+    expect(metrics).toMatch(/switchyard_rollbacks_total\{reason="automatic"\} 1/);
+    expect(metrics).toMatch(/switchyard_reconcile_duration_seconds_count [1-9]/);
   });
 });

@@ -29,11 +29,23 @@ export interface AwsClients {
 
 export const defaultMaxAttempts = 8;
 
+/** Told about every AWS call once it has ended, e.g. to count calls, errors and retries. */
+export type AwsCallObserver = (call: {
+  readonly service: string;
+  readonly operation: string;
+  readonly outcome: 'succeeded' | 'failed';
+  readonly attempts: number;
+}) => void;
+
 /**
  * The one place that builds AWS SDK clients, so every adapter shares region, endpoint and retry policy.
  * With a logger, every call that needed retries is logged with its attempt count.
  */
-export function createAwsClients(connection: AwsConnection, log?: Logger): AwsClients {
+export function createAwsClients(
+  connection: AwsConnection,
+  log?: Logger,
+  observe?: AwsCallObserver,
+): AwsClients {
   const config = {
     region: connection.region,
     retryMode: 'adaptive',
@@ -44,10 +56,10 @@ export function createAwsClients(connection: AwsConnection, log?: Logger): AwsCl
   const eks = new EKSClient(config);
   const route53 = new Route53Client(config);
   const elbv2 = new ElasticLoadBalancingV2Client(config);
-  if (log) {
-    logRetries(eks, 'eks', log);
-    logRetries(route53, 'route53', log);
-    logRetries(elbv2, 'elbv2', log);
+  if (log || observe) {
+    watchCalls(eks, 'eks', log, observe);
+    watchCalls(route53, 'route53', log, observe);
+    watchCalls(elbv2, 'elbv2', log, observe);
   }
   return {
     eks,
@@ -67,13 +79,20 @@ interface Metadata {
 
 type AnyClient = EKSClient | Route53Client | ElasticLoadBalancingV2Client;
 
-/** Logs calls that took more than one attempt, successful or not, with the operation's name. */
-function logRetries(client: AnyClient, service: string, log: Logger): void {
+/** Logs calls that took more than one attempt, and reports every call to `observe`. */
+function watchCalls(
+  client: AnyClient,
+  service: string,
+  log: Logger | undefined,
+  observe: AwsCallObserver | undefined,
+): void {
   (client.middlewareStack as unknown as MiddlewareStackLike).add(
     (next, context) => async (args) => {
-      const report = (meta: Metadata['$metadata'], outcome: string) => {
-        if ((meta?.attempts ?? 1) > 1) {
-          log.warn(
+      const report = (meta: Metadata['$metadata'], outcome: 'succeeded' | 'failed') => {
+        const attempts = meta?.attempts ?? 1;
+        observe?.({ service, operation: context.commandName ?? 'unknown', outcome, attempts });
+        if (attempts > 1) {
+          log?.warn(
             {
               service,
               operation: context.commandName,
