@@ -19,6 +19,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The controller as a separate process (`switchyard serve`), driven through HTTP and the CLI.
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/env/global-setup.ts'],
+          setupFiles: ['test/integration/reset-moto.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/env/global-setup.ts'],

@@ -5,10 +5,11 @@ import { durationMs, formatDuration } from './duration.js';
 /** Route 53 answers an alias record with its target's TTL, which for load balancers is 60 s. */
 export const aliasTtlMs = 60_000;
 /**
- * ALB weights apply at the load balancer at once, but clients still cache the ALB's own DNS name for
- * its 60 s TTL; bakes are held to that floor too, so a step is always judged on at least a minute.
+ * ALB weights are applied by the load balancer itself, per request: clients keep resolving the same ALB
+ * name, so DNS caching plays no part. What remains is the time the change takes to reach every ALB node
+ * (seconds); bakes and drain delays are held to this floor.
  */
-export const albTtlMs = 60_000;
+export const albTtlMs = 10_000;
 
 const hostedZoneId = z
   .string()

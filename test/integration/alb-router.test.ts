@@ -74,7 +74,7 @@ describeWithServers('ALB router on moto', () => {
     const fixture = await createAlbFixture(aws.elbv2, ec2, 'alb-listener');
     const listenerArn = await createListener(aws.elbv2, fixture, blueOnly(fixture.blue));
     const router = routerFor(fixture, listenerArn);
-    expect(router.ttlSeconds).toBe(60);
+    expect(router.ttlSeconds).toBe(10);
     expect(await router.read()).toMatchObject({ kind: 'unweighted', green: 0 });
     expect(await router.verify(pct(10))).toMatchObject({ ready: false });
     await walk(router, () => listenerActions(aws.elbv2, listenerArn), fixture.blue, fixture.green);

@@ -40,8 +40,11 @@ export interface AlbRouterOptions {
   readonly log?: Logger;
 }
 
-/** The TTL of an ALB's DNS name; resolvers may keep sending to the old answer this long. */
-export const albTtlSeconds = 60;
+/**
+ * How long a weight change may take to reach every ALB node. Clients keep resolving the same ALB name,
+ * so no DNS TTL applies to weighted target groups; this is the floor for bakes (see config albTtlMs).
+ */
+export const albTtlSeconds = 10;
 
 /** Used when no serializer is passed, so routers of one process never interleave writes to a listener. */
 const sharedSerializer = new KeyedSerializer();

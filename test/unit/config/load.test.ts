@@ -64,7 +64,7 @@ describe('the example config', () => {
     const payments = platforms.get('payments') ?? expect.fail('no payments');
     expect(payments.green).toEqual({ mode: 'adopt', clusterName: 'payments-2025' });
     expect(toPromotionPlan(payments, controller)).toEqual({
-      ttlSeconds: 60,
+      ttlSeconds: 10,
       steps: [
         { green: 5, bakeMs: 600_000, approval: false },
         { green: 25, bakeMs: 1_200_000, approval: true },

@@ -85,9 +85,9 @@ describe('cross-field rules', () => {
       'traffic.steps[2].bake: must be at least the TTL (60s), got 59s',
     ],
     [
-      'a bake shorter than the ALB DNS TTL',
-      withValue(albPlatform, ['traffic', 'steps', 0, 'bake'], '10s'),
-      'traffic.steps[0].bake: must be at least the TTL (60s), got 10s',
+      'a bake shorter than the time an ALB takes to apply weights',
+      withValue(albPlatform, ['traffic', 'steps', 0, 'bake'], '5s'),
+      'traffic.steps[0].bake: must be at least the TTL (10s), got 5s',
     ],
     [
       'a drain delay shorter than the TTL',
@@ -111,8 +111,8 @@ describe('cross-field rules', () => {
     ],
     [
       'a rollback step bake shorter than the TTL',
-      withValue(albPlatform, ['rollback'], { mode: 'stepped', stepBake: '45s' }),
-      'rollback.stepBake: must be at least the TTL (60s), got 45s',
+      withValue(albPlatform, ['rollback'], { mode: 'stepped', stepBake: '5s' }),
+      'rollback.stepBake: must be at least the TTL (10s), got 5s',
     ],
     [
       'the same set identifier on both sides',

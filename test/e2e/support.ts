@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { cliEntry, startController } from '../env/controller-process.js';
+import type { ServerProcess } from '../env/server-process.js';
+import { projectRoot } from '../env/tools.js';
+import { createWorld, type World, type WorldOptions } from '../env/world.js';
+import { testEnvironment } from '../integration/environment.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: API bodies are inspected field by field in assertions
+export type Json = Record<string, any>;
+
+export interface E2E {
+  world: World;
+  controller: ServerProcess;
+  /** Starts a new controller process (after a kill) on the same config and store. */
+  restart(): Promise<void>;
+  api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }>;
+  /** Runs the built CLI as a child process; resolves with its exit code and output. */
+  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Polls a promotion until `until` holds (or throws after `timeoutMs`, naming the last state). */
+  waitFor(id: string, until: (p: Json) => boolean, timeoutMs?: number): Promise<Json>;
+}
+
+/** One world and one controller process per test file. */
+export function useE2E(options: WorldOptions = {}): E2E {
+  const e2e = {} as E2E;
+  beforeAll(async () => {
+    const env = testEnvironment();
+    const dir = mkdtempSync(join(projectRoot, '.cache/env-runs/e2e-'));
+    e2e.world = await createWorld(env, dir, options);
+    e2e.controller = await startController(e2e.world);
+  }, 120_000);
+  afterAll(async () => {
+    await e2e.controller?.stop();
+    await e2e.world?.close();
+  });
+
+  e2e.restart = async () => {
+    e2e.controller = await startController(e2e.world, `controller-${Date.now()}`);
+  };
+  e2e.api = async (method, path, body, token) => {
+    const response = await fetch(`${e2e.world.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token ?? e2e.world.tokens.operator}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
+  };
+  e2e.cli = (args) =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [cliEntry, ...args],
+        {
+          env: { ...process.env, ...e2e.world.env, SWITCHYARD_TOKEN: e2e.world.tokens.operator },
+          timeout: 120_000,
+        },
+        (error, stdout, stderr) => {
+          const code = error
+            ? typeof (error as { code?: unknown }).code === 'number'
+              ? (error as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  e2e.waitFor = async (id, until, timeoutMs = 90_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: Json = {};
+    while (Date.now() < deadline) {
+      const { status, body } = await e2e.api('GET', `/v1/promotions/${id}`);
+      if (status === 200) {
+        last = body;
+        if (until(body)) return body;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(
+      `promotion ${id} did not reach the expected state in ${timeoutMs} ms; last: phase ${last.phase}, stage ${last.currentStage} (${last.stages?.[last.currentStage]?.message}), rollback ${JSON.stringify(last.rollback)}`,
+    );
+  };
+  return e2e;
+}

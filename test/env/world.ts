@@ -1,0 +1,199 @@
+/**
+ * A platform team's world, ready for Switchyard: AWS resources in moto, services and foundation
+ * software on the blue and green kube-apiservers, ingress stand-ins for smoke probes, a workload
+ * simulator, and the controller config that describes two platforms: "shop" (Route 53) and "payments"
+ * (ALB). Used by `make demo` and by the end-to-end tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
+import type { TestEnvironmentInfo } from './environment.js';
+import { freePort } from './net.js';
+import { type SmokeServer, startSmokeServer } from './smoke-server.js';
+import { simulateWorkloads, type WorkloadSimulator } from './workload-simulator.js';
+import { type AwsWorld, roles, seedAws } from './world-aws.js';
+import { seedFoundation, seedServices } from './world-kube.js';
+
+export const worldCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+export interface WorldOptions {
+  /** Overrides for every platform's settings (timings, rollback policy) as YAML objects. */
+  readonly platform?: {
+    readonly rollback?: object;
+    readonly steps?: readonly object[];
+    readonly retry?: object;
+  };
+  /** Put the AWS endpoint behind this URL instead (e.g. a fault proxy); default moto itself. */
+  readonly awsEndpoint?: string;
+}
+
+export interface World {
+  readonly dir: string;
+  readonly configFile: string;
+  readonly url: string;
+  readonly tokens: { readonly admin: string; readonly operator: string; readonly viewer: string };
+  /** Environment for `switchyard serve` and the CLI. */
+  readonly env: Record<string, string>;
+  readonly aws: AwsWorld;
+  readonly names: {
+    readonly suffix: string;
+    readonly namespaces: { readonly shop: string; readonly payments: string };
+  };
+  readonly smoke: { readonly shop: SmokeServer; readonly payments: SmokeServer };
+  readonly simulator: WorkloadSimulator;
+  close(): Promise<void>;
+}
+
+export const kubeTargetVersion = '1.36';
+
+export async function createWorld(
+  env: TestEnvironmentInfo,
+  dir: string,
+  options: WorldOptions = {},
+): Promise<World> {
+  const suffix = randomBytes(3).toString('hex');
+  const namespaces = { shop: `storefront-${suffix}`, payments: `payments-${suffix}` };
+  const blue = loadKubeConfig({ path: env.kubeconfigPath, context: 'blue' });
+  const green = loadKubeConfig({ path: env.kubeconfigPath, context: 'green' });
+  const connection = { region: env.awsRegion, endpoint: env.awsEndpoint, credentials: worldCredentials };
+
+  const aws = await seedAws(connection, {
+    suffix,
+    blueClusters: ['shop-blue', 'payments-blue'],
+    kubeVersion: '1.35',
+    zone: 'example.test',
+    record: 'shop.example.test',
+    blueTarget: 'shop-blue.lb.example.test',
+  });
+  await seedServices(blue, namespaces.shop);
+  await seedServices(blue, namespaces.payments);
+  await seedFoundation(green);
+  const simulator = simulateWorkloads([blue, green]);
+  const smoke = {
+    shop: await startSmokeServer('shop.example.test'),
+    payments: await startSmokeServer('payments.example.test'),
+  };
+
+  const port = await freePort();
+  const tokens = {
+    admin: `admin-${randomBytes(12).toString('hex')}`,
+    operator: `operator-${randomBytes(12).toString('hex')}`,
+    viewer: `viewer-${randomBytes(12).toString('hex')}`,
+  };
+  mkdirSync(join(dir, 'platforms'), { recursive: true });
+  writeFileSync(
+    join(dir, 'controller.yaml'),
+    stringify({
+      server: { host: '127.0.0.1', port },
+      store: { path: './data/switchyard.db' },
+      reconciler: { maxConcurrentPlatforms: 4, pollInterval: '500ms' },
+      aws: { region: env.awsRegion, endpoint: options.awsEndpoint ?? env.awsEndpoint },
+      platformsDir: 'platforms',
+    }),
+  );
+  const common = (name: 'shop' | 'payments') => ({
+    name,
+    blue: { clusterName: `${name}-blue`, kubeconfig: { path: env.kubeconfigPath, context: 'blue' } },
+    green: {
+      mode: 'create',
+      clusterName: `${name}-green`,
+      kubeconfig: { path: env.kubeconfigPath, context: 'green' },
+      template: {
+        roleArn: roles.cluster,
+        subnetIds: aws.subnetIds,
+        logging: ['api', 'audit'],
+        tags: { team: name },
+        nodeGroups: [
+          {
+            name: 'general',
+            instanceTypes: ['m6i.large'],
+            nodeRoleArn: roles.nodes,
+            minSize: 1,
+            maxSize: 3,
+            desiredSize: 2,
+          },
+        ],
+      },
+    },
+    // At least the router's TTL: 1 s for shop's records, 10 s for the ALB to apply weights.
+    rollback: {
+      mode: 'instant',
+      green: 'teardown',
+      drainDelay: name === 'shop' ? '3s' : '10s',
+      automatic: true,
+      ...options.platform?.rollback,
+    },
+    retry: { maxAttempts: 5, baseDelay: '300ms', maxDelay: '3s', ...options.platform?.retry },
+    pollInterval: '300ms',
+    services: {
+      source: { kind: 'copy', namespaces: [namespaces[name]] },
+      smoke: [
+        {
+          name: `${name} health`,
+          url: smoke[name].url,
+          hostHeader: `${name}.example.test`,
+          bodyMatch: '"status":"ok"',
+          retries: 1,
+          timeout: '2s',
+        },
+      ],
+    },
+  });
+  const steps = options.platform?.steps ?? [1, 10, 50, 100].map((green) => ({ green, bake: '2s' }));
+  writeFileSync(
+    join(dir, 'platforms', 'shop.yaml'),
+    stringify({
+      ...common('shop'),
+      traffic: {
+        router: 'route53',
+        hostedZoneId: aws.hostedZoneId,
+        recordName: 'shop.example.test',
+        recordType: 'CNAME',
+        ttl: '1s',
+        blue: { setIdentifier: 'shop-blue', values: ['shop-blue.lb.example.test'] },
+        green: { setIdentifier: 'shop-green', values: ['shop-green.lb.example.test'] },
+        steps,
+      },
+    }),
+  );
+  writeFileSync(
+    join(dir, 'platforms', 'payments.yaml'),
+    stringify({
+      ...common('payments'),
+      traffic: {
+        router: 'alb',
+        listenerArn: aws.listenerArn,
+        blueTargetGroupArn: aws.blueTargetGroupArn,
+        greenTargetGroupArn: aws.greenTargetGroupArn,
+        // An ALB applies weights within seconds; bakes are at least that floor (10 s).
+        steps: [50, 100].map((green) => ({ green, bake: '10s' })),
+      },
+    }),
+  );
+
+  return {
+    dir,
+    configFile: join(dir, 'controller.yaml'),
+    url: `http://127.0.0.1:${port}`,
+    tokens,
+    env: {
+      AWS_ACCESS_KEY_ID: worldCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: worldCredentials.secretAccessKey,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      SWITCHYARD_TOKENS: `admin:admin:${tokens.admin},ops:operator:${tokens.operator},viewer:viewer:${tokens.viewer}`,
+      SWITCHYARD_URL: `http://127.0.0.1:${port}`,
+      SWITCHYARD_LOG_LEVEL: 'info',
+    },
+    aws,
+    names: { suffix, namespaces },
+    smoke,
+    simulator,
+    async close() {
+      await simulator.stop();
+      await smoke.shop.close();
+      await smoke.payments.close();
+    },
+  };
+}
