@@ -48,6 +48,12 @@ export function createMetrics() {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers: [registry],
     }),
+    notifications: new Counter({
+      name: 'switchyard_notifications_total',
+      help: 'Notifications by target and outcome (sent, failed after retries, dropped from a full queue)',
+      labelNames: ['notifier', 'outcome'],
+      registers: [registry],
+    }),
     httpRequests: new Counter({
       name: 'switchyard_http_requests_total',
       help: 'API requests by route and status',

@@ -1,4 +1,12 @@
+import {
+  progressLine,
+  type StepAnalysis,
+  type StepAnalysisSummary,
+  startStepAnalysis,
+  summarize,
+} from '../src/analysis/step.js';
 import type { Stage, StageContext, StageResult } from '../src/domain/stage.js';
+import { analyseStep } from './shift-analysis.js';
 
 /** Where the shift is: which step, and which part of it. Saved between runs. */
 export interface ShiftProgress {
@@ -6,6 +14,15 @@ export interface ShiftProgress {
   readonly part: 'check' | 'verify' | 'bake';
   readonly changeId?: string;
   readonly bakeUntil?: string;
+  /** The current step's analysis and its measurements, while the step bakes. */
+  readonly analysis?: StepAnalysis;
+  /** What the analyses of finished steps found, oldest first (one short summary per step). */
+  readonly analyzed?: readonly StepAnalysisSummary[];
+}
+
+/** The history of finished steps travels with every saved progress. */
+function carried(progress: ShiftProgress): Pick<ShiftProgress, 'analyzed'> {
+  return progress.analyzed === undefined ? {} : { analyzed: progress.analyzed };
 }
 
 /** The gate a step with `approval: required` waits on, e.g. "shift-traffic/3-to-50". */
@@ -16,7 +33,8 @@ export function stepGateId(stepIndex: number, green: number): string {
 /**
  * Moves traffic to green in the plan's steps. Each step: approval if required → green must be ready →
  * one atomic weight write (skipped if the router already shows it) → read back until verified → bake
- * for at least the TTL. A crash anywhere re-enters at "check", which observes the router before writing.
+ * for at least the TTL, measuring the step's analyses (if any) one interval apart. A crash anywhere
+ * re-enters at "check", which observes the router before writing.
  */
 export const shiftTraffic: Stage = {
   name: 'shift-traffic',
@@ -24,7 +42,7 @@ export const shiftTraffic: Stage = {
     const progress = (context.saved as ShiftProgress | undefined) ?? { step: 0, part: 'check' };
     switch (progress.part) {
       case 'check':
-        return checkAndApply(context, progress.step);
+        return checkAndApply(context, progress);
       case 'verify':
         return verify(context, progress);
       case 'bake':
@@ -33,10 +51,10 @@ export const shiftTraffic: Stage = {
   },
 };
 
-async function checkAndApply(context: StageContext, stepIndex: number): Promise<StageResult> {
+async function checkAndApply(context: StageContext, progress: ShiftProgress): Promise<StageResult> {
   const { promotion, providers } = context;
   const steps = promotion.plan.steps;
-  let index = stepIndex;
+  let index = progress.step;
   // After a manual override, steps below the weight already in force are not walked again.
   while (steps[index] !== undefined && (steps[index]?.green ?? 0) < promotion.traffic.green) index++;
   const step = steps[index];
@@ -49,7 +67,7 @@ async function checkAndApply(context: StageContext, stepIndex: number): Promise<
       phase: 'waiting-approval',
       gate: { id: gateId, reason: `approve moving ${step.green}% of traffic to green` },
       message: `step ${index + 1}: waiting for approval to move to ${step.green}%`,
-      saved: { step: index, part: 'check' } satisfies ShiftProgress,
+      saved: { step: index, part: 'check', ...carried(progress) } satisfies ShiftProgress,
     };
   }
   const readiness = await providers.health.readyForTraffic(promotion.green);
@@ -73,6 +91,7 @@ async function checkAndApply(context: StageContext, stepIndex: number): Promise<
       step: index,
       part: 'verify',
       ...(changeId === undefined ? {} : { changeId }),
+      ...carried(progress),
     } satisfies ShiftProgress,
   };
 }
@@ -93,34 +112,93 @@ async function verify(context: StageContext, progress: ShiftProgress): Promise<S
   }
   const bakeMs = Math.max(step.bakeMs, providers.router.ttlSeconds * 1000);
   const bakeUntil = new Date(now.getTime() + bakeMs).toISOString();
+  const specs = step.analysis ?? [];
+  const analysis = specs.length === 0 ? undefined : startStepAnalysis(specs, now);
+  const firstMeasurementMs = Math.min(...specs.map((spec) => spec.intervalMs));
   return {
     phase: 'running',
-    requeueAfterMs: bakeMs,
-    message: `step ${progress.step + 1}: ${step.green}% verified at the router, baking until ${bakeUntil}`,
-    saved: { step: progress.step, part: 'bake', bakeUntil } satisfies ShiftProgress,
+    requeueAfterMs: Math.min(bakeMs, firstMeasurementMs),
+    message:
+      `step ${progress.step + 1}: ${step.green}% verified at the router, baking until ${bakeUntil}` +
+      (analysis === undefined ? '' : `, measuring ${specs.map((spec) => spec.name).join(', ')}`),
+    saved: {
+      step: progress.step,
+      part: 'bake',
+      bakeUntil,
+      ...(analysis && { analysis }),
+      ...carried(progress),
+    } satisfies ShiftProgress,
     verifiedGreen: step.green,
   };
 }
 
-function bake(context: StageContext, progress: ShiftProgress): StageResult {
+/**
+ * Holds the step for its bake. With analyses, the stage comes back at every measurement due (it never
+ * sleeps through one), and the step ends only when the bake is over and every analysis has passed, or
+ * a person accepted an inconclusive one. Too many failures fail the stage for good: the engine then
+ * rolls back (rollback.automatic) or pauses.
+ */
+async function bake(context: StageContext, progress: ShiftProgress): Promise<StageResult> {
   const { promotion, now } = context;
-  const remainingMs = Date.parse(progress.bakeUntil ?? '') - now.getTime();
-  if (remainingMs > 0) {
+  const step = promotion.plan.steps[progress.step];
+  // A person set another weight while this step baked (then resumed): this step's weight is no longer
+  // in force, so it is applied, verified and baked again before any higher step.
+  if (step !== undefined && promotion.traffic.green !== step.green) {
     return {
       phase: 'running',
-      requeueAfterMs: remainingMs,
-      message: `baking for ${Math.ceil(remainingMs / 1000)} s more`,
-      saved: progress,
+      requeueAfterMs: 0,
+      message: `step ${progress.step + 1}: traffic is at ${promotion.traffic.green}%, not ${step.green}%; applying the step again`,
+      saved: { step: progress.step, part: 'check', ...carried(progress) } satisfies ShiftProgress,
     };
   }
+  const specs = step?.analysis;
+  let analysis = progress.analysis;
+  let nextMeasurementAt: number | undefined;
+  if (step !== undefined && specs !== undefined && analysis !== undefined) {
+    const judged = await analyseStep(context, progress.step, step.green, specs, analysis);
+    if (judged.kind === 'failed') return { phase: 'failed', retryable: false, message: judged.message };
+    if (judged.kind === 'gate') {
+      return {
+        phase: 'waiting-approval',
+        gate: judged.gate,
+        message: `step ${progress.step + 1}: analysis inconclusive, waiting for a person at ${judged.gate.id}`,
+        saved: { ...progress, analysis: judged.state } satisfies ShiftProgress,
+      };
+    }
+    analysis = judged.state;
+    nextMeasurementAt = judged.nextMeasurementAt;
+  }
+  const saved: ShiftProgress = { ...progress, ...(analysis && { analysis }) };
+  const analysisLine =
+    specs === undefined || analysis === undefined ? '' : `; analysis: ${progressLine(specs, analysis)}`;
+
+  const remainingMs = Date.parse(progress.bakeUntil ?? '') - now.getTime();
+  if (remainingMs > 0 || nextMeasurementAt !== undefined) {
+    const waits = [remainingMs, (nextMeasurementAt ?? 0) - now.getTime()].filter((ms) => ms > 0);
+    return {
+      phase: 'running',
+      requeueAfterMs: waits.length === 0 ? 0 : Math.min(...waits),
+      message: `baking for ${Math.ceil(Math.max(remainingMs, 0) / 1000)} s more${analysisLine}`,
+      saved,
+    };
+  }
+
+  const analyzed =
+    step === undefined || analysis === undefined
+      ? carried(progress)
+      : { analyzed: [...(progress.analyzed ?? []), summarize(progress.step, step.green, analysis)] };
   const next = progress.step + 1;
   if (next >= promotion.plan.steps.length) {
-    return { phase: 'succeeded', message: `all traffic on green (${promotion.traffic.green}%), baked` };
+    return {
+      phase: 'succeeded',
+      message: `all traffic on green (${promotion.traffic.green}%), baked${analysisLine}`,
+      saved: { ...saved, ...analyzed } satisfies ShiftProgress,
+    };
   }
   return {
     phase: 'running',
     requeueAfterMs: 0,
-    message: `step ${progress.step + 1} baked`,
-    saved: { step: next, part: 'check' } satisfies ShiftProgress,
+    message: `step ${progress.step + 1} baked${analysisLine}`,
+    saved: { step: next, part: 'check', ...analyzed } satisfies ShiftProgress,
   };
 }

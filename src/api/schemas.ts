@@ -17,6 +17,66 @@ export const errorSchema = z
   })
   .meta({ id: 'Error' });
 
+const verdict = z.enum(['pass', 'fail', 'inconclusive']);
+const analysisVerdict = z.enum(['running', 'passed', 'failed', 'inconclusive']);
+
+const measurementSchema = z
+  .object({
+    at: isoTime,
+    verdict: verdict.describe('no data or a provider error is inconclusive, never fail'),
+    green: z.number().optional(),
+    blue: z.number().optional().describe("blue's value, when the analysis compares green with blue"),
+    message: z.string(),
+  })
+  .meta({ id: 'Measurement' });
+
+/** The shift-traffic stage's saved status: where the shift is, and the canary analysis measurements. */
+const shiftTrafficProgressSchema = z
+  .looseObject({
+    step: z.int().describe('index of the current traffic step, from 0'),
+    part: z.enum(['check', 'verify', 'bake']),
+    changeId: z.string().optional(),
+    bakeUntil: isoTime.optional(),
+    analysis: z
+      .object({
+        startedAt: isoTime,
+        runs: z.array(
+          z.object({
+            name: z.string(),
+            verdict: analysisVerdict,
+            nextAt: isoTime.optional().describe('when the next measurement is due'),
+            measurements: z.array(measurementSchema).describe('at most the analysis count'),
+          }),
+        ),
+        gate: z.string().optional().describe('gate opened when too many measurements were inconclusive'),
+        acceptedAt: isoTime.optional().describe('when that gate was approved: the step was accepted'),
+      })
+      .optional()
+      .describe("the current step's analyses, while it bakes"),
+    analyzed: z
+      .array(
+        z.object({
+          step: z.int(),
+          green: percent,
+          outcome: z.enum(['passed', 'accepted']),
+          gate: z.string().optional(),
+          analyses: z.array(
+            z.object({
+              name: z.string(),
+              verdict: analysisVerdict,
+              pass: z.int(),
+              fail: z.int(),
+              inconclusive: z.int(),
+              last: measurementSchema.optional(),
+            }),
+          ),
+        }),
+      )
+      .optional()
+      .describe("finished steps' analyses, one summary per step"),
+  })
+  .meta({ id: 'ShiftTrafficProgress' });
+
 const stageStatusSchema = z.object({
   state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
   startedAt: isoTime.optional(),
@@ -24,10 +84,67 @@ const stageStatusSchema = z.object({
   message: z.string(),
   attempts: z.int(),
   saved: z
-    .unknown()
+    .union([shiftTrafficProgressSchema, z.unknown()])
     .optional()
-    .describe('what the stage keeps between runs (traffic step, evidence, add-on versions)'),
+    .describe(
+      'what the stage keeps between runs (traffic step and analysis measurements for shift-traffic, evidence, add-on versions)',
+    ),
 });
+
+/** An analysis as the promotion's plan carries it (durations in ms, placeholders filled in). */
+const metricQuerySchema = z
+  .discriminatedUnion('provider', [
+    z.object({
+      provider: z.literal('prometheus'),
+      url: z.string(),
+      promql: z.string(),
+      timeoutMs: z.number(),
+    }),
+    z.object({
+      provider: z.literal('http'),
+      url: z.string(),
+      method: z.enum(['GET', 'HEAD']),
+      measure: z.enum(['status', 'latency']),
+      timeoutMs: z.number(),
+    }),
+    z
+      .object({
+        provider: z.literal('cloudwatch'),
+        kind: z.enum(['alb-target-5xx', 'alb-target-response-time', 'route53-health-check', 'metric']),
+        periodSeconds: z.number(),
+        lookbackSeconds: z.number(),
+        loadBalancer: z.string().optional(),
+        targetGroup: z.string().optional(),
+        measure: z.enum(['rate', 'count']).optional(),
+        healthCheckId: z.string().optional(),
+        namespace: z.string().optional(),
+        metricName: z.string().optional(),
+        dimensions: z.record(z.string(), z.string()).optional(),
+        stat: z.string().optional(),
+        region: z.string().optional(),
+      })
+      .describe('the fields that apply depend on kind'),
+  ])
+  .meta({ id: 'MetricQuery' });
+const analysisSpecSchema = z
+  .object({
+    name: z.string(),
+    query: metricQuerySchema,
+    range: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+    intervalMs: z.number(),
+    count: z.int(),
+    failureLimit: z.int(),
+    inconclusiveLimit: z.int(),
+    compare: z
+      .object({
+        against: z.literal('blue'),
+        query: metricQuerySchema,
+        maxRelativeIncrease: z.number(),
+        margin: z.number(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'AnalysisSpec' });
 
 const rollbackSchema = z.object({
   requestedAt: isoTime,
@@ -89,7 +206,16 @@ export const promotionSchema = z
     rollback: rollbackSchema.optional(),
     plan: z.object({
       ttlSeconds: z.number(),
-      steps: z.array(z.object({ green: percent, bakeMs: z.number(), approval: z.boolean() })).readonly(),
+      steps: z
+        .array(
+          z.object({
+            green: percent,
+            bakeMs: z.number(),
+            approval: z.boolean(),
+            analysis: z.array(analysisSpecSchema).readonly().optional(),
+          }),
+        )
+        .readonly(),
       rollback: z.object({
         mode: z.enum(['instant', 'stepped']),
         green: z.enum(['keep', 'teardown']),

@@ -1,8 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { sideValues, toAnalysisSpec } from '../analysis/plan.js';
 import type { PromotionPlan } from '../domain/plan.js';
 import { greenPercent } from '../domain/weights.js';
+import { resolveNotificationEnv } from '../providers/notify/config.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configErrorMap, toConfigIssues } from './issues.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
@@ -73,7 +75,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const shownDir = path.isAbsolute(fromFile.platformsDir)
     ? fromFile.platformsDir
     : path.join(path.dirname(options.file), fromFile.platformsDir);
-  const platforms = await loadPlatforms(controller.platformsDir, shownDir, baseDir, options.file);
+  const platforms = await loadPlatforms(
+    controller.platformsDir,
+    shownDir,
+    baseDir,
+    options.file,
+    options.env ?? {},
+  );
   return { controller, platforms, file };
 }
 
@@ -82,6 +90,7 @@ async function loadPlatforms(
   shownDir: string,
   baseDir: string,
   controllerFile: string,
+  env: Readonly<Record<string, string | undefined>>,
 ): Promise<Map<string, PlatformConfig>> {
   const names = await platformFileNames(dir, shownDir, controllerFile);
   const platforms = new Map<string, PlatformConfig>();
@@ -99,7 +108,19 @@ async function loadPlatforms(
       issues.push(...toConfigIssues(shown, parsed.error.issues));
       continue;
     }
-    const platform = withAbsoluteKubeconfigs(parsed.data, baseDir);
+    // Webhook URLs are secrets: a platform file may name the variable that holds one instead.
+    const notifications = resolveNotificationEnv(parsed.data.notifications ?? [], env);
+    if (notifications.issues.length > 0) {
+      issues.push(...notifications.issues.map((issue) => ({ file: shown, ...issue })));
+      continue;
+    }
+    const platform = withAbsoluteKubeconfigs(
+      {
+        ...parsed.data,
+        ...(parsed.data.notifications ? { notifications: notifications.notifications } : {}),
+      },
+      baseDir,
+    );
     const earlier = definedIn.get(platform.name);
     if (earlier !== undefined) {
       issues.push({
@@ -199,12 +220,19 @@ function withAbsoluteKubeconfigs(platform: PlatformConfig, baseDir: string): Pla
  */
 export function toPromotionPlan(platform: PlatformConfig, controller: ControllerConfig): PromotionPlan {
   const { rollback, retry } = platform;
+  // Analysis queries get their {{side}}/{{cluster}}/… placeholders filled in here, once per side.
+  const traffic = platform.traffic;
+  const sides = sideValues(
+    { blue: platform.blue.clusterName, green: platform.green.clusterName },
+    traffic.router === 'alb' ? traffic : undefined,
+  );
   return {
     ttlSeconds: effectiveTtlMs(platform.traffic) / 1000,
     steps: platform.traffic.steps.map((step, i) => ({
       green: greenPercent(step.green, `traffic.steps[${i}].green`),
       bakeMs: step.bake,
       approval: step.approval === 'required',
+      ...(step.analysis?.length ? { analysis: step.analysis.map((a) => toAnalysisSpec(a, sides)) } : {}),
     })),
     rollback: {
       mode: rollback.mode,

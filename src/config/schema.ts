@@ -100,6 +100,47 @@ const retrySchema = z
     }
   });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name');
+
+/** Fields every notification target has. The webhook URL is a secret: inline, or from the environment. */
+const notificationTarget = {
+  /** The `notifier` label in metrics and logs; defaults to the kind. */
+  name: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, 'must be lowercase letters, digits and "-"')
+    .optional(),
+  webhookUrl: httpUrl.optional(),
+  /** Resolved by the loader from the environment it is given. */
+  webhookUrlFromEnv: envName.optional(),
+  /** A link to each promotion in the API or a dashboard; "{id}" is replaced by the promotion id. */
+  promotionUrl: httpUrl.refine((url) => url.includes('{id}'), 'must contain "{id}"').optional(),
+};
+
+const notificationSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('slack'), ...notificationTarget }),
+    /** CloudEvents 1.0 JSON to any HTTP endpoint. */
+    z.strictObject({
+      kind: z.literal('webhook'),
+      ...notificationTarget,
+      headers: z.record(headerName, z.string()).optional(),
+      /** Header values that are secrets (e.g. Authorization), named by environment variable. */
+      headersFromEnv: z.record(headerName, envName).optional(),
+    }),
+  ])
+  .superRefine((target, ctx) => {
+    const has = [target.webhookUrl, target.webhookUrlFromEnv].filter((v) => v !== undefined).length;
+    if (has !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `needs exactly one of webhookUrl or webhookUrlFromEnv, has ${has === 0 ? 'neither' : 'both'}`,
+      });
+    }
+  });
+
 /** Sections the platform-wide rules read; those rules wait until these parsed cleanly. */
 const crossChecked = new Set<PropertyKey>(['blue', 'green', 'traffic', 'rollback']);
 
@@ -118,6 +159,8 @@ const platformFields = z.strictObject({
   /** What green's foundation software must look like; EKS defaults when left out. */
   foundation: foundationSchema.optional(),
   services: servicesSchema,
+  /** Where stage transitions, traffic steps, gates, failures and rollbacks are posted. */
+  notifications: z.array(notificationSchema).optional(),
 });
 
 /**

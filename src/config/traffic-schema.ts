@@ -1,5 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { placeholderProblems } from '../analysis/plan.js';
+import { analysesSchema } from '../analysis/schema.js';
 import { durationMs, formatDuration } from './duration.js';
 
 /** Route 53 answers an alias record with its target's TTL, which for load balancers is 60 s. */
@@ -29,6 +31,8 @@ const stepSchema = z.strictObject({
   green: z.int().min(1).max(100),
   bake: durationMs,
   approval: z.enum(['required', 'none']).default('none'),
+  /** Measured during the bake; see src/analysis/schema.ts. */
+  analysis: analysesSchema.optional(),
 });
 
 const stepsSchema = z
@@ -190,5 +194,46 @@ export const trafficSchema = z
           message: `must be at least the TTL (${formatDuration(ttl)}), got ${formatDuration(step.bake)}`,
         });
       }
+      checkAnalyses(traffic.router, step, ['steps', i, 'analysis'], ctx);
     });
   });
+
+/**
+ * Every measurement fits in the step's bake (count × interval ≤ bake), and placeholders are ones the
+ * router can fill; a comparison must read something that differs between blue and green.
+ */
+function checkAnalyses(
+  router: TrafficConfig['router'],
+  step: z.output<typeof stepSchema>,
+  at: PropertyKey[],
+  ctx: z.core.$RefinementCtx,
+): void {
+  step.analysis?.forEach((analysis, j) => {
+    const issue = (path: PropertyKey[], message: string) =>
+      ctx.addIssue({ code: 'custom', path: [...at, j, ...path], message });
+    const needed = analysis.count * analysis.interval;
+    if (needed > step.bake) {
+      issue(
+        ['count'],
+        `count × interval (${analysis.count} × ${formatDuration(analysis.interval)} = ${formatDuration(needed)}) ` +
+          `must fit in the step's bake (${formatDuration(step.bake)})`,
+      );
+    }
+    const { unknown, sameForBothSides } = placeholderProblems(analysis, router);
+    for (const name of unknown) {
+      issue(
+        ['query'],
+        `unknown placeholder {{${name}}}: with the ${router} router, use ` +
+          (router === 'alb'
+            ? '{{side}}, {{cluster}}, {{targetGroup}} or {{loadBalancer}}'
+            : '{{side}} or {{cluster}}'),
+      );
+    }
+    if (sameForBothSides) {
+      issue(
+        ['compare'],
+        'blue would be read with the same query as green: use {{side}}, {{cluster}} or {{targetGroup}} in the query, or give blue its own compare.query',
+      );
+    }
+  });
+}

@@ -7,6 +7,92 @@ export interface TrafficStep {
   /** At least the router's TTL, so resolvers have picked the new weights up before the step is judged. */
   readonly bakeMs: number;
   readonly approval: boolean;
+  /** Measured during the bake; absent when the step is judged by readiness and the bake alone. */
+  readonly analysis?: readonly AnalysisSpec[];
+}
+
+/** A value read from Prometheus with an instant query (`/api/v1/query`). */
+export interface PrometheusQuery {
+  readonly provider: 'prometheus';
+  /** The server's base URL, e.g. http://prometheus.monitoring:9090. */
+  readonly url: string;
+  readonly promql: string;
+  readonly timeoutMs: number;
+}
+
+/** One request to a URL: its status code, or how long the response took in milliseconds. */
+export interface HttpProbeQuery {
+  readonly provider: 'http';
+  readonly url: string;
+  readonly method: 'GET' | 'HEAD';
+  readonly measure: 'status' | 'latency';
+  readonly timeoutMs: number;
+}
+
+/** The latest datapoint of a CloudWatch metric, at `periodSeconds` granularity, within the lookback. */
+export type CloudWatchQuery = {
+  readonly provider: 'cloudwatch';
+  readonly periodSeconds: number;
+  readonly lookbackSeconds: number;
+} & (
+  | {
+      /** HTTPCode_Target_5XX_Count of one target group, as a count or per request (RequestCount). */
+      readonly kind: 'alb-target-5xx';
+      readonly loadBalancer: string;
+      readonly targetGroup: string;
+      readonly measure: 'rate' | 'count';
+    }
+  | {
+      /** TargetResponseTime of one target group, in seconds. */
+      readonly kind: 'alb-target-response-time';
+      readonly loadBalancer: string;
+      readonly targetGroup: string;
+      /** Average, Maximum, p99, … */
+      readonly stat: string;
+    }
+  | {
+      /** HealthCheckStatus (1 healthy, 0 not), Minimum over the period; published in us-east-1 only. */
+      readonly kind: 'route53-health-check';
+      readonly healthCheckId: string;
+    }
+  | {
+      readonly kind: 'metric';
+      readonly namespace: string;
+      readonly metricName: string;
+      readonly dimensions: Readonly<Record<string, string>>;
+      readonly stat: string;
+      /** The region the metric lives in, when not the controller's. */
+      readonly region?: string;
+    }
+);
+
+export type MetricQuery = PrometheusQuery | HttpProbeQuery | CloudWatchQuery;
+
+/**
+ * A check measured `count` times during a step's bake, one measurement every `intervalMs`. A
+ * measurement passes when green's value is within `range` and, with `compare`, no more than
+ * `maxRelativeIncrease` (plus `margin`) above blue's. No data, or a provider error, is inconclusive:
+ * never a failure, never a pass. More than `failureLimit` failures fail the step; more than
+ * `inconclusiveLimit` inconclusive measurements stop it for a person.
+ */
+export interface AnalysisSpec {
+  readonly name: string;
+  /** Green's query, with any {{side}}/{{cluster}}/… placeholders already filled in. */
+  readonly query: MetricQuery;
+  readonly range?: { readonly min?: number; readonly max?: number };
+  readonly intervalMs: number;
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly inconclusiveLimit: number;
+  readonly compare?: {
+    readonly against: 'blue';
+    /** Blue's query. */
+    readonly query: MetricQuery;
+    /** 0.2: green may be up to 20% above blue. */
+    readonly maxRelativeIncrease: number;
+    /** Absolute slack on top, so that blue at 0 does not fail green at 0.0001. */
+    readonly margin: number;
+  };
 }
 
 /**

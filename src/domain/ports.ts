@@ -2,7 +2,9 @@
  * The small interfaces the stages and the engine use to reach the outside world. Adapters (AWS,
  * Kubernetes, notifiers) implement them in src/providers; a new adapter needs no change here.
  */
-import type { ClusterRef, GreenCluster } from './promotion.js';
+import type { MetricQuery } from './plan.js';
+import type { ClusterRef, GreenCluster, PromotionPhase } from './promotion.js';
+import type { StageName } from './stages.js';
 import type { GreenPercent } from './weights.js';
 
 /** What a provider saw; `ready: false` with a message means "not yet", to be looked at again. */
@@ -103,17 +105,54 @@ export interface ServiceDeployer {
   qualify(cluster: ClusterRef): Promise<Qualification>;
 }
 
+/** One stored promotion event, with the promotion's state right after it was stored. */
 export interface Notification {
   readonly promotionId: string;
+  /** Unique and stable per event: the promotion, the record version stored with it, its index. */
+  readonly eventId: string;
+  /** When the event was stored (ISO 8601). */
+  readonly at: string;
   readonly platform: string;
   readonly type: string;
   readonly message: string;
+  /** Who caused it: a person's name, or "switchyard". */
+  readonly actor: string;
+  readonly stage: StageName;
+  readonly phase: PromotionPhase;
+  /** The last weights verified at the router; blue is 100 - green. */
   readonly green: GreenPercent;
+  readonly blue: number;
+  readonly fromVersion: string;
+  readonly toVersion: string;
 }
 
-/** Tells people what happened. A failing notifier never blocks or fails a promotion. */
+export interface PostOptions {
+  /**
+   * Told, once per target, when a notification could not be delivered (after retries) or was dropped.
+   * The reason holds no secret (webhook URLs are scrubbed).
+   */
+  readonly onFailed?: (reason: string) => void;
+}
+
+/**
+ * Tells people what happened. A failing notifier never blocks or fails a promotion: `post` may return
+ * before delivery (queued), and a rejection is only logged.
+ */
 export interface Notifier {
-  post(notification: Notification): Promise<void>;
+  post(notification: Notification, options?: PostOptions): Promise<void>;
+}
+
+/** One reading of a metric. `noData` (an empty result, no datapoints) is inconclusive, never a failure. */
+export type MetricResult =
+  | { readonly value: number; readonly detail?: string }
+  | { readonly noData: true; readonly detail: string };
+
+/**
+ * Reads one value of a metric for canary analysis. Throws when the provider cannot answer (network,
+ * bad query, server error); the analysis counts that as inconclusive, never as a failure.
+ */
+export interface MetricProvider<Query extends MetricQuery = MetricQuery> {
+  query(request: { readonly query: Query; readonly now: Date }): Promise<MetricResult>;
 }
 
 /** Everything one platform's promotion needs from the outside world. */
@@ -123,4 +162,6 @@ export interface PlatformProviders {
   readonly health: ClusterHealth;
   readonly services: ServiceDeployer;
   readonly notifier: Notifier;
+  /** Answers every analysis query, whichever provider (CloudWatch, Prometheus, HTTP) it names. */
+  readonly metrics: MetricProvider;
 }

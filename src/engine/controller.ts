@@ -64,13 +64,13 @@ export class Controller {
 
   async startPromotion(input: NewPromotion): Promise<Promotion> {
     const promotion = newPromotion(input, this.now());
-    const stored = await this.options.store.create(promotion, [
-      {
-        type: 'promotion.created',
-        actor: input.createdBy,
-        message: `promotion of ${input.platform} from ${input.fromVersion} to ${input.toVersion} created`,
-      },
-    ]);
+    const created = {
+      type: 'promotion.created',
+      actor: input.createdBy,
+      message: `promotion of ${input.platform} from ${input.fromVersion} to ${input.toVersion} created`,
+    };
+    const stored = await this.options.store.create(promotion, [created]);
+    this.engine.notify(stored, [created]);
     this.reconciler.wake(stored.id);
     return stored;
   }
@@ -102,6 +102,7 @@ export class Controller {
       const { promotion, event } = command(current);
       try {
         const stored = await this.options.store.update(promotion, [event]);
+        this.engine.notify(stored, [event]);
         this.reconciler.wake(id);
         return stored;
       } catch (error) {

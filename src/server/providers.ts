@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import { effectiveTtlMs } from '../config/traffic-schema.js';
 import type { Notifier, PlatformProviders, ServiceDeployer, TrafficRouter } from '../domain/ports.js';
+import type { Metrics } from '../metrics.js';
 import { createAlbRouter } from '../providers/aws/alb.js';
 import type { AwsClients } from '../providers/aws/clients.js';
 import { createEksProvisioner } from '../providers/aws/eks.js';
@@ -10,6 +11,11 @@ import type { KeyedSerializer } from '../providers/aws/serial.js';
 import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
 import { createClusterHealth } from '../providers/kubernetes/health/index.js';
 import { defaultEksFoundation } from '../providers/kubernetes/health/spec.js';
+import { createCloudWatchMetrics } from '../providers/metrics/cloudwatch.js';
+import { createHttpProbe } from '../providers/metrics/http-probe.js';
+import { routeMetricQueries } from '../providers/metrics/index.js';
+import { createPrometheusMetrics } from '../providers/metrics/prometheus.js';
+import { notifierFromConfig } from '../providers/notify/index.js';
 import type { clusterAccess } from './cluster-access.js';
 
 export interface ProviderContext {
@@ -19,6 +25,8 @@ export interface ProviderContext {
   readonly access: ReturnType<typeof clusterAccess>;
   readonly services: ServiceDeployer;
   readonly log: Logger;
+  /** Counts notification outcomes (switchyard_notifications_total). */
+  readonly notificationMetrics?: Pick<Metrics, 'notifications'>;
 }
 
 /** Everything one platform's promotions need, built from its config. */
@@ -46,7 +54,12 @@ export function platformProviders(platform: PlatformConfig, context: ProviderCon
       log,
     }),
     services: context.services,
-    notifier: logNotifier(log),
+    metrics: routeMetricQueries({
+      cloudwatch: createCloudWatchMetrics({ clientFor: (region) => context.aws.cloudwatch(region) }),
+      prometheus: createPrometheusMetrics(),
+      http: createHttpProbe(),
+    }),
+    notifier: platformNotifier(platform, context, log),
   };
 }
 
@@ -91,7 +104,17 @@ function serviceNamespaces(platform: PlatformConfig): string[] {
   return [];
 }
 
-/** Until the Slack and webhook notifiers land, every notification is a log line. */
+/** The platform's Slack and webhook targets; without any, every notification is a log line. */
+function platformNotifier(platform: PlatformConfig, context: ProviderContext, log: Logger): Notifier {
+  const targets = platform.notifications ?? [];
+  if (targets.length === 0) return logNotifier(log);
+  const counter = context.notificationMetrics?.notifications;
+  return notifierFromConfig(targets, {
+    log: log.child({ component: 'notify' }),
+    ...(counter && { count: (notifier, outcome) => counter.inc({ notifier, outcome }) }),
+  });
+}
+
 function logNotifier(log: Logger): Notifier {
   return {
     async post(notification) {

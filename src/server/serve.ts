@@ -65,7 +65,14 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     platforms.set(name, {
       config: platform,
       access,
-      providers: platformProviders(platform, { aws, serializer, access, services, log }),
+      providers: platformProviders(platform, {
+        aws,
+        serializer,
+        access,
+        services,
+        log,
+        notificationMetrics: metrics,
+      }),
     });
   }
 

@@ -5,7 +5,15 @@
  * disk after every change, so it survives a controller killed with SIGKILL, as a real cloud would.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { PlatformProviders, Qualification, TrafficReading, Verdict } from '../../src/domain/ports.js';
+import { describeQuery } from '../../src/analysis/measure.js';
+import type { MetricQuery } from '../../src/domain/plan.js';
+import type {
+  MetricResult,
+  PlatformProviders,
+  Qualification,
+  TrafficReading,
+  Verdict,
+} from '../../src/domain/ports.js';
 import type { ClusterRef } from '../../src/domain/promotion.js';
 import type { GreenPercent } from '../../src/domain/weights.js';
 
@@ -43,6 +51,8 @@ export interface CloudBehaviour {
   failures: Map<string, { error: Error; times: number }>;
   /** Called after a call's effect is recorded and before it returns: the crash harness kills here. */
   afterCall?: (call: string) => void;
+  /** What an analysis query reads (throw to make the provider fail); no data unless a test says. */
+  metric: (query: MetricQuery, description: string) => MetricResult;
 }
 
 export function initialCloud(blueClusterName: string): CloudState {
@@ -71,6 +81,7 @@ export class FakeCloud {
     hold: new Set(),
     unready: new Set(),
     failures: new Map(),
+    metric: () => ({ noData: true, detail: 'the fake has no reading' }),
   };
 
   constructor(
@@ -206,6 +217,14 @@ export class FakeCloud {
               'smoke /healthz',
               cloud.held('qualify-services') ?? cloud.behaviour.servicesVerdict,
             ),
+          );
+        },
+      },
+      metrics: {
+        async query({ query }) {
+          const description = describeQuery(query);
+          return cloud.record(`metrics.query(${description})`, () =>
+            cloud.behaviour.metric(query, description),
           );
         },
       },

@@ -112,6 +112,13 @@ describe('fault proxy', () => {
     expect(proxy.counts).toEqual({ forwarded: 2, throttled: 0, serverErrors: 0, delayed: 1 });
   });
 
+  it('leaves services outside the plan alone', async () => {
+    proxy = await startFaultProxy(upstreamUrl, { throttleShare: 1, services: ['eks'] });
+    expect((await fetch(`${proxy.url}/`, { headers: signedFor('route53') })).status).toBe(201);
+    expect((await fetch(`${proxy.url}/clusters`, { headers: signedFor('eks') })).status).toBe(400);
+    expect(proxy.counts).toMatchObject({ forwarded: 1, throttled: 1 });
+  });
+
   it('refuses a plan whose shares do not make sense', async () => {
     await expect(startFaultProxy(upstreamUrl, { throttleShare: 0.7, serverErrorShare: 0.5 })).rejects.toThrow(
       /add up to at most 1/,

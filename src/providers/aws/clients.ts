@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -24,6 +25,12 @@ export interface AwsClients {
   readonly eks: EKSClient;
   readonly route53: Route53Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
+  /**
+   * CloudWatch for canary analysis, in the connection's region or the one named (Route 53 health
+   * check metrics live in us-east-1). At most 3 attempts: a reading that fails is inconclusive and
+   * taken again at the next interval, so a long retry would only hold the stage up.
+   */
+  cloudwatch(region?: string): CloudWatchClient;
   destroy(): void;
 }
 
@@ -61,14 +68,25 @@ export function createAwsClients(
     watchCalls(route53, 'route53', log, observe);
     watchCalls(elbv2, 'elbv2', log, observe);
   }
+  const cloudwatchClients = new Map<string, CloudWatchClient>();
   return {
     eks,
     route53,
     elbv2,
+    cloudwatch(region = connection.region) {
+      let client = cloudwatchClients.get(region);
+      if (client === undefined) {
+        client = new CloudWatchClient({ ...config, region, maxAttempts: Math.min(config.maxAttempts, 3) });
+        if (log || observe) watchCalls(client, 'cloudwatch', log, observe);
+        cloudwatchClients.set(region, client);
+      }
+      return client;
+    },
     destroy() {
       eks.destroy();
       route53.destroy();
       elbv2.destroy();
+      for (const client of cloudwatchClients.values()) client.destroy();
     },
   };
 }
@@ -77,7 +95,7 @@ interface Metadata {
   $metadata?: { attempts?: number; totalRetryDelay?: number; httpStatusCode?: number };
 }
 
-type AnyClient = EKSClient | Route53Client | ElasticLoadBalancingV2Client;
+type AnyClient = EKSClient | Route53Client | ElasticLoadBalancingV2Client | CloudWatchClient;
 
 /** Logs calls that took more than one attempt, and reports every call to `observe`. */
 function watchCalls(

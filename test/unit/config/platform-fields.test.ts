@@ -115,7 +115,7 @@ describe('unknown keys', () => {
 
   it('are reported at the top level too', async () => {
     expect(await problems(withValue(albPlatform, ['rollbak'], { mode: 'stepped' }))).toEqual([
-      'rollbak: unknown key (expected one of: name, blue, green, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services)',
+      'rollbak: unknown key (expected one of: name, blue, green, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services, notifications)',
     ]);
   });
 });

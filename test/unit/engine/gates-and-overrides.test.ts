@@ -106,6 +106,23 @@ describe('manual weight override', () => {
     ]);
   });
 
+  it('after a manual weight below the step that was baking, resume applies and bakes that step again', async () => {
+    const h = engineHarness();
+    await h.controller.startPromotion(testPromotion());
+    await h.drive('p-1', { until: (p) => p.traffic.green === 50 });
+    await h.controller.setWeight('p-1', greenPercent(20), 'erin');
+    await h.drive('p-1');
+    await h.controller.resume('p-1', 'erin');
+    const waiting = await h.drive('p-1');
+    expect(waiting.currentStage).toBe('decommission');
+    // Never from 20 % straight to 100 %: 50 % is applied, verified and baked first.
+    expect(waiting.traffic.history.map((c) => c.green)).toEqual([1, 10, 50, 20, 50, 100]);
+    const verified = (await h.store.events('p-1'))
+      .filter((e) => e.type === 'traffic.verified')
+      .map((e) => Date.parse(e.at));
+    expect((verified.at(-1) ?? 0) - (verified.at(-2) ?? 0)).toBeGreaterThanOrEqual(60_000);
+  });
+
   it('refuses a manual weight that would send more traffic to a side that is not ready', async () => {
     const h = engineHarness();
     await h.controller.startPromotion(testPromotion());

@@ -1,0 +1,45 @@
+import type { Notifier } from '../../domain/ports.js';
+import { errorMessage } from '../../domain/retryable.js';
+
+/** Posts to every notifier; one failing does not stop the others. Rejects with all the failures. */
+export function fanOut(notifiers: readonly Notifier[]): Notifier {
+  return {
+    async post(notification, options) {
+      const results = await Promise.allSettled(
+        notifiers.map(async (notifier) => notifier.post(notification, options)),
+      );
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []));
+      if (failures.length > 0) throw new Error(failures.join('; '));
+    },
+  };
+}
+
+/**
+ * The events people are told about: stage transitions, verified traffic steps, open gates, rollbacks,
+ * and the promotion's start, end, pause and resume. (notify.failed never is: no loops.)
+ */
+const notifiedTypes = new Set([
+  'stage.started',
+  'stage.succeeded',
+  'stage.failed',
+  'stage.retry',
+  'traffic.verified',
+  'gate.opened',
+  'promotion.created',
+  'promotion.succeeded',
+  'promotion.paused',
+  'promotion.resumed',
+]);
+
+export function isNotified(type: string): boolean {
+  return notifiedTypes.has(type) || type.startsWith('rollback.');
+}
+
+/** Passes on only the notifications `isNotified` accepts. */
+export function onlyNotified(notifier: Notifier): Notifier {
+  return {
+    async post(notification, options) {
+      if (isNotified(notification.type)) await notifier.post(notification, options);
+    },
+  };
+}
