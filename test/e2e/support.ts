@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { cliEntry, startController } from '../env/controller-process.js';
+import { type FaultPlan, type FaultProxy, startFaultProxy } from '../env/fault-proxy.js';
 import type { ServerProcess } from '../env/server-process.js';
 import { projectRoot } from '../env/tools.js';
 import { createWorld, type World, type WorldOptions } from '../env/world.js';
@@ -13,6 +14,8 @@ export type Json = Record<string, any>;
 
 export interface E2E {
   world: World;
+  /** The fault proxy in front of moto, when the file asked for faults. */
+  proxy?: FaultProxy;
   controller: ServerProcess;
   /** Starts a new controller process (after a kill) on the same config and store. */
   restart(): Promise<void>;
@@ -24,17 +27,23 @@ export interface E2E {
 }
 
 /** One world and one controller process per test file. */
-export function useE2E(options: WorldOptions = {}): E2E {
+export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } = {}): E2E {
   const e2e = {} as E2E;
   beforeAll(async () => {
     const env = testEnvironment();
     const dir = mkdtempSync(join(projectRoot, '.cache/env-runs/e2e-'));
-    e2e.world = await createWorld(env, dir, options);
+    if (options.faults) e2e.proxy = await startFaultProxy(env.awsEndpoint, options.faults);
+    // The world is seeded straight into moto; only the controller goes through the proxy.
+    e2e.world = await createWorld(env, dir, {
+      ...options,
+      ...(e2e.proxy ? { awsEndpoint: e2e.proxy.url } : {}),
+    });
     e2e.controller = await startController(e2e.world);
   }, 120_000);
   afterAll(async () => {
     await e2e.controller?.stop();
     await e2e.world?.close();
+    await e2e.proxy?.close();
   });
 
   e2e.restart = async () => {

@@ -11,6 +11,8 @@ export interface FaultPlan {
   /** Forwarded after an added delay of latencyMs. */
   readonly latencyShare: number;
   readonly latencyMs: number;
+  /** Signing names (eks, route53, elasticloadbalancing, …) the faults apply to; all when absent. */
+  readonly services?: readonly string[];
 }
 
 export interface FaultCounts {
@@ -53,6 +55,10 @@ export async function startFaultProxy(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (current.services !== undefined && !current.services.includes(serviceOf(req))) {
+      counts.forwarded++;
+      return forward(req, body, res, target);
+    }
     const draw = random();
     if (draw < current.throttleShare) {
       counts.throttled++;

@@ -17,6 +17,8 @@ import {
 export interface WorkloadSimulator {
   /** "namespace/name" of workloads to report as not available. */
   readonly broken: Set<string>;
+  /** Namespaces whose Deployments are reported mid-rollout (one replica not yet updated). */
+  readonly stalled: Set<string>;
   stop(): Promise<void>;
 }
 
@@ -24,12 +26,13 @@ const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export function simulateWorkloads(clusters: readonly KubeConfig[], intervalMs = 250): WorkloadSimulator {
   const broken = new Set<string>();
+  const stalled = new Set<string>();
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       for (const config of clusters) {
         try {
-          await reconcile(config, broken);
+          await reconcile(config, broken, stalled);
         } catch {
           // An object deleted between list and patch, or a server restarting: the next round catches up.
         }
@@ -39,6 +42,7 @@ export function simulateWorkloads(clusters: readonly KubeConfig[], intervalMs = 
   })();
   return {
     broken,
+    stalled,
     async stop() {
       stopped = true;
       await loop;
@@ -46,14 +50,18 @@ export function simulateWorkloads(clusters: readonly KubeConfig[], intervalMs = 
   };
 }
 
-async function reconcile(config: KubeConfig, broken: ReadonlySet<string>): Promise<void> {
+async function reconcile(
+  config: KubeConfig,
+  broken: ReadonlySet<string>,
+  stalled: ReadonlySet<string>,
+): Promise<void> {
   const apps = config.makeApiClient(AppsV1Api);
   const nodes = (await config.makeApiClient(CoreV1Api).listNode()).items.length;
   const key = (o: { metadata?: { namespace?: string; name?: string } }) =>
     `${o.metadata?.namespace}/${o.metadata?.name}`;
 
   for (const d of (await apps.listDeploymentForAllNamespaces()).items) {
-    const want = deploymentStatus(d, broken.has(key(d)));
+    const want = deploymentStatus(d, broken.has(key(d)), stalled.has(d.metadata?.namespace ?? ''));
     if (!same(d.status, want)) {
       await apps.patchNamespacedDeploymentStatus(
         { name: d.metadata?.name ?? '', namespace: d.metadata?.namespace ?? '', body: { status: want } },
@@ -81,13 +89,13 @@ async function reconcile(config: KubeConfig, broken: ReadonlySet<string>): Promi
   }
 }
 
-function deploymentStatus(d: V1Deployment, isBroken: boolean) {
+function deploymentStatus(d: V1Deployment, isBroken: boolean, isStalled: boolean) {
   const replicas = d.spec?.replicas ?? 1;
   const ready = isBroken ? 0 : replicas;
   return {
     observedGeneration: d.metadata?.generation ?? 1,
     replicas,
-    updatedReplicas: replicas,
+    updatedReplicas: isStalled ? replicas - 1 : replicas,
     readyReplicas: ready,
     availableReplicas: ready,
     unavailableReplicas: replicas - ready,
