@@ -43,6 +43,7 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
   afterAll(async () => {
     await e2e.controller?.stop();
     await e2e.world?.close();
+    if (e2e.proxy) console.log('fault proxy counts', JSON.stringify(e2e.proxy.counts));
     await e2e.proxy?.close();
   });
 
@@ -86,6 +87,14 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
     while (Date.now() < deadline) {
       const { status, body } = await e2e.api('GET', `/v1/promotions/${id}`);
       if (status === 200) {
+        if (process.env.E2E_TRACE)
+          console.log(
+            Date.now(),
+            body.phase,
+            body.currentStage,
+            body.stages?.[body.currentStage]?.state,
+            body.traffic?.green,
+          );
         last = body;
         if (until(body)) return body;
       }

@@ -17,7 +17,7 @@ import {
 export interface WorkloadSimulator {
   /** "namespace/name" of workloads to report as not available. */
   readonly broken: Set<string>;
-  /** Namespaces whose Deployments are reported mid-rollout (one replica not yet updated). */
+  /** Namespaces whose Deployments are reported mid-rollout (one replica not yet updated nor ready). */
   readonly stalled: Set<string>;
   stop(): Promise<void>;
 }
@@ -91,7 +91,7 @@ async function reconcile(
 
 function deploymentStatus(d: V1Deployment, isBroken: boolean, isStalled: boolean) {
   const replicas = d.spec?.replicas ?? 1;
-  const ready = isBroken ? 0 : replicas;
+  const ready = isBroken ? 0 : isStalled ? replicas - 1 : replicas;
   return {
     observedGeneration: d.metadata?.generation ?? 1,
     replicas,
