@@ -15,7 +15,12 @@ export async function startSmokeServer(host: string): Promise<SmokeServer> {
   const state = { healthy: true };
   const server = createServer((req, res) => {
     hits++;
-    if (req.headers.host !== host) {
+    // Answers for its host name (as an ingress does) and for its own address (a health endpoint probed
+    // directly, as canary analysis does).
+    if (
+      req.headers.host !== host &&
+      req.headers.host !== `127.0.0.1:${(server.address() as AddressInfo).port}`
+    ) {
       res.writeHead(404).end(`no route for host ${req.headers.host}`);
       return;
     }

@@ -22,7 +22,8 @@ export interface WorldOptions {
   /** Overrides for every platform's settings (timings, rollback policy) as YAML objects. */
   readonly platform?: {
     readonly rollback?: object;
-    readonly steps?: readonly object[];
+    /** Shop's traffic steps; a function receives the ingress stand-ins, e.g. to probe green in an analysis. */
+    readonly steps?: readonly object[] | ((smoke: { shop: SmokeServer }) => readonly object[]);
     readonly retry?: object;
   };
   /** Put the AWS endpoint behind this URL instead (e.g. a fault proxy); default moto itself. */
@@ -141,7 +142,11 @@ export async function createWorld(
       ],
     },
   });
-  const steps = options.platform?.steps ?? [1, 10, 50, 100].map((green) => ({ green, bake: '2s' }));
+  const configured = options.platform?.steps;
+  const steps =
+    typeof configured === 'function'
+      ? configured(smoke)
+      : (configured ?? [1, 10, 50, 100].map((green) => ({ green, bake: '2s' })));
   writeFileSync(
     join(dir, 'platforms', 'shop.yaml'),
     stringify({
