@@ -39,9 +39,10 @@ build: node_modules/.installed
 	$(BIN)/tsc -p tsconfig.build.json
 
 # --- trying it by hand ---------------------------------------------------------------------------------
-# make demo: start the sandbox, say what it holds, stop it again (KEEP=1 keeps it until Ctrl-C).
-demo: deps
-	$(BIN)/tsx test/env/sandbox.ts --demo $(if $(KEEP),,--once)
+# make demo: the main job end to end on this machine: sandbox, controller process, a full promotion,
+# a rollback, a summary; then everything stops (KEEP=1 leaves it running until Ctrl-C).
+demo: deps build
+	$(BIN)/tsx test/env/demo.ts $(if $(KEEP),--keep,)
 
 # make sandbox: start the servers and keep them until Ctrl-C, for debugging.
 sandbox: deps
