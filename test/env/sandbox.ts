@@ -1,12 +1,11 @@
 /**
- * Starts the test environment by hand, for debugging and for `make demo`: moto plus a blue and a green
+ * Starts the test environment by hand, for debugging (`make sandbox`): moto plus a blue and a green
  * kube-apiserver on loopback. Prints how to reach them and runs until Ctrl-C (or, with --once, stops
  * again right away after printing).
  */
 import { startTestEnvironment } from './environment.js';
 
 const once = process.argv.includes('--once');
-const demo = process.argv.includes('--demo');
 const environment = await startTestEnvironment();
 const { info } = environment;
 
@@ -33,13 +32,6 @@ Try:
   AWS_ENDPOINT_URL=${info.awsEndpoint} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test aws route53 list-hosted-zones
   kubectl --kubeconfig ${info.kubeconfigPath} --context green get namespaces
 `);
-
-if (demo) {
-  console.log(`What \`make demo\` does today: it starts the sandbox above and nothing more.
-The promotion walk-through (provision green, qualify it, shift traffic 1 -> 10 -> 50 -> 100 with
-verification, roll back a second promotion) is not built yet; no promotion was run.
-`);
-}
 
 if (once) await stop(0);
 else console.log('Press Ctrl-C to stop.');
