@@ -106,16 +106,11 @@ export interface Promotion {
   readonly version: number;
 }
 
-export interface NewPromotion {
-  readonly id: string;
-  readonly platform: string;
-  readonly fromVersion: string;
-  readonly toVersion: string;
-  readonly blue: ClusterRef;
-  readonly green: GreenCluster;
-  readonly plan: PromotionPlan;
-  readonly createdBy: string;
-}
+/** What starting a promotion takes; everything else begins at its initial value. */
+export type NewPromotion = Pick<
+  Promotion,
+  'id' | 'platform' | 'fromVersion' | 'toVersion' | 'blue' | 'green' | 'plan' | 'createdBy'
+>;
 
 export function newPromotion(input: NewPromotion, now: Date): Promotion {
   const at = now.toISOString();
