@@ -5,6 +5,10 @@ ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 # better-sqlite3 compiles from source when no prebuilt binary matches the platform.
+# DL3008 (pin apt versions) is ignored on purpose: these are build-only tools that never reach the final
+# image, and Debian drops superseded package versions from its mirrors, so a pin would break the build at
+# the next security update instead of making it reproducible. The base image tag is what pins the distro.
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -15,6 +19,7 @@ COPY stages ./stages
 RUN node_modules/.bin/tsc -p tsconfig.build.json
 
 FROM node:${NODE_VERSION}-bookworm-slim AS production-deps
+# hadolint ignore=DL3008
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -26,11 +31,16 @@ WORKDIR /app
 COPY --from=production-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
-COPY config ./config
+# Only the example config, not the whole folder: a local `switchyard serve` keeps its SQLite store under
+# config/data/, and .dockerignore does not exclude it.
+COPY config/controller.yaml ./config/controller.yaml
+COPY config/platforms ./config/platforms
 # State (the embedded SQLite store) lives on a volume owned by the unprivileged user.
 RUN mkdir -p /var/lib/switchyard && chown node:node /var/lib/switchyard
 VOLUME ["/var/lib/switchyard"]
-USER node
+# uid:gid of the image's "node" user, numeric so that Kubernetes can verify runAsNonRoot (it cannot
+# resolve a user name; hadolint DL3066).
+USER 1000:1000
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
