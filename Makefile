@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 BIN := node_modules/.bin
 
-.PHONY: all deps test lint typecheck test-unit test-integration build demo sandbox clean
+.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build demo sandbox clean
 
 all: test
 
@@ -29,6 +29,9 @@ test-unit: node_modules/.installed
 
 test-integration: deps
 	$(BIN)/vitest run --project integration
+
+test-e2e: deps build
+	$(BIN)/vitest run --project e2e
 
 # Lint, typecheck, build (the CLI tests run the built CLI), then every test project: unit, crash,
 # integration against moto and kube-apiserver.
