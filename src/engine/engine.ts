@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { requestRollback } from '../domain/commands.js';
 import { ConflictError } from '../domain/errors.js';
 import { retryDelayMs } from '../domain/plan.js';
-import type { Notification, PlatformProviders } from '../domain/ports.js';
+import type { PlatformProviders } from '../domain/ports.js';
 import { isFinished, type NewEvent, type Promotion, type TrafficState } from '../domain/promotion.js';
 import { errorMessage, isRetryable } from '../domain/retryable.js';
 import type { Stage, StageResult } from '../domain/stage.js';
@@ -10,6 +10,7 @@ import { nextStage, type StageName } from '../domain/stages.js';
 import type { GreenPercent } from '../domain/weights.js';
 import type { PromotionStore } from '../store/store.js';
 import { applyManualWeight } from './manual-weight.js';
+import { notifyEvents } from './notify.js';
 import { rollbackStep } from './rollback.js';
 
 export interface EngineOptions {
@@ -273,48 +274,9 @@ export class PromotionEngine {
    * Hands every stored event to the platform's notifier, in order and without waiting for delivery. A
    * failure is logged and recorded as a `notify.failed` event, appended directly (never notified).
    */
-  /** Hands stored events to the platform's notifier; never throws, never waits for delivery. */
   notify(promotion: Promotion, events: readonly NewEvent[]): void {
-    const notifier = this.options.providersFor(promotion.platform).notifier;
-    events.forEach((event, index) => {
-      const onFailed = (reason: string) => {
-        const message = `notification of ${event.type} failed: ${reason}`;
-        this.options.store
-          .appendEvents(promotion.id, [{ type: 'notify.failed', actor: 'switchyard', message }])
-          .catch((error: unknown) =>
-            this.options.log.warn({ promotionId: promotion.id, err: error }, 'cannot record notify.failed'),
-          );
-      };
-      const rejected = (error: unknown) => {
-        this.options.log.warn({ promotionId: promotion.id }, `notifier failed: ${errorMessage(error)}`);
-        onFailed(errorMessage(error));
-      };
-      try {
-        notifier.post(toNotification(promotion, event, index), { onFailed }).catch(rejected);
-      } catch (error) {
-        rejected(error);
-      }
-    });
+    notifyEvents(this.options, promotion, events);
   }
-}
-
-function toNotification(promotion: Promotion, event: NewEvent, index: number): Notification {
-  const stage = event.data?.stage;
-  return {
-    promotionId: promotion.id,
-    eventId: `${promotion.id}-${promotion.version}.${index}`,
-    at: promotion.updatedAt,
-    platform: promotion.platform,
-    type: event.type,
-    message: event.message,
-    actor: event.actor,
-    stage: typeof stage === 'string' ? (stage as StageName) : promotion.currentStage,
-    phase: promotion.phase,
-    green: promotion.traffic.green,
-    blue: 100 - promotion.traffic.green,
-    fromVersion: promotion.fromVersion,
-    toVersion: promotion.toVersion,
-  };
 }
 
 function recordVerified(
