@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   InvalidTransitionError,
   NotFoundError,
+  ProviderError,
 } from '../domain/errors.js';
 
 /** Thrown by the auth hook; carries the status it maps to. */
@@ -64,6 +65,10 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   }
   if (error instanceof InvalidTransitionError)
     return { status: 409, body: { error: 'refused', message: error.message } };
+  // AWS or a cluster did not answer as needed: say which and why (messages name the resource, no secrets).
+  if (error instanceof ProviderError) {
+    return { status: error.retryable ? 503 : 502, body: { error: 'provider', message: error.message } };
+  }
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
     return { status: 413, body: { error: 'too_large', message: e.message } };
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ProviderError } from '../../../src/domain/errors.js';
 import { apiHarness, bearer, tokens } from './harness.js';
 
 let close: (() => Promise<void>) | undefined;
@@ -115,6 +116,23 @@ describe('platforms API', () => {
     });
     expect(await store.list()).toEqual([]);
     expect(cloud.calls('router.apply')).toEqual([]);
+  });
+
+  it('says which provider failed and why when a plan cannot be made (502, 503 when retrying may help)', async () => {
+    const failing = await apiHarness({
+      catalog: (c) => ({
+        ...c,
+        plan: () => Promise.reject(new ProviderError('EKS cluster shop-blue: AccessDenied', false)),
+      }),
+    });
+    const response = await failing.app.inject({
+      method: 'POST',
+      url: '/v1/platforms/shop/plan',
+      headers: bearer('viewer'),
+      payload: { targetVersion: '1.36' },
+    });
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toEqual({ error: 'provider', message: 'EKS cluster shop-blue: AccessDenied' });
   });
 
   it('exposes Prometheus metrics: promotions by phase, green weight, request counts', async () => {

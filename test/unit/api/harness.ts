@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { buildApi } from '../../../src/api/app.js';
 import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
+import type { PlatformCatalog } from '../../../src/api/catalog.js';
 import type { PromotionPlan } from '../../../src/domain/plan.js';
 import { createMetrics } from '../../../src/metrics.js';
 import { fakeCatalog } from '../../fakes/catalog.js';
@@ -16,7 +17,13 @@ export const bearer = (role: Role) => ({ authorization: `Bearer ${tokens[role]}`
 
 /** The API over the engine harness (fake cloud, memory store, hand-driven clock). */
 export async function apiHarness(
-  options: { plan?: PromotionPlan; publicReads?: boolean; mutationsPerMinute?: number } = {},
+  options: {
+    plan?: PromotionPlan;
+    publicReads?: boolean;
+    mutationsPerMinute?: number;
+    /** Changes the fake platform catalog, e.g. to make one call fail. */
+    catalog?: (catalog: PlatformCatalog) => PlatformCatalog;
+  } = {},
 ) {
   const engine = engineHarness();
   const auth = new Authenticator(
@@ -30,7 +37,7 @@ export async function apiHarness(
   const app = await buildApi({
     controller: engine.controller,
     store: engine.store,
-    platforms: fakeCatalog(engine.providers, options.plan ?? testPlan()),
+    platforms: (options.catalog ?? ((c) => c))(fakeCatalog(engine.providers, options.plan ?? testPlan())),
     auth,
     metrics: createMetrics(),
     log: pino({ level: 'silent' }),
