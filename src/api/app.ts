@@ -15,6 +15,7 @@ import type { Metrics } from '../metrics.js';
 import type { PromotionStore } from '../store/store.js';
 import { type Authenticator, allows, type Principal, type Role } from './auth.js';
 import type { PlatformCatalog } from './catalog.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { AccessError, handleError } from './errors.js';
 import { platformRoutes } from './routes/platforms.js';
 import { promotionRoutes } from './routes/promotions.js';
@@ -119,6 +120,7 @@ export async function buildApi(deps: ApiDependencies) {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   const limit = { max: deps.mutationsPerMinute ?? 60, timeWindow: 60_000 };
   await typed.register(systemRoutes, { deps });
+  await app.register(dashboardRoutes);
   await typed.register(promotionRoutes, { deps, limit, prefix: '/v1' });
   await typed.register(platformRoutes, { deps, limit, prefix: '/v1' });
   return app;
