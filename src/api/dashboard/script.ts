@@ -72,6 +72,8 @@ async function renderPlatforms() {
 
 async function renderPromotions() {
   const { items } = await api('GET', '/v1/promotions?limit=20');
+  // Nothing chosen yet: show the newest promotion.
+  if (!state.selected && items[0]) state.selected = items[0].id;
   $('promotions').replaceChildren(...items.map((p) =>
     el('tr', { class: p.id === state.selected ? 'selected' : '', onclick: () => select(p.id) },
       el('td', {}, p.id), el('td', {}, p.platform), el('td', {}, p.fromVersion + ' → ' + p.toVersion),
@@ -114,7 +116,8 @@ function select(id) {
 
 async function refresh() {
   try {
-    await Promise.all([renderPlatforms(), renderPromotions(), renderDetail()]);
+    await Promise.all([renderPlatforms(), renderPromotions()]);
+    await renderDetail();
     $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (error) {
     say(token() ? error.message : 'Enter an API token to begin (' + error.message + ').', true);
