@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startKube } from './kube.js';
 import { startMoto } from './moto.js';
@@ -54,14 +54,24 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   return { info, stop: stopAll };
 }
 
+/**
+ * Keeps the newest few run folders (logs of failed runs are worth a look) and never touches one used in
+ * the last half hour: two test projects start environments at the same time and must not prune each
+ * other's live folders.
+ */
 function pruneOldRuns(): void {
-  let runs: string[];
+  let runs: { path: string; modified: number }[];
   try {
-    runs = readdirSync(runsDir).sort();
+    runs = readdirSync(runsDir).map((name) => {
+      const path = join(runsDir, name);
+      return { path, modified: statSync(path).mtimeMs };
+    });
   } catch {
     return;
   }
-  for (const old of runs.slice(0, Math.max(0, runs.length - keptRuns))) {
-    rmSync(join(runsDir, old), { recursive: true, force: true });
+  const recent = Date.now() - 30 * 60_000;
+  runs.sort((a, b) => b.modified - a.modified);
+  for (const old of runs.slice(keptRuns).filter((r) => r.modified < recent)) {
+    rmSync(old.path, { recursive: true, force: true });
   }
 }
