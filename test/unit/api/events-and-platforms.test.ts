@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/errors.js';
-import { apiHarness, bearer, tokens } from './harness.js';
+import { apiHarness, bearer, promote, tokens } from './harness.js';
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -44,12 +44,7 @@ describe('event stream over a real socket', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     close = () => app.close();
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
 
     const streamed = readStream(`${base}/v1/promotions/p-1/events`, {
       authorization: `Bearer ${tokens.viewer}`,
@@ -84,12 +79,7 @@ describe('platforms API', () => {
     expect(list.json()).toEqual({ items: [expect.objectContaining({ name: 'shop', router: 'route53' })] });
     expect(list.json().items[0].activePromotion).toBeUndefined();
 
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await drive('p-1', { until: (p) => p.traffic.green === 50 });
     const detail = (await app.inject({ url: '/v1/platforms/shop', headers: bearer('viewer') })).json();
     expect(detail).toMatchObject({
@@ -137,12 +127,7 @@ describe('platforms API', () => {
 
   it('exposes Prometheus metrics: promotions by phase, green weight, request counts', async () => {
     const { app, drive } = await apiHarness();
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await drive('p-1', { until: (p) => p.traffic.green === 10 });
     const text = (await app.inject({ url: '/metrics' })).body;
     expect(text).toMatch(/switchyard_promotions\{phase="running"\} 1/);

@@ -1,3 +1,4 @@
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { buildApi } from '../../../src/api/app.js';
 import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
@@ -47,4 +48,14 @@ export async function apiHarness(
   });
   await app.ready();
   return { ...engine, app };
+}
+
+/** Starts a promotion of the fake "shop" platform as an operator, the way most API tests begin. */
+export function promote(app: { inject: (options: InjectOptions) => Promise<LightMyRequestResponse> }) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/promotions',
+    headers: bearer('operator'),
+    payload: { platform: 'shop', targetVersion: '1.35' },
+  });
 }

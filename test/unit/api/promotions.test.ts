@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { testPlan } from '../../fakes/promotions.js';
-import { apiHarness, bearer } from './harness.js';
+import { apiHarness, bearer, promote } from './harness.js';
 
 describe('promotions API', () => {
   it('starts a promotion (201), refuses a second one for the platform (409) and an unknown platform (404)', async () => {
     const { app, store } = await apiHarness();
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    const created = await promote(app);
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({
       id: 'p-1',
@@ -20,12 +15,7 @@ describe('promotions API', () => {
       createdBy: 'operator-user',
     });
 
-    const again = await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    const again = await promote(app);
     expect(again.statusCode).toBe(409);
     expect(again.json()).toMatchObject({
       error: 'conflict',
@@ -62,12 +52,7 @@ describe('promotions API', () => {
 
   it('lists with filters and pagination, and shows a promotion with its events', async () => {
     const { app, drive } = await apiHarness();
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await drive('p-1');
     const list = await app.inject({
       url: '/v1/promotions?platform=shop&phase=waiting-approval&limit=1',
@@ -100,12 +85,7 @@ describe('promotions API', () => {
 
   it('sets a manual weight, pauses, resumes, approves and rolls back, each acting at once', async () => {
     const { app, drive, cloud } = await apiHarness({ plan: testPlan({ approvalAt: [50] }) });
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await drive('p-1');
     const approve = await app.inject({
       method: 'POST',
@@ -178,12 +158,7 @@ describe('promotions API', () => {
 
   it('decommission approval needs an admin', async () => {
     const { app, drive } = await apiHarness();
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await drive('p-1');
     const byOperator = await app.inject({
       method: 'POST',
@@ -212,12 +187,7 @@ describe('promotions API', () => {
 
   it('records every mutating request in the audit log with who, what and the outcome', async () => {
     const { app, store } = await apiHarness();
-    await app.inject({
-      method: 'POST',
-      url: '/v1/promotions',
-      headers: bearer('operator'),
-      payload: { platform: 'shop', targetVersion: '1.35' },
-    });
+    await promote(app);
     await app.inject({ method: 'POST', url: '/v1/promotions/p-1/approve', headers: bearer('operator') });
     await app.inject({ method: 'POST', url: '/v1/promotions/p-1/pause', headers: bearer('viewer') });
     const audit = await store.audit();
