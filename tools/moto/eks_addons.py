@@ -14,7 +14,7 @@ How this differs from EKS, on purpose (moto style):
 - Nothing is installed in any Kubernetes cluster; resolveConflicts and preserve are validated or
   accepted and otherwise have no effect. podIdentityAssociations and namespaceConfig are ignored.
 - The versions come from the static catalog below, which is test data: plausible version strings,
-  not the real AWS catalog.
+  not the real AWS catalog. It covers the Kubernetes versions that eks_versions.py offers.
 - clientRequestToken: a CreateAddon repeated with the token that created the add-on returns that
   add-on (whatever its other parameters); any other token is ResourceInUseException. An UpdateAddon
   repeated with the same token returns the same update without applying anything again.
@@ -27,12 +27,10 @@ DeleteCluster and with the whole backend on moto's reset (/moto-api/reset).
 
 from __future__ import annotations
 
-import base64
 import json
 import threading
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
@@ -47,13 +45,17 @@ from moto.eks.models import CLUSTER_NOT_FOUND_MSG, Cluster
 from moto.eks.responses import EKSResponse
 from moto.moto_api._internal import mock_random as random
 
+from eks_requests import paginate, parse_query
+from eks_versions import OFFERED_VERSIONS
+
 # Test data, not the AWS catalog: plausible version strings and compatibilities for the Kubernetes
-# versions the tests use. Each entry: version -> the cluster versions it supports, with the one it is
-# the default for marked by a trailing "*". Newest first, as EKS lists them. Every add-on has exactly
-# one default per cluster version (checked below, at import). The defaults are deliberately not always
-# the newest compatible version (vpc-cni on 1.34, aws-ebs-csi-driver on 1.34/1.35), so a test can tell
-# "the default" from "the newest".
-CLUSTER_VERSIONS = ("1.33", "1.34", "1.35", "1.36")
+# versions DescribeClusterVersions offers for new clusters (eks_versions.py, the one list of them).
+# Each entry: version -> the cluster versions it supports, with the one it is the default for marked
+# by a trailing "*". Newest first, as EKS lists them. Every add-on has exactly one default per offered
+# cluster version and none for any other (checked below, at import). The defaults are deliberately not
+# always the newest compatible version (vpc-cni on 1.34, aws-ebs-csi-driver on 1.34/1.35), so a test
+# can tell "the default" from "the newest".
+CLUSTER_VERSIONS = OFFERED_VERSIONS
 
 _CATALOG_SOURCE: dict[str, dict[str, Any]] = {
     "vpc-cni": {
@@ -62,7 +64,7 @@ _CATALOG_SOURCE: dict[str, dict[str, Any]] = {
         "versions": {
             "v1.21.1-eksbuild.1": "1.34 1.35* 1.36*",
             "v1.20.4-eksbuild.2": "1.33* 1.34* 1.35 1.36",
-            "v1.19.6-eksbuild.7": "1.33 1.34",
+            "v1.19.6-eksbuild.7": "1.32* 1.33 1.34",
         },
     },
     "coredns": {
@@ -73,6 +75,7 @@ _CATALOG_SOURCE: dict[str, dict[str, Any]] = {
             "v1.12.4-eksbuild.1": "1.35* 1.36",
             "v1.12.2-eksbuild.4": "1.33 1.34*",
             "v1.12.1-eksbuild.2": "1.33*",
+            "v1.11.4-eksbuild.14": "1.32*",
         },
     },
     "kube-proxy": {
@@ -85,6 +88,7 @@ _CATALOG_SOURCE: dict[str, dict[str, Any]] = {
             "v1.34.0-eksbuild.4": "1.34",
             "v1.33.3-eksbuild.10": "1.33*",
             "v1.33.0-eksbuild.2": "1.33",
+            "v1.32.6-eksbuild.12": "1.32*",
         },
     },
     "aws-ebs-csi-driver": {
@@ -93,7 +97,7 @@ _CATALOG_SOURCE: dict[str, dict[str, Any]] = {
         "versions": {
             "v1.48.0-eksbuild.2": "1.34 1.35 1.36*",
             "v1.46.0-eksbuild.1": "1.33* 1.34* 1.35*",
-            "v1.44.0-eksbuild.1": "1.33 1.34",
+            "v1.44.0-eksbuild.1": "1.32* 1.33 1.34",
         },
     },
 }
@@ -153,7 +157,6 @@ _CATALOG_BY_NAME = {info["addonName"]: info for info in CATALOG}
 
 ADDON_ARN_TEMPLATE = "arn:{partition}:eks:{region}:{account_id}:addon/{cluster_name}/{addon_name}/{uuid}"
 RESOLVE_CONFLICTS = ("OVERWRITE", "NONE", "PRESERVE")
-MAX_RESULTS_DEFAULT = 100
 
 # Moto's server is threaded and Switchyard creates a cluster's add-ons in parallel: every read and
 # change of add-on state holds this lock.
@@ -219,17 +222,11 @@ class ManagedAddon:
         return addon
 
 
-# --- request parsing --------------------------------------------------------------------------------
-# BaseResponse._get_param falls back to request headers when there is no query string, so the
-# parameters are read from where the EKS model puts them: URI, query string or JSON body.
+# --- request parsing (the query string and paging: eks_requests.py) ---------------------------------
 
 
 def _uri(response: EKSResponse, name: str) -> str:
     return str(response.uri_match[name])
-
-
-def _query(response: EKSResponse) -> dict[str, list[str]]:
-    return parse_qs(response.parsed_url.query, keep_blank_values=True)
 
 
 def _body(response: EKSResponse) -> dict[str, Any]:
@@ -249,44 +246,6 @@ def _optional_string(body: dict[str, Any], key: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise InvalidParameterException(message=f"{key} must be a string.")
     return value
-
-
-def _max_results(query: dict[str, list[str]]) -> int:
-    raw = query.get("maxResults", [None])[0]
-    if raw is None:
-        return MAX_RESULTS_DEFAULT
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 100:
-        raise InvalidParameterException(message="maxResults must be between 1 and 100.")
-    return value
-
-
-def _encode_token(operation: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"op": operation, "offset": offset}).encode()).decode()
-
-
-def _decode_token(operation: str, query: dict[str, list[str]]) -> int:
-    raw = query.get("nextToken", [None])[0]
-    if raw is None:
-        return 0
-    try:
-        token = json.loads(base64.urlsafe_b64decode(raw.encode()))
-        if token["op"] == operation and isinstance(token["offset"], int) and token["offset"] >= 0:
-            return int(token["offset"])
-    except (ValueError, KeyError, TypeError):
-        pass
-    raise InvalidParameterException(message="The nextToken is not valid.")
-
-
-def _page(operation: str, items: list[Any], query: dict[str, list[str]]) -> tuple[list[Any], str | None]:
-    limit = _max_results(query)
-    start = _decode_token(operation, query)
-    end = start + limit
-    next_token = _encode_token(operation, end) if end < len(items) else None
-    return items[start:end], next_token
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -417,10 +376,10 @@ def describe_addon(self: EKSResponse) -> ActionResult:
 
 
 def list_addons(self: EKSResponse) -> ActionResult:
-    query = _query(self)
+    query = parse_query(self)
     with _lock:
         names = sorted(_addons(_cluster(self, _uri(self, "name"))))
-    page, next_token = _page("ListAddons", names, query)
+    page, next_token = paginate("ListAddons", names, query)
     return ActionResult({"addons": page, "nextToken": next_token})
 
 
@@ -474,7 +433,7 @@ def update_addon(self: EKSResponse) -> ActionResult:
 
 
 def describe_addon_versions(self: EKSResponse) -> ActionResult:
-    query = _query(self)
+    query = parse_query(self)
     addon_name = query.get("addonName", [None])[0]
     kubernetes_version = query.get("kubernetesVersion", [None])[0]
     types = query.get("types", [])
@@ -501,7 +460,7 @@ def describe_addon_versions(self: EKSResponse) -> ActionResult:
             if not versions:
                 continue
         matching.append({**info, "addonVersions": versions})
-    page, next_token = _page("DescribeAddonVersions", matching, query)
+    page, next_token = paginate("DescribeAddonVersions", matching, query)
     return ActionResult({"addons": page, "nextToken": next_token})
 
 

@@ -15,6 +15,7 @@ import time
 from moto.server import ThreadedMotoServer
 
 import eks_addons
+import eks_versions
 
 
 def exit_when_orphaned(parent_pid: int) -> None:
@@ -27,8 +28,10 @@ def exit_when_orphaned(parent_pid: int) -> None:
 def main() -> None:
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 0
     threading.Thread(target=exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
-    # Moto has no EKS managed add-on API; this adds the part Switchyard uses (see eks_addons.py).
+    # Moto has no EKS managed add-on API and no DescribeClusterVersions; these add the part Switchyard
+    # uses (see eks_addons.py and eks_versions.py).
     eks_addons.install()
+    eks_versions.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound_port = server.get_host_and_port()

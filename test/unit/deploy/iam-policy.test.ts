@@ -42,6 +42,7 @@ const dependentActions: readonly { action: string; requiredBy: readonly string[]
 const resourceStarOnly = new Set([
   'eks:CreateCluster',
   'eks:DescribeAddonVersions',
+  'eks:DescribeClusterVersions',
   'elasticloadbalancing:DescribeListeners',
   'elasticloadbalancing:DescribeRules',
   'cloudwatch:GetMetricData',

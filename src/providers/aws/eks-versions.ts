@@ -1,0 +1,32 @@
+import { type EKSClient, paginateDescribeClusterVersions, VersionStatus } from '@aws-sdk/client-eks';
+import { describing } from './errors.js';
+
+/** Support states in which EKS still creates clusters; the other one is UNSUPPORTED. */
+const offeredStatuses: ReadonlySet<string> = new Set([
+  VersionStatus.STANDARD_SUPPORT,
+  VersionStatus.EXTENDED_SUPPORT,
+]);
+
+/**
+ * The Kubernetes minor versions ("1.35") EKS offers for new clusters, oldest first. Asks for every
+ * version (includeAll) and keeps those in standard or extended support, so the answer rests on each
+ * version's status and not on which versions EKS leaves out by default, which its API does not say.
+ */
+export async function offeredKubernetesVersions(client: EKSClient): Promise<readonly string[]> {
+  const offered = new Set<string>();
+  await describing('list', 'EKS Kubernetes versions', async () => {
+    for await (const page of paginateDescribeClusterVersions({ client }, { includeAll: true })) {
+      for (const version of page.clusterVersions ?? []) {
+        if (version.clusterVersion && offeredStatuses.has(version.versionStatus ?? '')) {
+          offered.add(version.clusterVersion);
+        }
+      }
+    }
+  });
+  return [...offered].sort(oldestFirst);
+}
+
+/** "1.9" before "1.10": numbers compare as numbers. */
+function oldestFirst(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
