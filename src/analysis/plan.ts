@@ -19,16 +19,29 @@ export interface AlbTargets {
 }
 
 /** Placeholders that differ between blue and green; a comparison needs at least one of them. */
-export const sidePlaceholders = ['side', 'cluster', 'targetGroup'] as const;
+export const sidePlaceholders = ['side', 'slot', 'cluster', 'targetGroup'] as const;
 
 export function allowedPlaceholders(router: 'route53' | 'alb'): string[] {
-  return router === 'alb' ? ['side', 'cluster', 'targetGroup', 'loadBalancer'] : ['side', 'cluster'];
+  return router === 'alb'
+    ? ['side', 'slot', 'cluster', 'targetGroup', 'loadBalancer']
+    : ['side', 'slot', 'cluster'];
 }
 
-export function sideValues(clusters: { blue: string; green: string }, alb?: AlbTargets): SideValues {
-  const side = (name: 'blue' | 'green', cluster: string, targetGroupArn?: string): TemplateValues => ({
+/** Blue's and green's cluster in one promotion, with the slot each sits in. */
+export interface SideClusters {
+  readonly blue: { readonly slot: string; readonly name: string };
+  readonly green: { readonly slot: string; readonly name: string };
+}
+
+export function sideValues(clusters: SideClusters, alb?: AlbTargets): SideValues {
+  const side = (
+    name: 'blue' | 'green',
+    cluster: SideClusters['blue'],
+    targetGroupArn?: string,
+  ): TemplateValues => ({
     side: name,
-    cluster,
+    slot: cluster.slot,
+    cluster: cluster.name,
     ...(alb && targetGroupArn
       ? {
           targetGroup: targetGroupDimension(targetGroupArn),

@@ -10,20 +10,25 @@ export interface RollbackOverrides {
 }
 
 /**
- * What the API needs to know about platforms: their definitions (from config), how to start a
- * promotion of one, what its router says right now, and a dry run. Built from config and providers by
- * the `serve` wiring; tests build it from fakes.
+ * What the API needs to know about platforms: their definitions (from config) with the live cluster
+ * (from the store), how to start a promotion of one, what its router says right now, and a dry run.
+ * Built from config, store and providers by the `serve` wiring; tests build it from fakes.
  */
 export interface PlatformCatalog {
-  list(): readonly PlatformSummary[];
+  list(): Promise<readonly PlatformSummary[]>;
   /** Throws NotFoundError for an unknown platform. */
-  get(name: string): PlatformSummary;
+  get(name: string): Promise<PlatformSummary>;
+  /**
+   * The next promotion of the platform: blue is the live cluster, green the other slot. Refuses what
+   * cannot be done (InvalidInputError for the version, PlatformStateError for the platform's state).
+   */
   newPromotion(request: {
     readonly platform: string;
     readonly targetVersion: string;
     readonly createdBy: string;
     readonly rollback?: RollbackOverrides;
   }): Promise<NewPromotion>;
+  /** The router as it stands, blue being the live slot's target. */
   liveTraffic(name: string): Promise<TrafficReading>;
   plan(name: string, targetVersion: string): Promise<PlanReport>;
 }

@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   InvalidTransitionError,
   NotFoundError,
+  PlatformStateError,
   ProviderError,
 } from '../domain/errors.js';
 
@@ -63,7 +64,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   if (error instanceof ActivePromotionExistsError || error instanceof ConflictError) {
     return { status: 409, body: { error: 'conflict', message: error.message } };
   }
-  if (error instanceof InvalidTransitionError)
+  if (error instanceof InvalidTransitionError || error instanceof PlatformStateError)
     return { status: 409, body: { error: 'refused', message: error.message } };
   // AWS or a cluster did not answer as needed: say which and why (messages name the resource, no secrets).
   if (error instanceof ProviderError) {

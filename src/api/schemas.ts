@@ -3,9 +3,12 @@
  * OpenAPI document. Names given with `.meta({ id })` become components in the document.
  */
 import { z } from 'zod';
-import { stageNames } from '../domain/stages.js';
+import { promotionPhases } from '../domain/promotion.js';
+import { slotNames } from '../domain/slots.js';
+import { stageNames, stageStates } from '../domain/stages.js';
 
 const isoTime = z.string().describe('RFC 3339 timestamp');
+const slot = z.enum(slotNames).describe('a platform cluster slot');
 const percent = z.int().min(0).max(100);
 
 export const errorSchema = z
@@ -78,7 +81,7 @@ const shiftTrafficProgressSchema = z
   .meta({ id: 'ShiftTrafficProgress' });
 
 const stageStatusSchema = z.object({
-  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  state: z.enum(stageStates),
   startedAt: isoTime.optional(),
   finishedAt: isoTime.optional(),
   message: z.string(),
@@ -160,6 +163,8 @@ const rollbackSchema = z.object({
   message: z.string(),
   attempts: z.int().optional(),
   finishedAt: isoTime.optional(),
+  warning: z.string().optional().describe('what the rollback could not do and will not retry'),
+  finalPhase: z.enum(['rolled-back', 'abandoned']).optional(),
 });
 
 export const promotionSchema = z
@@ -168,9 +173,9 @@ export const promotionSchema = z
     platform: z.string(),
     fromVersion: z.string(),
     toVersion: z.string(),
-    blue: z.object({ name: z.string() }),
-    green: z.object({ name: z.string(), adopted: z.boolean() }),
-    phase: z.enum(['running', 'paused', 'waiting-approval', 'rolling-back', 'succeeded', 'rolled-back']),
+    blue: z.object({ name: z.string(), slot: slot.describe('the live slot when the promotion started') }),
+    green: z.object({ name: z.string(), slot, adopted: z.boolean() }),
+    phase: z.enum(promotionPhases),
     pauseReason: z.string().optional(),
     currentStage: z.enum(stageNames),
     stages: z.record(z.enum(stageNames), stageStatusSchema),
@@ -290,6 +295,9 @@ export const pauseSchema = z.strictObject({
   reason: z.string().min(1).max(500).default('paused by request'),
 });
 export const approveSchema = z.strictObject({ gate: z.string().min(1).optional() }).meta({ id: 'Approval' });
+export const abandonSchema = z
+  .strictObject({ reason: z.string().min(1).max(500) })
+  .meta({ id: 'AbandonRequest' });
 export const rollbackRequestSchema = z
   .strictObject({
     mode: z.enum(['instant', 'stepped']).optional(),
@@ -298,11 +306,33 @@ export const rollbackRequestSchema = z
   })
   .meta({ id: 'RollbackRequest' });
 
+const liveClusterSchema = z
+  .object({
+    slot,
+    cluster: z.string(),
+    version: z.string().optional().describe('Kubernetes version, when a promotion put the cluster there'),
+    since: isoTime.describe('when it became live (for the first choice: when the platform was first seen)'),
+    promotionId: z
+      .string()
+      .optional()
+      .describe('the promotion that made it live; absent: the config chose it'),
+  })
+  .meta({ id: 'LiveCluster' });
+
+const slotSummarySchema = z.object({
+  cluster: z.string().describe('the cluster name, or its template ({slot}, {version})'),
+  mode: z.enum(['create', 'adopt']).describe('how the slot gets its cluster when it is green'),
+});
+
 export const platformSchema = z
   .object({
     name: z.string(),
-    blue: z.object({ cluster: z.string() }),
-    green: z.object({ cluster: z.string(), mode: z.enum(['create', 'adopt']) }),
+    live: liveClusterSchema.describe('which slot serves traffic; stored state, changed only by decommission'),
+    slots: z.object({ a: slotSummarySchema, b: slotSummarySchema }),
+    blue: z.object({ cluster: z.string() }).describe("the live cluster: the next promotion's blue"),
+    green: z
+      .object({ slot, cluster: z.string(), mode: z.enum(['create', 'adopt']) })
+      .describe("the other slot: the next promotion's green (cluster may be a template)"),
     router: z.enum(['route53', 'alb']),
     steps: z.array(z.object({ green: percent, bakeMs: z.number(), approval: z.boolean() })),
     activePromotion: z.string().optional(),
@@ -326,6 +356,14 @@ export const planSchema = z
     platform: z.string(),
     fromVersion: z.string(),
     toVersion: z.string(),
+    blue: z.object({ slot, cluster: z.string() }).describe('the live cluster'),
+    green: z.object({ slot, cluster: z.string(), mode: z.enum(['create', 'adopt']) }),
+    targets: z
+      .object({ blue: z.string(), green: z.string() })
+      .describe('where the router sends each side: record set or target group'),
+    blockers: z
+      .array(z.string())
+      .describe('what would make POST /v1/promotions refuse this promotion now, with the fix'),
     stages: z.array(z.object({ name: z.enum(stageNames), action: z.string() })),
     addons: z.record(z.string(), z.string()).describe('managed add-on → version a promotion would install'),
     removedApis: z.object({

@@ -130,6 +130,10 @@ export function createClient(options: ClientOptions) {
       call('POST', `/v1/promotions/${id(promotionId)}/resume`, promotionSchema),
     approve: (promotionId: string, gate?: string) =>
       call('POST', `/v1/promotions/${id(promotionId)}/approve`, promotionSchema, gate ? { gate } : {}),
+    abandon: (promotionId: string, reason: string) =>
+      call('POST', `/v1/promotions/${id(promotionId)}/abandon`, promotionSchema, { reason }),
+    teardown: (promotionId: string) =>
+      call('POST', `/v1/promotions/${id(promotionId)}/teardown`, promotionSchema),
     rollback: (platform: string, body: z.input<typeof rollbackRequestSchema>) =>
       call('POST', `/v1/platforms/${id(platform)}/rollback`, promotionSchema, body),
     platforms: () => call('GET', '/v1/platforms', platformList),

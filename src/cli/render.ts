@@ -40,13 +40,14 @@ const phaseWords: Record<Promotion['phase'], string> = {
   'rolling-back': 'rolling back',
   succeeded: 'succeeded',
   'rolled-back': 'rolled back',
+  abandoned: 'abandoned',
 };
 
 export function renderPromotion(p: Promotion | PromotionDetail, now = new Date()): string {
   const lines = [
     `${p.id}  ${p.platform} ${p.fromVersion} → ${p.toVersion}  ${phaseWords[p.phase]}` +
       (p.pauseReason && p.phase === 'paused' ? ` (${p.pauseReason})` : ''),
-    `blue ${p.blue.name} → green ${p.green.name}${p.green.adopted ? ' (adopted)' : ''}`,
+    `blue ${p.blue.name} (slot ${p.blue.slot}) → green ${p.green.name} (slot ${p.green.slot})${p.green.adopted ? ' (adopted)' : ''}`,
     '',
   ];
   const rows = [['STAGE', 'STATE', 'TIME', 'NOTE']];
@@ -78,6 +79,7 @@ export function renderPromotion(p: Promotion | PromotionDetail, now = new Date()
     lines.push(
       `rollback  ${r.mode}, ${green}; step ${r.step}: ${clip(r.message)}`,
       `          by ${r.requestedBy}: ${r.reason}`,
+      ...(r.warning ? [`          warning: ${r.warning}`] : []),
     );
   }
   if ('events' in p && p.events.length > 0) {
@@ -101,8 +103,10 @@ export function outcomeLine(p: Promotion): string {
   if (p.phase === 'succeeded')
     return `${p.id} succeeded: ${p.platform} runs ${p.toVersion} on ${p.green.name}`;
   if (p.phase === 'rolled-back') {
-    return `${p.id} rolled back: ${p.platform} is on ${p.blue.name} (${p.rollback?.reason ?? 'no reason recorded'})`;
+    const warning = p.rollback?.warning ? `; warning: ${p.rollback.warning}` : '';
+    return `${p.id} rolled back: ${p.platform} is on ${p.blue.name} (${p.rollback?.reason ?? 'no reason recorded'})${warning}`;
   }
+  if (p.phase === 'abandoned') return `${p.id} abandoned: nothing in AWS was changed`;
   return `${p.id} is ${phaseWords[p.phase]}`;
 }
 

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCleanup } from './commands/cleanup.js';
 import { registerGates } from './commands/gates.js';
 import { registerPlatforms } from './commands/platforms.js';
 import { registerPromote } from './commands/promote.js';
@@ -46,6 +47,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     registerTraffic,
     registerRollback,
     registerGates,
+    registerCleanup,
     registerPlatforms,
     registerServe,
   ]) {

@@ -9,7 +9,8 @@ import { ExitCode } from './errors.js';
 import { eventLine, outcomeLine, renderPromotion } from './render.js';
 
 const clearScreen = '\x1b[H\x1b[2J';
-const finished = (p: PromotionDetail) => p.phase === 'succeeded' || p.phase === 'rolled-back';
+const finishedPhases: readonly string[] = ['succeeded', 'rolled-back', 'abandoned'];
+const finished = (p: PromotionDetail) => finishedPhases.includes(p.phase);
 
 export interface WatchOptions {
   /** Between reconnects when the stream ends early (a controller restart); tests shorten it. */

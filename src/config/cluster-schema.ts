@@ -8,6 +8,25 @@ const clusterName = z
     'must be an EKS cluster name: up to 100 letters, digits, "-" or "_", starting with a letter or digit',
   );
 
+/**
+ * A slot's cluster name, which may be a template: `{slot}` becomes the slot (a or b), `{version}` the
+ * Kubernetes version with dashes (shop-{version} → shop-1-35). Checked with the longest values filled in.
+ */
+const clusterNameTemplate = z
+  .string()
+  .refine((name) => !/\{(?!slot\}|version\})[^}]*\}/.test(name), {
+    message: 'only {slot} and {version} may be filled in',
+    // The name check below would only repeat the same problem in other words.
+    abort: true,
+  })
+  .refine(
+    (name) =>
+      /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(
+        name.replaceAll('{slot}', 'a').replaceAll('{version}', '1-100'),
+      ),
+    'must be an EKS cluster name (up to 100 letters, digits, "-" or "_", starting with a letter or digit) once {slot} and {version} are filled in',
+  );
+
 const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id like subnet-0123abcd');
 const securityGroupId = z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id like sg-0123abcd');
 const stringMap = z.record(z.string(), z.string());
@@ -92,49 +111,69 @@ export const templateSchema = z
     );
   });
 
+const clusterFields = {
+  kubeconfig: kubeconfigSchema.optional(),
+  mode: z.enum(['create', 'adopt']),
+  template: templateSchema.optional(),
+};
+
 /**
- * Green is either created by Switchyard from `template`, or adopted (it already exists, e.g. built by
+ * A cluster Switchyard either creates from `template`, or adopts (it already exists, e.g. built by
  * Terraform), in which case a template would be silently unused, so it is an error.
  */
+function checkMode(
+  cluster: { mode: 'create' | 'adopt'; template?: unknown },
+  ctx: z.core.$RefinementCtx,
+): void {
+  if (cluster.mode === 'create' && cluster.template === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['template'], message: 'required when mode is "create"' });
+  }
+  if (cluster.mode === 'adopt' && cluster.template !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['template'],
+      message: 'not allowed when mode is "adopt": an adopted cluster already exists, so it would be ignored',
+    });
+  }
+}
+
+function narrowMode<Rest extends { mode: 'create' | 'adopt' }>({
+  template,
+  ...rest
+}: Rest & { template?: ClusterTemplate | undefined }) {
+  return rest.mode === 'create' && template !== undefined
+    ? { ...rest, mode: 'create' as const, template }
+    : { ...rest, mode: 'adopt' as const };
+}
+
+/** The blue/green file shape's green: how the other slot's cluster is built. */
 export const greenSchema = z
-  .strictObject({
-    mode: z.enum(['create', 'adopt']),
-    clusterName,
-    kubeconfig: kubeconfigSchema.optional(),
-    template: templateSchema.optional(),
-  })
-  .superRefine((green, ctx) => {
-    if (green.mode === 'create' && green.template === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['template'], message: 'required when mode is "create"' });
-    }
-    if (green.mode === 'adopt' && green.template !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['template'],
-        message:
-          'not allowed when mode is "adopt": an adopted cluster already exists, so it would be ignored',
-      });
-    }
-  })
-  .transform(
-    ({ template, ...rest }): GreenCluster =>
-      rest.mode === 'create' && template !== undefined
-        ? { ...rest, mode: 'create', template }
-        : { ...rest, mode: 'adopt' },
-  );
+  .strictObject({ clusterName, ...clusterFields })
+  .superRefine(checkMode)
+  .transform((green): SlotCluster => narrowMode(green));
+
+/**
+ * One cluster slot: its cluster name (or name template), how it is reached, and how its cluster is
+ * built when the slot is green (created from `template`, or adopted).
+ */
+export const slotSchema = z
+  .strictObject({ clusterName: clusterNameTemplate, ...clusterFields })
+  .superRefine(checkMode)
+  .transform((slot): SlotCluster => narrowMode(slot));
 
 type Kubeconfig = z.output<typeof kubeconfigSchema>;
 export type ClusterTemplate = z.output<typeof templateSchema>;
 
-interface GreenBase {
+interface SlotBase {
+  /** A name or a name template ({slot}, {version}). */
   readonly clusterName: string;
   readonly kubeconfig?: Kubeconfig | undefined;
 }
 
-/** The green side, narrowed on `mode`: only a created cluster has a template. */
-export type GreenCluster =
-  | (GreenBase & { readonly mode: 'create'; readonly template: ClusterTemplate })
-  | (GreenBase & { readonly mode: 'adopt' });
+/** A slot's cluster, narrowed on `mode`: only a created cluster has a template. */
+export type SlotCluster =
+  | (SlotBase & { readonly mode: 'create'; readonly template: ClusterTemplate })
+  | (SlotBase & { readonly mode: 'adopt' });
 
 /** Adds an issue at `<list>[i].<field>` for each value already seen earlier in the list. */
 export function reportDuplicates(

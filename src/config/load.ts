@@ -3,8 +3,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sideValues, toAnalysisSpec } from '../analysis/plan.js';
 import type { PromotionPlan } from '../domain/plan.js';
+import type { SlotName } from '../domain/slots.js';
 import { greenPercent } from '../domain/weights.js';
 import { resolveNotificationEnv } from '../providers/notify/config.js';
+import type { SlotCluster } from './cluster-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configErrorMap, toConfigIssues } from './issues.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
@@ -202,29 +204,45 @@ function resolvePath(base: string, target: string): string {
 }
 
 function withAbsoluteKubeconfigs(platform: PlatformConfig, baseDir: string): PlatformConfig {
-  const absolute = <Side extends PlatformConfig['blue'] | PlatformConfig['green']>(side: Side): Side =>
-    side.kubeconfig === undefined
-      ? side
-      : { ...side, kubeconfig: { ...side.kubeconfig, path: path.resolve(baseDir, side.kubeconfig.path) } };
+  const absolute = (slot: SlotCluster): SlotCluster =>
+    slot.kubeconfig === undefined
+      ? slot
+      : { ...slot, kubeconfig: { ...slot.kubeconfig, path: path.resolve(baseDir, slot.kubeconfig.path) } };
   const source = platform.services.source;
   const services =
     source.kind === 'manifests'
       ? { ...platform.services, source: { ...source, directory: path.resolve(baseDir, source.directory) } }
       : platform.services;
-  return { ...platform, blue: absolute(platform.blue), green: absolute(platform.green), services };
+  return { ...platform, slots: { a: absolute(platform.slots.a), b: absolute(platform.slots.b) }, services };
+}
+
+/** Which cluster plays blue and which green in one promotion. */
+export interface PromotionRoles {
+  readonly blue: { readonly slot: SlotName; readonly name: string };
+  readonly green: { readonly slot: SlotName; readonly name: string };
 }
 
 /**
  * The platform's promotion settings as the engine uses them: durations in milliseconds, the effective
- * TTL in seconds, and the platform's poll interval or else the controller's.
+ * TTL in seconds, and the platform's poll interval or else the controller's. Analysis placeholders are
+ * filled in for the promotion's blue and green.
  */
-export function toPromotionPlan(platform: PlatformConfig, controller: ControllerConfig): PromotionPlan {
+export function toPromotionPlan(
+  platform: PlatformConfig,
+  controller: ControllerConfig,
+  roles: PromotionRoles,
+): PromotionPlan {
   const { rollback, retry } = platform;
-  // Analysis queries get their {{side}}/{{cluster}}/… placeholders filled in here, once per side.
   const traffic = platform.traffic;
   const sides = sideValues(
-    { blue: platform.blue.clusterName, green: platform.green.clusterName },
-    traffic.router === 'alb' ? traffic : undefined,
+    roles,
+    traffic.router === 'alb'
+      ? {
+          listenerArn: traffic.listenerArn,
+          blueTargetGroupArn: traffic.targets[roles.blue.slot].targetGroupArn,
+          greenTargetGroupArn: traffic.targets[roles.green.slot].targetGroupArn,
+        }
+      : undefined,
   );
   return {
     ttlSeconds: effectiveTtlMs(platform.traffic) / 1000,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { clusterNameFor, nameNeedsVersion, slotNames } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
-import { blueSchema, greenSchema } from './cluster-schema.js';
+import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
 import { foundationSchema } from './foundation-schema.js';
 import { servicesSchema } from './services-schema.js';
@@ -142,14 +143,25 @@ const notificationSchema = z
   });
 
 /** Sections the platform-wide rules read; those rules wait until these parsed cleanly. */
-const crossChecked = new Set<PropertyKey>(['blue', 'green', 'traffic', 'rollback']);
+const crossChecked = new Set<PropertyKey>(['slots', 'blue', 'green', 'traffic', 'rollback', 'initialLive']);
+
+const slotName = z.enum(slotNames);
 
 const platformFields = z.strictObject({
   name: z
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'must be a DNS label: lowercase letters, digits and "-"'),
-  blue: blueSchema,
-  green: greenSchema,
+  /** The two cluster slots. Which one is live is stored state; see initialLive. */
+  slots: z.strictObject({ a: slotSchema, b: slotSchema }).optional(),
+  /** The slot that is live when the platform is first seen (default a); afterwards the store decides. */
+  initialLive: slotName.optional(),
+  /** The live cluster's name when first seen, needed only when that slot's name uses {version}. */
+  initialLiveCluster: clusterNameSchema().optional(),
+  /** The older file shape: blue is slot a (live at first), green is slot b. */
+  blue: blueSchema.optional(),
+  green: greenSchema.optional(),
+  /** How many minor versions one promotion may move up (1.34 → 1.35 is one). */
+  maxVersionJump: z.int().min(1).max(5).default(1),
   traffic: trafficSchema,
   rollback: rollbackSchema.prefault({}),
   retry: retrySchema.prefault({}),
@@ -165,35 +177,67 @@ const platformFields = z.strictObject({
 
 /**
  * One platform definition file. Durations are milliseconds once parsed; rollback.drainDelay and
- * rollback.stepBake are filled in (the TTL) when left out.
+ * rollback.stepBake are filled in (the TTL) when left out. Both file shapes come out as `slots`.
  */
 export const platformSchema = platformFields
   // Runs even when unrelated fields (name, retry, …) failed, so one load reports all of a file's problems.
   .superRefine(checkPlatform, {
     when: (payload) => !payload.issues.some((issue) => crossChecked.has(issue.path?.[0] ?? '')),
   })
-  .transform(({ rollback, ...platform }) => {
+  .transform(({ rollback, slots, blue, green, initialLive, initialLiveCluster, ...platform }) => {
     const ttl = effectiveTtlMs(platform.traffic);
     return {
       ...platform,
+      slots: slots ?? legacySlots(blue, green),
+      shape: slots === undefined ? ('blue-green' as const) : ('slots' as const),
+      initialLive: initialLive ?? 'a',
+      ...(initialLiveCluster === undefined ? {} : { initialLiveCluster }),
       rollback: { ...rollback, drainDelay: rollback.drainDelay ?? ttl, stepBake: rollback.stepBake ?? ttl },
     };
   });
 
+function clusterNameSchema() {
+  return blueSchema.shape.clusterName;
+}
+
+type BlueConfig = z.output<typeof blueSchema>;
+
+/**
+ * The blue/green shape as slots: blue is slot a, green slot b. When slot a is green in a later promotion
+ * its cluster is built the way green's is (same mode and template), under blue's name.
+ */
+function legacySlots(
+  blue: BlueConfig | undefined,
+  green: SlotCluster | undefined,
+): { a: SlotCluster; b: SlotCluster } {
+  // checkPlatform guarantees both are present in this shape.
+  const b = green as SlotCluster;
+  const a = blue as BlueConfig;
+  return {
+    a: { ...b, clusterName: a.clusterName, kubeconfig: a.kubeconfig },
+    b,
+  };
+}
+
 function checkPlatform(platform: z.output<typeof platformFields>, ctx: z.core.$RefinementCtx): void {
   const issue = (path: PropertyKey[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  if (platform.blue.clusterName === platform.green.clusterName) {
-    issue(['green', 'clusterName'], `must differ from blue's (${JSON.stringify(platform.blue.clusterName)})`);
+  const legacy = platform.blue !== undefined || platform.green !== undefined;
+  if (platform.slots !== undefined && legacy) {
+    issue(['slots'], 'use slots (a, b) or the older blue/green keys, not both');
+    return;
   }
-  const blueContext = platform.blue.kubeconfig;
-  const greenContext = platform.green.kubeconfig;
-  if (
-    blueContext &&
-    greenContext &&
-    blueContext.path === greenContext.path &&
-    blueContext.context === greenContext.context
-  ) {
-    issue(['green', 'kubeconfig', 'context'], "must differ from blue's: both would reach the same cluster");
+  if (platform.slots === undefined) {
+    if (!legacy) {
+      issue(['slots'], 'required: two cluster slots, as slots: { a: …, b: … }');
+      return;
+    }
+    if (platform.blue === undefined || platform.green === undefined) {
+      issue([platform.blue === undefined ? 'blue' : 'green'], 'required with the blue/green keys');
+      return;
+    }
+    checkLegacy(platform, platform.blue, platform.green, issue);
+  } else {
+    checkSlots(platform, platform.slots, issue);
   }
   const ttl = effectiveTtlMs(platform.traffic);
   const { drainDelay, stepBake } = platform.rollback;
@@ -208,6 +252,99 @@ function checkPlatform(platform: z.output<typeof platformFields>, ctx: z.core.$R
       );
     }
   }
+}
+
+type Issue = (path: PropertyKey[], message: string) => void;
+
+function checkLegacy(
+  platform: z.output<typeof platformFields>,
+  blue: BlueConfig,
+  green: SlotCluster,
+  issue: Issue,
+): void {
+  if (blue.clusterName === green.clusterName) {
+    issue(['green', 'clusterName'], `must differ from blue's (${JSON.stringify(blue.clusterName)})`);
+  }
+  if (sameContext(blue.kubeconfig, green.kubeconfig)) {
+    issue(['green', 'kubeconfig', 'context'], "must differ from blue's: both would reach the same cluster");
+  }
+  if (platform.initialLive !== undefined || platform.initialLiveCluster !== undefined) {
+    issue(
+      [platform.initialLive !== undefined ? 'initialLive' : 'initialLiveCluster'],
+      'only with slots: in the blue/green shape blue (slot a) is live at first',
+    );
+  }
+}
+
+function checkSlots(
+  platform: z.output<typeof platformFields>,
+  slots: { a: SlotCluster; b: SlotCluster },
+  issue: Issue,
+): void {
+  // Two slots whose names can coincide would make a promotion build green on top of its own blue.
+  if (namesCanClash(slots.a.clusterName, slots.b.clusterName)) {
+    issue(
+      ['slots', 'b', 'clusterName'],
+      `can name the same cluster as slot a's ${JSON.stringify(slots.a.clusterName)}: use {slot}, or names that differ`,
+    );
+  }
+  if (platform.traffic.writtenAs === 'blue-green') {
+    const key = platform.traffic.router === 'alb' ? 'blueTargetGroupArn' : 'blue';
+    issue(['traffic', key], 'with slots, give each slot its target under traffic.targets (a, b)');
+  }
+  if (sameContext(slots.a.kubeconfig, slots.b.kubeconfig)) {
+    issue(
+      ['slots', 'b', 'kubeconfig', 'context'],
+      "must differ from slot a's: both would reach the same cluster",
+    );
+  }
+  const initial = platform.initialLive ?? 'a';
+  const needsCluster = nameNeedsVersion(slots[initial].clusterName);
+  if (needsCluster && platform.initialLiveCluster === undefined) {
+    issue(
+      ['initialLiveCluster'],
+      `required: slot ${initial}'s name ${JSON.stringify(slots[initial].clusterName)} uses {version}, so name the cluster that is live today`,
+    );
+  }
+  if (!needsCluster && platform.initialLiveCluster !== undefined) {
+    issue(
+      ['initialLiveCluster'],
+      `only needed when slot ${initial}'s name uses {version}; its cluster is ${clusterNameFor(slots[initial].clusterName, initial, '')}`,
+    );
+  }
+}
+
+/**
+ * Whether slot a's and slot b's names can ever be equal. A promotion's green is always at a newer
+ * version than its blue, so two {version} names clash only if they are equal for different versions
+ * too; a fixed name clashes with a {version} name it could become.
+ */
+export function namesCanClash(a: string, b: string): boolean {
+  const pattern = (template: string, slot: 'a' | 'b') =>
+    new RegExp(
+      `^${template
+        .replaceAll('{slot}', slot)
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replaceAll('{version}', '1-\\d+')}$`,
+    );
+  const hasVersion = [a, b].map(nameNeedsVersion);
+  if (hasVersion[0] && hasVersion[1])
+    return clusterNameFor(a, 'a', '1.98') === clusterNameFor(b, 'b', '1.99');
+  if (hasVersion[0]) return pattern(a, 'a').test(clusterNameFor(b, 'b', ''));
+  if (hasVersion[1]) return pattern(b, 'b').test(clusterNameFor(a, 'a', ''));
+  return clusterNameFor(a, 'a', '') === clusterNameFor(b, 'b', '');
+}
+
+function sameContext(
+  first: { path: string; context: string } | undefined,
+  second: { path: string; context: string } | undefined,
+): boolean {
+  return (
+    first !== undefined &&
+    second !== undefined &&
+    first.path === second.path &&
+    first.context === second.context
+  );
 }
 
 export type ControllerConfig = z.output<typeof controllerSchema>;

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { placeholderProblems } from '../analysis/plan.js';
+import { allowedPlaceholders, placeholderProblems, sidePlaceholders } from '../analysis/plan.js';
 import { analysesSchema } from '../analysis/schema.js';
 import { durationMs, formatDuration } from './duration.js';
 
@@ -95,6 +95,13 @@ export type Route53Target =
   | { readonly setIdentifier: string; readonly alias: Route53Alias }
   | { readonly setIdentifier: string; readonly values: readonly string[] };
 
+/** Both slots' targets, keyed by slot. */
+const perSlot = <T extends z.ZodType>(target: T) => z.strictObject({ a: target, b: target });
+
+/**
+ * The weighted pair of records, one per slot. `targets` is keyed by slot (a, b); the older
+ * `blue`/`green` keys still load and mean slot a and slot b.
+ */
 const route53Schema = z
   .strictObject({
     router: z.literal('route53'),
@@ -103,8 +110,10 @@ const route53Schema = z
     recordType: z.enum(['A', 'AAAA', 'CNAME']),
     /** Required for value records; alias records have no TTL of their own. Milliseconds once parsed. */
     ttl: durationMs.optional(),
-    blue: route53TargetSchema,
-    green: route53TargetSchema,
+    targets: perSlot(route53TargetSchema).optional(),
+    /** The blue/green file shape: slot a's and slot b's record. */
+    blue: route53TargetSchema.optional(),
+    green: route53TargetSchema.optional(),
     steps: stepsSchema,
   })
   .superRefine((traffic, ctx) => {
@@ -112,31 +121,79 @@ const route53Schema = z
     // wrong ttl is reported once rather than again as every step's bake.
     const issue = (path: PropertyKey[], message: string) =>
       ctx.addIssue({ code: 'custom', path, message, continue: false });
-    const { blue, green } = traffic;
-    if (blue.setIdentifier === green.setIdentifier) {
-      issue(['green', 'setIdentifier'], `must differ from blue's (${JSON.stringify(blue.setIdentifier)})`);
+    const sides = route53Sides(traffic, issue);
+    if (sides === undefined) return;
+    const [[firstKey, first], [secondKey, second]] = sides;
+    if (first.setIdentifier === second.setIdentifier) {
+      issue(
+        [...secondKey, 'setIdentifier'],
+        `must differ from ${firstKey.join('.')}'s (${JSON.stringify(first.setIdentifier)})`,
+      );
     }
     // One TTL has to hold for the whole weighted pair, so both sides must be the same kind of record.
-    if ('alias' in blue !== 'alias' in green) {
+    if ('alias' in first !== 'alias' in second) {
       issue(
-        ['green'],
-        `must use ${'alias' in blue ? 'alias' : 'values'} like blue; mixing the two is not supported`,
+        secondKey,
+        `must use ${'alias' in first ? 'alias' : 'values'} like ${firstKey.join('.')}; mixing the two is not supported`,
       );
       return;
     }
-    if ('alias' in blue && traffic.ttl !== undefined) {
+    if ('alias' in first && traffic.ttl !== undefined) {
       issue(
         ['ttl'],
         `not allowed with alias records: Route 53 uses the target's TTL (${formatDuration(aliasTtlMs)})`,
       );
     }
-    if (!('alias' in blue) && traffic.ttl === undefined) issue(['ttl'], 'required for records with values');
+    if (!('alias' in first) && traffic.ttl === undefined) issue(['ttl'], 'required for records with values');
     if (traffic.ttl !== undefined && traffic.ttl % 1000 !== 0) issue(['ttl'], 'must be whole seconds');
-    for (const side of ['blue', 'green'] as const) {
-      const target = traffic[side];
-      if ('values' in target) checkValues(target.values, traffic.recordType, [side, 'values'], issue);
+    for (const [key, target] of sides) {
+      if ('values' in target) checkValues(target.values, traffic.recordType, [...key, 'values'], issue);
     }
-  });
+  })
+  .transform(({ targets, blue, green, ...traffic }) => ({
+    ...traffic,
+    // The refinement above guarantees one of the two forms.
+    targets: targets ?? { a: blue as Route53Target, b: green as Route53Target },
+    /** Which keys the file used, so the platform can refuse mixing them with slots. */
+    writtenAs: targets === undefined ? ('blue-green' as const) : ('targets' as const),
+  }));
+
+type SideKey = PropertyKey[];
+
+/** The two targets with the keys they were written under, or undefined (with an issue) when the form is wrong. */
+function route53Sides(
+  traffic: {
+    targets?: { a: Route53Target; b: Route53Target } | undefined;
+    blue?: Route53Target | undefined;
+    green?: Route53Target | undefined;
+  },
+  issue: (path: PropertyKey[], message: string) => void,
+): [[SideKey, Route53Target], [SideKey, Route53Target]] | undefined {
+  const legacy = traffic.blue !== undefined || traffic.green !== undefined;
+  if (traffic.targets !== undefined && legacy) {
+    issue(['targets'], 'use targets (a, b) or the older blue/green keys, not both');
+    return undefined;
+  }
+  if (traffic.targets !== undefined) {
+    return [
+      [['targets', 'a'], traffic.targets.a],
+      [['targets', 'b'], traffic.targets.b],
+    ];
+  }
+  if (traffic.blue === undefined || traffic.green === undefined) {
+    issue(
+      [traffic.blue === undefined ? (legacy ? 'blue' : 'targets') : 'green'],
+      legacy
+        ? 'required with the blue/green keys'
+        : 'required: the weighted record of each slot, as targets: { a: …, b: … }',
+    );
+    return undefined;
+  }
+  return [
+    [['blue'], traffic.blue],
+    [['green'], traffic.green],
+  ];
+}
 
 function checkValues(
   values: readonly string[],
@@ -152,25 +209,57 @@ function checkValues(
   });
 }
 
+const targetGroupSchema = z.strictObject({ targetGroupArn: elbArn('targetgroup') });
+
+/**
+ * The weighted target groups of one forward action, one per slot. `targets` is keyed by slot; the older
+ * blueTargetGroupArn/greenTargetGroupArn keys still load and mean slot a and slot b.
+ */
 const albSchema = z
   .strictObject({
     router: z.literal('alb'),
     listenerArn: elbArn('listener'),
     /** Absent: the listener's default action carries the weighted target groups. */
     ruleArn: elbArn('listener-rule').optional(),
-    blueTargetGroupArn: elbArn('targetgroup'),
-    greenTargetGroupArn: elbArn('targetgroup'),
+    targets: perSlot(targetGroupSchema).optional(),
+    blueTargetGroupArn: elbArn('targetgroup').optional(),
+    greenTargetGroupArn: elbArn('targetgroup').optional(),
     steps: stepsSchema,
   })
   .superRefine((traffic, ctx) => {
-    if (traffic.blueTargetGroupArn === traffic.greenTargetGroupArn) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['greenTargetGroupArn'],
-        message: 'must differ from blueTargetGroupArn',
-      });
+    const issue = (path: PropertyKey[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message, continue: false });
+    const legacy = traffic.blueTargetGroupArn !== undefined || traffic.greenTargetGroupArn !== undefined;
+    if (traffic.targets !== undefined) {
+      if (legacy)
+        issue(['targets'], 'use targets (a, b) or the older blue/greenTargetGroupArn keys, not both');
+      else if (traffic.targets.a.targetGroupArn === traffic.targets.b.targetGroupArn) {
+        issue(['targets', 'b', 'targetGroupArn'], "must differ from slot a's");
+      }
+      return;
     }
-  });
+    if (!legacy) {
+      issue(
+        ['targets'],
+        'required: the target group of each slot, as targets: { a: { targetGroupArn }, b: … }',
+      );
+    } else if (traffic.blueTargetGroupArn === undefined || traffic.greenTargetGroupArn === undefined) {
+      issue(
+        [traffic.blueTargetGroupArn === undefined ? 'blueTargetGroupArn' : 'greenTargetGroupArn'],
+        'required with the blue/green keys',
+      );
+    } else if (traffic.blueTargetGroupArn === traffic.greenTargetGroupArn) {
+      issue(['greenTargetGroupArn'], 'must differ from blueTargetGroupArn');
+    }
+  })
+  .transform(({ targets, blueTargetGroupArn, greenTargetGroupArn, ...traffic }) => ({
+    ...traffic,
+    targets: targets ?? {
+      a: { targetGroupArn: blueTargetGroupArn ?? '' },
+      b: { targetGroupArn: greenTargetGroupArn ?? '' },
+    },
+    writtenAs: targets === undefined ? ('blue-green' as const) : ('targets' as const),
+  }));
 
 export type Route53Traffic = z.output<typeof route53Schema>;
 export type AlbTraffic = z.output<typeof albSchema>;
@@ -223,17 +312,20 @@ function checkAnalyses(
     for (const name of unknown) {
       issue(
         ['query'],
-        `unknown placeholder {{${name}}}: with the ${router} router, use ` +
-          (router === 'alb'
-            ? '{{side}}, {{cluster}}, {{targetGroup}} or {{loadBalancer}}'
-            : '{{side}} or {{cluster}}'),
+        `unknown placeholder {{${name}}}: with the ${router} router, use ${orList(allowedPlaceholders(router))}`,
       );
     }
     if (sameForBothSides) {
       issue(
         ['compare'],
-        'blue would be read with the same query as green: use {{side}}, {{cluster}} or {{targetGroup}} in the query, or give blue its own compare.query',
+        `blue would be read with the same query as green: use ${orList(sidePlaceholders.filter((name) => allowedPlaceholders(router).includes(name)))} in the query, or give blue its own compare.query`,
       );
     }
   });
+}
+
+/** ["a", "b", "c"] → "{{a}}, {{b}} or {{c}}" */
+function orList(names: readonly string[]): string {
+  const quoted = names.map((name) => `{{${name}}}`);
+  return quoted.length < 2 ? (quoted[0] ?? '') : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }

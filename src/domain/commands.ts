@@ -4,6 +4,7 @@
  * changes nothing. The engine stores the result with compare-and-swap and wakes the reconciler.
  */
 import { InvalidTransitionError } from './errors.js';
+import type { TrafficReading } from './ports.js';
 import {
   blueTeardownStarted,
   isFinished,
@@ -11,11 +12,14 @@ import {
   type Promotion,
   type RollbackState,
 } from './promotion.js';
+import { madeLive } from './slots.js';
 import { allBlue, type GreenPercent, steppedRollbackPath } from './weights.js';
 
 export interface CommandResult {
   readonly promotion: Promotion;
   readonly event: NewEvent;
+  /** Events that follow the command's own, stored with it (e.g. the drain deadline it set). */
+  readonly followedBy?: readonly NewEvent[];
 }
 
 export interface RollbackRequest {
@@ -47,29 +51,190 @@ export function requestRollback(promotion: Promotion, request: RollbackRequest, 
 
   const policy = promotion.plan.rollback;
   const mode = request.mode ?? policy.mode;
-  const rollback: RollbackState = {
-    requestedAt: now.toISOString(),
-    requestedBy: request.by,
-    reason: request.reason,
-    mode,
-    green: request.green ?? policy.green,
-    step: 'check-blue',
-    path: mode === 'instant' ? [allBlue] : steppedRollbackPath(promotion.traffic.green, policy.steps),
-    message: 'rollback requested',
-  };
+  const green = request.green ?? policy.green;
+  const at = now.toISOString();
+  // A promotion that never reached shift-traffic never wrote the router: there is nothing to move back,
+  // and writing "100% to blue" would only risk pointing traffic somewhere it was not.
+  const moved = trafficMayHaveMoved(promotion);
+  const drainDeadline = new Date(now.getTime() + policy.drainDelayMs).toISOString();
+  const rollback: RollbackState = moved
+    ? {
+        requestedAt: at,
+        requestedBy: request.by,
+        reason: request.reason,
+        mode,
+        green,
+        step: 'check-blue',
+        path: mode === 'instant' ? [allBlue] : steppedRollbackPath(promotion.traffic.green, policy.steps),
+        message: 'rollback requested',
+      }
+    : {
+        requestedAt: at,
+        requestedBy: request.by,
+        reason: request.reason,
+        mode,
+        green,
+        step: 'drain',
+        path: [allBlue],
+        drainDeadline,
+        message: `no traffic ever moved to green, so the router is left as it is; green drains until ${drainDeadline}`,
+      };
   const { manualChange: _dropped, ...traffic } = promotion.traffic;
   const { pauseReason: _cleared, nextRunAt: _now, ...rest } = promotion;
   return {
-    promotion: { ...rest, traffic, phase: 'rolling-back', rollback },
+    promotion: {
+      ...rest,
+      stages: interrupted(promotion, `interrupted by rollback: ${request.reason}`, at),
+      traffic,
+      phase: 'rolling-back',
+      rollback,
+    },
     event: {
       type: 'rollback.requested',
       actor: request.by,
-      message: `rollback requested (${mode}, green: ${rollback.green}): ${request.reason}`,
-      data: { mode, green: rollback.green, path: rollback.path },
+      message:
+        `rollback requested (${mode}, green: ${green}): ${request.reason}` +
+        (moved ? '' : '; no traffic ever moved to green, the router is left alone'),
+      data: { mode, green, path: rollback.path, routerUntouched: !moved },
+    },
+    ...(moved ? {} : { followedBy: [drainingEvent(drainDeadline)] }),
+  };
+}
+
+/** The event that says green's drain deadline is stored: no teardown starts before it. */
+export function drainingEvent(drainDeadline: string): NewEvent {
+  return {
+    type: 'rollback.draining',
+    actor: 'switchyard',
+    message: `green drains until ${drainDeadline}`,
+    data: { drainDeadline },
+  };
+}
+
+/**
+ * True unless the promotion provably never wrote the router: shift-traffic is stored as started before
+ * its first weight write, so "still pending" means no write can have happened, even across a crash.
+ */
+export function trafficMayHaveMoved(promotion: Promotion): boolean {
+  return promotion.stages['shift-traffic'].state !== 'pending' || promotion.traffic.history.length > 0;
+}
+
+/** The stages with the current one marked as interrupted when it was under way. */
+function interrupted(promotion: Promotion, message: string, at: string): Promotion['stages'] {
+  const current = promotion.stages[promotion.currentStage];
+  if (current.state !== 'running' && current.state !== 'pending') return promotion.stages;
+  return {
+    ...promotion.stages,
+    [promotion.currentStage]: { ...current, state: 'interrupted', finishedAt: at, message },
+  };
+}
+
+/**
+ * Ends a promotion that cannot finish (its blue disappeared, a teardown can never succeed), where it
+ * stands and without touching AWS. `traffic` is what the router showed when the admin asked, recorded
+ * so everyone can see where traffic was left; the live slot does not change unless blue's teardown had
+ * already begun.
+ */
+export function abandon(
+  promotion: Promotion,
+  request: {
+    readonly by: string;
+    readonly reason: string;
+    readonly traffic: TrafficReading | { readonly error: string };
+  },
+  now: Date,
+): CommandResult {
+  refuseIfFinished(promotion, 'abandon');
+  const at = now.toISOString();
+  const traffic =
+    'error' in request.traffic
+      ? `the router could not be read (${request.traffic.error})`
+      : `the router shows ${request.traffic.green ?? '?'}% to green (${request.traffic.detail})`;
+  const { manualChange: _dropped, ...rest } = promotion.traffic;
+  const { pauseReason: _cleared, nextRunAt: _now, ...record } = promotion;
+  return {
+    promotion: {
+      ...record,
+      stages: interrupted(promotion, `interrupted: abandoned by ${request.by}`, at),
+      traffic: rest,
+      phase: 'abandoned',
+      finishedAt: at,
+    },
+    event: {
+      type: 'promotion.abandoned',
+      actor: request.by,
+      message: `abandoned: ${request.reason}. Nothing in AWS was changed; ${traffic}`,
+      data: { traffic: request.traffic },
     },
   };
 }
 
+/**
+ * Deletes the green cluster a finished promotion left behind (rolled back with green kept, or
+ * abandoned), so its slot can take the next promotion's green. The rollback executor does it in its
+ * safe order: when the router still sends green traffic, blue (the live cluster) must be ready and
+ * takes it all back first; the drain delay is stored before any teardown starts.
+ */
+export function requestGreenTeardown(
+  promotion: Promotion,
+  request: { readonly by: string; readonly traffic: TrafficReading },
+  now: Date,
+): CommandResult {
+  const action = 'tear down the green cluster of';
+  if (!isFinished(promotion))
+    refuse(promotion, action, `it is still ${promotion.phase}; roll it back instead`);
+  if (madeLive(promotion)) {
+    refuse(promotion, action, `its green cluster ${promotion.green.name} is the live cluster now`);
+  }
+  if (
+    promotion.rollback?.green === 'teardown' &&
+    promotion.rollback.step === 'done' &&
+    !promotion.rollback.warning
+  ) {
+    refuse(promotion, action, `its rollback already deleted ${promotion.green.name}`);
+  }
+  const green = request.traffic.green;
+  if (green === undefined) {
+    refuse(
+      promotion,
+      action,
+      `the router holds something Switchyard will not interpret (${request.traffic.detail})`,
+    );
+  }
+  const at = now.toISOString();
+  const drainDeadline = new Date(now.getTime() + promotion.plan.rollback.drainDelayMs).toISOString();
+  const { finishedAt: _open, ...rest } = promotion;
+  const common = {
+    requestedAt: at,
+    requestedBy: request.by,
+    reason: `tear down green cluster ${promotion.green.name}`,
+    mode: 'instant',
+    green: 'teardown',
+    path: [allBlue],
+    finalPhase: promotion.phase === 'abandoned' ? 'abandoned' : 'rolled-back',
+  } as const;
+  const rollback: RollbackState =
+    green === 0
+      ? {
+          ...common,
+          step: 'drain',
+          drainDeadline,
+          message: `green drains until ${drainDeadline}, then cluster ${promotion.green.name} is deleted`,
+        }
+      : { ...common, step: 'check-blue', message: `${green}% still on green: moving it to blue first` };
+  return {
+    promotion: { ...rest, phase: 'rolling-back', rollback },
+    event: {
+      type: 'teardown.requested',
+      actor: request.by,
+      message:
+        `teardown of green cluster ${promotion.green.name} requested` +
+        (green === 0 ? `; it drains until ${drainDeadline}` : `; ${green}% of traffic moves to blue first`),
+      data: { green },
+    },
+    ...(green === 0 ? { followedBy: [drainingEvent(drainDeadline)] } : {}),
+  };
+}
 export function pause(promotion: Promotion, by: string, reason: string): CommandResult {
   refuseIfFinished(promotion, 'pause');
   if (promotion.phase === 'rolling-back') refuse(promotion, 'pause', 'a rollback cannot be paused');

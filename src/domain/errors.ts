@@ -56,6 +56,20 @@ export class ActivePromotionExistsError extends SwitchyardError {
 }
 
 /**
+ * A request the platform's current state does not allow (its green slot holds a cluster, its live
+ * cluster is gone, …); the message says what to do about it.
+ */
+export class PlatformStateError extends SwitchyardError {
+  override readonly name = 'PlatformStateError';
+  constructor(
+    readonly platform: string,
+    readonly reason: string,
+  ) {
+    super(`platform "${platform}": ${reason}`);
+  }
+}
+
+/**
  * A provider failure. `retryable` says whether trying again later can succeed (throttling, timeouts,
  * 5xx) or not (validation, access denied).
  */

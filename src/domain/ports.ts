@@ -3,7 +3,7 @@
  * Kubernetes, notifiers) implement them in src/providers; a new adapter needs no change here.
  */
 import type { MetricQuery } from './plan.js';
-import type { ClusterRef, GreenCluster, PromotionPhase } from './promotion.js';
+import type { ClusterRef, PromotionPhase } from './promotion.js';
 import type { StageName } from './stages.js';
 import type { GreenPercent } from './weights.js';
 
@@ -23,22 +23,44 @@ export interface FoundationObservation extends Observation {
   readonly addons?: Readonly<Record<string, string>>;
 }
 
+/** The cluster a promotion builds or adopts, as the provisioner sees it. */
+export interface ProvisionedCluster extends ClusterRef {
+  /** True when it already existed (built elsewhere, e.g. by Terraform) and is adopted, not created. */
+  readonly adopted: boolean;
+}
+
+/** What the cloud says about a cluster by name, before a promotion is started. */
+export type ClusterFacts =
+  | { readonly exists: false }
+  | {
+      readonly exists: true;
+      /** Kubernetes minor version, e.g. "1.35". */
+      readonly version: string;
+      readonly status: string;
+      /** The promotion that created it, from its tag; undefined when Switchyard did not create it. */
+      readonly createdBy?: string;
+    };
+
 /** Creates, adopts and deletes clusters. Every call is idempotent and safe to repeat after a crash. */
 export interface ClusterProvisioner {
+  /** Looks a cluster up; changes nothing. */
+  inspect(cluster: ClusterRef): Promise<ClusterFacts>;
+  /** The Kubernetes minor versions the cloud offers for new clusters, oldest first. */
+  offeredVersions(): Promise<readonly string[]>;
   /**
    * Creates green at `version` (or checks an adopted one) and reports whether it is ACTIVE. Repeated
    * calls with the same token create nothing new.
    */
   ensureCluster(request: {
     readonly promotionId: string;
-    readonly cluster: GreenCluster;
+    readonly cluster: ProvisionedCluster;
     readonly version: string;
     readonly idempotencyToken: string;
   }): Promise<ClusterObservation>;
   /** Node groups and managed add-ons on green, at versions compatible with `version`. */
   ensureFoundation(request: {
     readonly promotionId: string;
-    readonly cluster: GreenCluster;
+    readonly cluster: ProvisionedCluster;
     readonly version: string;
   }): Promise<FoundationObservation>;
   /** Deletes a cluster and everything created with it; `ready: true` once it is gone. */

@@ -1,27 +1,39 @@
 import type { PromotionPlan } from './plan.js';
+import type { SlotName } from './slots.js';
 import { pendingStages, type StageName, type StageStatus } from './stages.js';
 import { allBlue, type GreenPercent } from './weights.js';
 
 /**
  * running: the reconciler drives stages. paused: a person paused it, a manual weight is in force, or a
  * failure waits for a decision. waiting-approval: a gate is open. rolling-back: the rollback executor
- * owns it. succeeded / rolled-back: finished.
+ * owns it. succeeded / rolled-back: finished. abandoned: an admin ended it where it stood, without
+ * touching AWS, because it could not finish (e.g. its blue cluster disappeared).
  */
-export type PromotionPhase =
-  | 'running'
-  | 'paused'
-  | 'waiting-approval'
-  | 'rolling-back'
-  | 'succeeded'
-  | 'rolled-back';
+export const promotionPhases = [
+  'running',
+  'paused',
+  'waiting-approval',
+  'rolling-back',
+  'succeeded',
+  'rolled-back',
+  'abandoned',
+] as const;
+export type PromotionPhase = (typeof promotionPhases)[number];
 
-export const finishedPhases: ReadonlySet<PromotionPhase> = new Set(['succeeded', 'rolled-back']);
+export const finishedPhases: ReadonlySet<PromotionPhase> = new Set(['succeeded', 'rolled-back', 'abandoned']);
 
+/** A cluster as the ports see it; the slot, when known, says which slot's kubeconfig and target apply. */
 export interface ClusterRef {
   readonly name: string;
+  readonly slot?: SlotName;
 }
 
-export interface GreenCluster extends ClusterRef {
+/** A promotion's cluster: blue sits in the live slot, green in the other one. */
+export interface SlotCluster extends ClusterRef {
+  readonly slot: SlotName;
+}
+
+export interface GreenCluster extends SlotCluster {
   /** True when green already existed (built elsewhere, e.g. by Terraform) and is adopted, not created. */
   readonly adopted: boolean;
 }
@@ -79,6 +91,10 @@ export interface RollbackState {
   /** Failed attempts of the current step; drives backoff. A rollback never gives up. */
   readonly attempts?: number;
   readonly finishedAt?: string;
+  /** Something the rollback could not do and will not retry (e.g. a green cluster it does not own). */
+  readonly warning?: string;
+  /** The phase it ends in: rolled-back, or abandoned again for a teardown asked of an abandoned promotion. */
+  readonly finalPhase?: 'rolled-back' | 'abandoned';
 }
 
 export interface Promotion {
@@ -86,7 +102,7 @@ export interface Promotion {
   readonly platform: string;
   readonly fromVersion: string;
   readonly toVersion: string;
-  readonly blue: ClusterRef;
+  readonly blue: SlotCluster;
   readonly green: GreenCluster;
   readonly phase: PromotionPhase;
   readonly pauseReason?: string;

@@ -11,7 +11,9 @@ export const stageNames = [
 
 export type StageName = (typeof stageNames)[number];
 
-export type StageState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+/** interrupted: the stage was under way when a rollback or an abandon ended the promotion. */
+export const stageStates = ['pending', 'running', 'succeeded', 'failed', 'skipped', 'interrupted'] as const;
+export type StageState = (typeof stageStates)[number];
 
 /** One stage's progress inside a promotion record. Timestamps are set once and never moved. */
 export interface StageStatus {

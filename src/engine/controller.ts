@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import * as commands from '../domain/commands.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
-import type { PlatformProviders } from '../domain/ports.js';
+import type { PlatformProviders, TrafficReading } from '../domain/ports.js';
 import { type NewPromotion, newPromotion, type Promotion } from '../domain/promotion.js';
+import { errorMessage } from '../domain/retryable.js';
 import type { Stage } from '../domain/stage.js';
 import type { GreenPercent } from '../domain/weights.js';
 import type { PromotionStore } from '../store/store.js';
@@ -12,7 +13,8 @@ import { Reconciler, type Timers } from './reconciler.js';
 export interface ControllerOptions {
   readonly store: PromotionStore;
   readonly stages: readonly Stage[];
-  readonly providersFor: (platform: string) => PlatformProviders;
+  /** The providers of one promotion: its platform's, with blue's and green's slots in their roles. */
+  readonly providersFor: (promotion: Promotion) => PlatformProviders;
   readonly log: Logger;
   readonly now?: () => Date;
   readonly maxConcurrentPlatforms?: number;
@@ -95,14 +97,43 @@ export class Controller {
     return this.apply(id, (p) => commands.setManualWeight(p, green, by));
   }
 
+  /**
+   * Ends a promotion that cannot finish, without touching AWS. The router is read first (a read
+   * changes nothing) so the record says where traffic was left; an unreadable router does not block it.
+   */
+  async abandon(id: string, by: string, reason: string): Promise<Promotion> {
+    const promotion = await this.found(id);
+    let traffic: TrafficReading | { error: string };
+    try {
+      traffic = await this.options.providersFor(promotion).router.read();
+    } catch (error) {
+      traffic = { error: errorMessage(error) };
+    }
+    return this.apply(id, (p) => commands.abandon(p, { by, reason, traffic }, this.now()));
+  }
+
+  /** Deletes the green cluster a finished promotion left behind (after moving any traffic it still has). */
+  async teardownGreen(id: string, by: string): Promise<Promotion> {
+    const promotion = await this.found(id);
+    const traffic = await this.options.providersFor(promotion).router.read();
+    return this.apply(id, (p) => commands.requestGreenTeardown(p, { by, traffic }, this.now()));
+  }
+
+  private async found(id: string): Promise<Promotion> {
+    const promotion = await this.options.store.get(id);
+    if (promotion === undefined) throw new NotFoundError('promotion', id);
+    return promotion;
+  }
+
   private async apply(id: string, command: (p: Promotion) => commands.CommandResult): Promise<Promotion> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.options.store.get(id);
       if (current === undefined) throw new NotFoundError('promotion', id);
-      const { promotion, event } = command(current);
+      const { promotion, event, followedBy = [] } = command(current);
+      const events = [event, ...followedBy];
       try {
-        const stored = await this.options.store.update(promotion, [event]);
-        this.engine.notify(stored, [event]);
+        const stored = await this.options.store.update(promotion, events);
+        this.engine.notify(stored, events);
         this.reconciler.wake(id);
         return stored;
       } catch (error) {

@@ -16,7 +16,8 @@ import { rollbackStep } from './rollback.js';
 export interface EngineOptions {
   readonly store: PromotionStore;
   readonly stages: readonly Stage[];
-  readonly providersFor: (platform: string) => PlatformProviders;
+  /** The providers of one promotion: its platform's, with blue's and green's slots in their roles. */
+  readonly providersFor: (promotion: Promotion) => PlatformProviders;
   readonly now: () => Date;
   readonly log: Logger;
 }
@@ -47,7 +48,7 @@ export class PromotionEngine {
       for (let step = 0; step < maxStepsPerPass; step++) {
         const promotion = await this.options.store.get(id);
         if (promotion === undefined || isFinished(promotion)) return {};
-        const outcome = await this.step(promotion, this.options.providersFor(promotion.platform));
+        const outcome = await this.step(promotion, this.options.providersFor(promotion));
         if (outcome !== 'continue') return outcome;
       }
       return { requeueAfterMs: 0 };
@@ -105,6 +106,21 @@ export class PromotionEngine {
     if (stage === undefined) throw new Error(`no stage implementation for "${name}"`);
     const now = this.options.now();
     const status = promotion.stages[name];
+    if (status.state === 'pending') {
+      // Stored as started before its first run: a stage's first action (a weight write, a create) can
+      // then never have happened while the record still says "pending", even across a crash.
+      return this.save(
+        {
+          ...promotion,
+          stages: {
+            ...promotion.stages,
+            [name]: { ...status, state: 'running', startedAt: now.toISOString(), message: 'started' },
+          },
+        },
+        [{ type: 'stage.started', actor: 'switchyard', message: `${name} started`, data: { stage: name } }],
+        0,
+      );
+    }
     const timeoutMs = promotion.plan.stageTimeoutsMs[name];
     let result: StageResult;
     if (
@@ -143,13 +159,6 @@ export class PromotionEngine {
     const at = now.toISOString();
     const startedAt = status.startedAt ?? at;
     const events: NewEvent[] = [];
-    if (status.state === 'pending')
-      events.push({
-        type: 'stage.started',
-        actor: 'switchyard',
-        message: `${name} started`,
-        data: { stage: name },
-      });
     const withStage = (changes: Partial<typeof status>): Promotion => ({
       ...promotion,
       stages: { ...promotion.stages, [name]: { ...status, startedAt, ...changes } },
@@ -232,7 +241,11 @@ export class PromotionEngine {
         events.push({ type: 'stage.failed', actor: 'switchyard', message: reason, data: { stage: name } });
         if (promotion.plan.rollback.automatic) {
           const rollback = requestRollback(failed, { by: 'switchyard', reason }, now);
-          return this.save(rollback.promotion, [...events, rollback.event], 0);
+          return this.save(
+            rollback.promotion,
+            [...events, rollback.event, ...(rollback.followedBy ?? [])],
+            0,
+          );
         }
         return this.save(
           { ...failed, phase: 'paused', pauseReason: `${reason}. Resume to try again, or roll back.` },

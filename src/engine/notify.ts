@@ -7,7 +7,7 @@ import type { PromotionStore } from '../store/store.js';
 
 interface NotifyDependencies {
   readonly store: PromotionStore;
-  readonly providersFor: (platform: string) => PlatformProviders;
+  readonly providersFor: (promotion: Promotion) => PlatformProviders;
   readonly log: Logger;
 }
 
@@ -20,7 +20,7 @@ export function notifyEvents(
   promotion: Promotion,
   events: readonly NewEvent[],
 ): void {
-  const notifier = deps.providersFor(promotion.platform).notifier;
+  const notifier = deps.providersFor(promotion).notifier;
   events.forEach((event, index) => {
     const onFailed = (reason: string) => {
       const message = `notification of ${event.type} failed: ${reason}`;

@@ -4,8 +4,10 @@
  * the policy says so. Each call advances one step; the engine stores the result before calling again,
  * so the drain deadline is always on disk before any teardown starts.
  */
+import { drainingEvent } from '../domain/commands.js';
 import type { PlatformProviders } from '../domain/ports.js';
 import type { NewEvent, Promotion, RollbackState } from '../domain/promotion.js';
+import { errorMessage, isRetryable } from '../domain/retryable.js';
 import { allBlue } from '../domain/weights.js';
 
 export interface RollbackStepResult {
@@ -109,15 +111,7 @@ export async function rollbackStep(
             message: `blue holds all traffic; green drains until ${drainDeadline}`,
           },
         },
-        events: [
-          verifiedEvent,
-          {
-            type: 'rollback.draining',
-            actor: 'switchyard',
-            message: `green drains until ${drainDeadline}`,
-            data: { drainDeadline },
-          },
-        ],
+        events: [verifiedEvent, drainingEvent(drainDeadline)],
       };
     }
     case 'bake': {
@@ -136,7 +130,18 @@ export async function rollbackStep(
       return finished(promotion, rollback, now, `rolled back; green cluster ${promotion.green.name} kept`);
     }
     case 'teardown': {
-      const gone = await providers.clusters.teardown({ promotionId: promotion.id, cluster: promotion.green });
+      let gone: Awaited<ReturnType<typeof providers.clusters.teardown>>;
+      try {
+        gone = await providers.clusters.teardown({ promotionId: promotion.id, cluster: promotion.green });
+      } catch (error) {
+        // Transient failures are retried by the engine. One that can never succeed (a cluster this
+        // promotion does not own) is reported once and the rollback ends: traffic is already safe.
+        if (isRetryable(error)) throw error;
+        const warning = `green cluster ${promotion.green.name} was not deleted: ${errorMessage(error)}`;
+        return finished(promotion, { ...rollback, warning }, now, `rolled back; ${warning}`, [
+          { type: 'rollback.warning', actor: 'switchyard', message: warning },
+        ]);
+      }
       if (!gone.ready) return with_({ message: gone.message }, [], plan.pollIntervalMs);
       return finished(promotion, rollback, now, `rolled back; green cluster ${promotion.green.name} deleted`);
     }
@@ -150,15 +155,16 @@ function finished(
   rollback: RollbackState,
   now: Date,
   message: string,
+  events: readonly NewEvent[] = [],
 ): RollbackStepResult {
   const at = now.toISOString();
   return {
     promotion: {
       ...promotion,
-      phase: 'rolled-back',
+      phase: rollback.finalPhase ?? 'rolled-back',
       finishedAt: at,
       rollback: { ...rollback, step: 'done', finishedAt: at, message },
     },
-    events: [{ type: 'rollback.finished', actor: 'switchyard', message }],
+    events: [...events, { type: 'rollback.finished', actor: 'switchyard', message }],
   };
 }

@@ -1,78 +1,227 @@
 import { randomBytes } from 'node:crypto';
-import { DescribeClusterCommand } from '@aws-sdk/client-eks';
-import { VersionApi } from '@kubernetes/client-node';
+import type { EKSClient } from '@aws-sdk/client-eks';
+import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../api/catalog.js';
 import type { PlanReport, PlatformSummary } from '../api/types.js';
-import { toPromotionPlan } from '../config/load.js';
+import { type PromotionRoles, toPromotionPlan } from '../config/load.js';
 import type { ControllerConfig, PlatformConfig } from '../config/schema.js';
-import { InvalidInputError, NotFoundError } from '../domain/errors.js';
-import type { PlatformProviders } from '../domain/ports.js';
+import { ActivePromotionExistsError, NotFoundError, PlatformStateError } from '../domain/errors.js';
+import type { ClusterFacts, PlatformProviders } from '../domain/ports.js';
+import { isFinished } from '../domain/promotion.js';
+import { clusterNameFor, type LiveCluster, otherSlot, type PlatformRecord } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
-import type { AwsClients } from '../providers/aws/clients.js';
+import { checkTargetVersion } from '../domain/versions.js';
+import { readLiveCluster } from '../engine/live-cluster.js';
 import { chooseAddonVersion, compatibleVersions, defaultAddons } from '../providers/aws/eks-addons.js';
-import { describing } from '../providers/aws/errors.js';
 import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
+import type { PromotionStore } from '../store/store.js';
 import type { clusterAccess } from './cluster-access.js';
+import type { ProviderRoles } from './providers.js';
 
 export interface Platform {
   readonly config: PlatformConfig;
-  readonly providers: PlatformProviders;
+  /** The providers with blue and green in the given slots. */
+  readonly providers: (roles: ProviderRoles) => PlatformProviders;
   readonly access: ReturnType<typeof clusterAccess>;
 }
 
+export interface CatalogOptions {
+  readonly controller: ControllerConfig;
+  readonly platforms: ReadonlyMap<string, Platform>;
+  readonly store: PromotionStore;
+  readonly eks: EKSClient;
+  readonly log: Logger;
+  readonly now?: () => Date;
+}
+
+/**
+ * The record a platform gets when first seen: its config's initial live slot. Stored once; a changed
+ * config never moves the live slot afterwards.
+ */
+export function firstRecord(config: PlatformConfig, now: Date): PlatformRecord {
+  const slot = config.initialLive;
+  return {
+    name: config.name,
+    initial: {
+      slot,
+      cluster: config.initialLiveCluster ?? clusterNameFor(config.slots[slot].clusterName, slot, ''),
+    },
+    firstSeenAt: now.toISOString(),
+  };
+}
+
+/**
+ * Stores each platform's first record (the config's live slot) unless it has one, and says so: from
+ * then on the store, not the config, knows which slot is live.
+ */
+export async function recordPlatforms(options: CatalogOptions): Promise<void> {
+  const now = options.now ?? (() => new Date());
+  for (const { config } of options.platforms.values()) {
+    const { record, created } = await options.store.recordPlatform(firstRecord(config, now()));
+    const live = await readLiveCluster(options.store, record);
+    const where = `slot ${live.slot} (cluster ${live.cluster})`;
+    if (created) {
+      options.log.info(
+        { platform: config.name, live },
+        `platform ${config.name} seen for the first time: ${where} is live, as its config says; ` +
+          'from now on only a promotion that reaches decommission changes the live slot',
+      );
+    } else if (record.initial.slot !== config.initialLive && live.promotionId === undefined) {
+      options.log.warn(
+        { platform: config.name, live },
+        `platform ${config.name}: the config's initialLive is ${config.initialLive}, but the store has ${where} ` +
+          `live since ${record.firstSeenAt}; the stored state wins`,
+      );
+    }
+    if (config.shape === 'blue-green') {
+      options.log.info(
+        { platform: config.name },
+        `platform ${config.name} uses the blue/green file shape: blue is slot a and green slot b; ` +
+          'see the README (Slots and the live cluster) to move to slots',
+      );
+    }
+  }
+}
+
 /** The platforms of the loaded config, with what the API needs to start, show and plan promotions. */
-export function configCatalog(
-  controller: ControllerConfig,
-  platforms: ReadonlyMap<string, Platform>,
-  aws: AwsClients,
-): PlatformCatalog {
+export function configCatalog(options: CatalogOptions): PlatformCatalog {
+  const { controller, platforms, store } = options;
+  const now = options.now ?? (() => new Date());
+
   const find = (name: string): Platform => {
     const platform = platforms.get(name);
     if (platform === undefined) throw new NotFoundError('platform', name);
     return platform;
   };
-  const summary = ({ config }: Platform): PlatformSummary => ({
-    name: config.name,
-    blue: { cluster: config.blue.clusterName },
-    green: { cluster: config.green.clusterName, mode: config.green.mode },
-    router: config.traffic.router,
-    steps: toPromotionPlan(config, controller).steps.map((s) => ({
-      green: s.green,
-      bakeMs: s.bakeMs,
-      approval: s.approval,
-    })),
-  });
 
-  /** Blue's Kubernetes minor version: from its kubeconfig context when the platform names one, else EKS. */
-  async function blueVersion(platform: Platform): Promise<string> {
-    if (platform.config.blue.kubeconfig) {
-      const config = await platform.access({ name: platform.config.blue.clusterName });
-      const version = await config.makeApiClient(VersionApi).getCode();
-      return `${version.major}.${version.minor.replace(/\D.*$/, '')}`;
-    }
-    const name = platform.config.blue.clusterName;
-    const described = await describing('describe', `EKS cluster ${name}`, () =>
-      aws.eks.send(new DescribeClusterCommand({ name })),
-    );
-    return described.cluster?.version ?? 'unknown';
+  async function liveOf(config: PlatformConfig): Promise<LiveCluster> {
+    const record =
+      (await store.platform(config.name)) ?? (await store.recordPlatform(firstRecord(config, now()))).record;
+    return readLiveCluster(store, record);
   }
 
-  const minor = (version: string) => Number(version.split('.')[1] ?? Number.NaN);
+  /** Blue is the live cluster; green the other slot, named for the target version. */
+  function rolesFor(config: PlatformConfig, live: LiveCluster, targetVersion: string): PromotionRoles {
+    const green = otherSlot(live.slot);
+    return {
+      blue: { slot: live.slot, name: live.cluster },
+      green: { slot: green, name: clusterNameFor(config.slots[green].clusterName, green, targetVersion) },
+    };
+  }
+
+  async function summary({ config }: Platform): Promise<PlatformSummary> {
+    const live = await liveOf(config);
+    const green = otherSlot(live.slot);
+    const roles = rolesFor(config, live, '{version}');
+    const slot = (name: 'a' | 'b') => ({
+      cluster: config.slots[name].clusterName.replaceAll('{slot}', name),
+      mode: config.slots[name].mode,
+    });
+    return {
+      name: config.name,
+      live,
+      slots: { a: slot('a'), b: slot('b') },
+      blue: { cluster: live.cluster },
+      green: { slot: green, cluster: roles.green.name, mode: config.slots[green].mode },
+      router: config.traffic.router,
+      steps: config.traffic.steps.map((s) => ({
+        green: s.green,
+        bakeMs: s.bake,
+        approval: s.approval === 'required',
+      })),
+    };
+  }
+
+  /**
+   * Everything a promotion needs settled before it starts: who is blue and green, blue's version, the
+   * target version's rule, and what the green slot holds. Problems that block it are returned, not
+   * thrown, so the dry run can list them all; version problems are always thrown (a 400).
+   */
+  async function prepare(platform: Platform, targetVersion: string) {
+    const { config } = platform;
+    const live = await liveOf(config);
+    const roles = rolesFor(config, live, targetVersion);
+    const providers = platform.providers(roles);
+    const greenSlot = config.slots[roles.green.slot];
+    const [blue, green] = await Promise.all([
+      providers.clusters.inspect(roles.blue),
+      providers.clusters.inspect(roles.green),
+    ]);
+    if (!blue.exists) {
+      throw new PlatformStateError(
+        config.name,
+        `its live cluster ${live.cluster} (slot ${live.slot}) does not exist, so there is nothing to promote from; ` +
+          'a promotion that lost its blue can be ended with `switchyard abandon`',
+      );
+    }
+    const offered = greenSlot.mode === 'create' ? await providers.clusters.offeredVersions() : undefined;
+    checkTargetVersion({
+      live: { cluster: live.cluster, version: blue.version },
+      target: targetVersion,
+      maxJump: config.maxVersionJump,
+      ...(offered === undefined ? {} : { offered }),
+    });
+    const blockers = await greenSlotBlockers(config.name, roles, greenSlot.mode, green, targetVersion);
+    return { live, roles, providers, fromVersion: blue.version, blockers };
+  }
+
+  /** What the green slot holds that would stop a promotion, each with the fix. */
+  async function greenSlotBlockers(
+    platform: string,
+    roles: PromotionRoles,
+    mode: 'create' | 'adopt',
+    green: ClusterFacts,
+    targetVersion: string,
+  ): Promise<string[]> {
+    const { slot, name } = roles.green;
+    if (mode === 'adopt') {
+      if (!green.exists) {
+        return [
+          `slot ${slot} adopts cluster ${name}, which does not exist: create it at ${targetVersion} first`,
+        ];
+      }
+      if (green.version !== targetVersion) {
+        return [
+          `slot ${slot} adopts cluster ${name}, which runs ${green.version}, not ${targetVersion}: ` +
+            `promote to ${green.version}, or upgrade ${name} first`,
+        ];
+      }
+      return [];
+    }
+    if (!green.exists) return [];
+    const owner = green.createdBy === undefined ? undefined : await store.get(green.createdBy);
+    if (owner && owner.platform === platform && isFinished(owner)) {
+      return [
+        `slot ${slot} still holds cluster ${name}, left by promotion ${owner.id} (${owner.phase}): ` +
+          `delete it with \`switchyard teardown ${owner.id}\` (or POST /v1/promotions/${owner.id}/teardown), then promote again`,
+      ];
+    }
+    return [
+      `slot ${slot} already holds cluster ${name}, which Switchyard did not create for this platform` +
+        `${green.createdBy === undefined ? '' : ` (tagged with promotion ${green.createdBy})`}: ` +
+        `delete it, or set slots.${slot}.mode to "adopt" to take it over as green`,
+    ];
+  }
+
+  function targetOf(config: PlatformConfig, slot: 'a' | 'b'): string {
+    const traffic = config.traffic;
+    if (traffic.router === 'alb') return `target group ${traffic.targets[slot].targetGroupArn}`;
+    const target = traffic.targets[slot];
+    const to = 'alias' in target ? `alias ${target.alias.dnsName}` : target.values.join(', ');
+    return `record ${traffic.recordName} ${traffic.recordType} set ${target.setIdentifier} → ${to}`;
+  }
 
   return {
-    list: () => [...platforms.values()].map(summary),
+    list: () => Promise.all([...platforms.values()].map(summary)),
     get: (name) => summary(find(name)),
 
     async newPromotion({ platform: name, targetVersion, createdBy, rollback }) {
       const platform = find(name);
-      const fromVersion = await blueVersion(platform);
-      if (!(minor(targetVersion) > minor(fromVersion))) {
-        throw new InvalidInputError(
-          'body.targetVersion',
-          `must be newer than blue's Kubernetes ${fromVersion}`,
-        );
-      }
-      const plan = toPromotionPlan(platform.config, controller);
+      const active = await store.latestForPlatform(name);
+      if (active && !isFinished(active)) throw new ActivePromotionExistsError(name, active.id);
+      const { roles, fromVersion, blockers } = await prepare(platform, targetVersion);
+      if (blockers.length > 0) throw new PlatformStateError(name, blockers.join('; '));
+      const plan = toPromotionPlan(platform.config, controller, roles);
       const policy = {
         ...plan.rollback,
         ...(rollback?.mode ? { mode: rollback.mode } : {}),
@@ -81,54 +230,65 @@ export function configCatalog(
       };
       return {
         // Sortable by time, unique without coordination, and readable in a terminal.
-        id: `${name}-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
+        id: `${name}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
         platform: name,
         fromVersion,
         toVersion: targetVersion,
-        blue: { name: platform.config.blue.clusterName },
-        green: { name: platform.config.green.clusterName, adopted: platform.config.green.mode === 'adopt' },
+        blue: roles.blue,
+        green: { ...roles.green, adopted: platform.config.slots[roles.green.slot].mode === 'adopt' },
         plan: { ...plan, rollback: policy },
         createdBy,
       };
     },
 
-    liveTraffic: (name) => find(name).providers.router.read(),
+    async liveTraffic(name) {
+      const platform = find(name);
+      const live = await liveOf(platform.config);
+      return platform.providers(rolesFor(platform.config, live, '{version}')).router.read();
+    },
 
     async plan(name, targetVersion): Promise<PlanReport> {
       const platform = find(name);
       const { config } = platform;
-      const fromVersion = await blueVersion(platform);
+      const { roles, fromVersion, blockers } = await prepare(platform, targetVersion);
+      const active = await store.latestForPlatform(name);
+      if (active && !isFinished(active)) {
+        blockers.unshift(`promotion ${active.id} is ${active.phase}: finish, roll back or abandon it first`);
+      }
+      const greenSlot = config.slots[roles.green.slot];
       const addons: Record<string, string> = {};
-      if (config.green.mode === 'create') {
-        for (const addon of config.green.template?.addons ?? defaultAddons) {
-          const compatible = await compatibleVersions({ client: aws.eks }, addon.name, targetVersion);
+      if (greenSlot.mode === 'create') {
+        for (const addon of greenSlot.template.addons ?? defaultAddons) {
+          const compatible = await compatibleVersions({ client: options.eks }, addon.name, targetVersion);
           addons[addon.name] = chooseAddonVersion(addon, targetVersion, compatible);
         }
       }
-      const scan = await scanRemovedApis({
-        blue: await platform.access({ name: config.blue.clusterName }),
-        targetVersion,
-      });
-      const steps = toPromotionPlan(config, controller).steps.map(
-        (s) => `${s.green}%${s.approval ? ' (approval)' : ''}`,
+      const scan = await scanRemovedApis({ blue: await platform.access(roles.blue), targetVersion });
+      const steps = config.traffic.steps.map(
+        (s) => `${s.green}%${s.approval === 'required' ? ' (approval)' : ''}`,
       );
+      const green = roles.green.name;
       const actions: Record<(typeof stageNames)[number], string> = {
         provision:
-          config.green.mode === 'create'
-            ? `create EKS cluster ${config.green.clusterName} at ${targetVersion}`
-            : `adopt ${config.green.clusterName}`,
+          greenSlot.mode === 'create'
+            ? `create EKS cluster ${green} in slot ${roles.green.slot} at ${targetVersion}`
+            : `adopt ${green} in slot ${roles.green.slot}`,
         foundation: 'node groups and managed add-ons at the versions below',
         'qualify-foundation':
           'DNS, CNI, kube-proxy and the configured components; nodes; pod errors; removed APIs',
-        services: `deploy services to ${config.green.clusterName}`,
+        services: `deploy services to ${green}`,
         'qualify-services': 'rollout status and smoke probes',
         'shift-traffic': `${config.traffic.router} weights ${steps.join(' → ')}`,
-        decommission: `after approval, delete ${config.blue.clusterName}`,
+        decommission: `after approval, delete ${roles.blue.name}; slot ${roles.green.slot} becomes live`,
       };
       return {
         platform: name,
         fromVersion,
         toVersion: targetVersion,
+        blue: { slot: roles.blue.slot, cluster: roles.blue.name },
+        green: { slot: roles.green.slot, cluster: green, mode: greenSlot.mode },
+        targets: { blue: targetOf(config, roles.blue.slot), green: targetOf(config, roles.green.slot) },
+        blockers,
         stages: stageNames.map((stage) => ({ name: stage, action: actions[stage] })),
         addons,
         removedApis: {

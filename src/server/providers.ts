@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import { effectiveTtlMs } from '../config/traffic-schema.js';
 import type { Notifier, PlatformProviders, ServiceDeployer, TrafficRouter } from '../domain/ports.js';
+import type { SlotName } from '../domain/slots.js';
 import type { Metrics } from '../metrics.js';
 import { createAlbRouter } from '../providers/aws/alb.js';
 import type { AwsClients } from '../providers/aws/clients.js';
@@ -29,18 +30,23 @@ export interface ProviderContext {
   readonly notificationMetrics?: Pick<Metrics, 'notifications'>;
 }
 
-/** Everything one platform's promotions need, built from its config. */
-export function platformProviders(platform: PlatformConfig, context: ProviderContext): PlatformProviders {
+/** Blue's and green's cluster in one promotion (or, between promotions, the live one and the other). */
+export interface ProviderRoles {
+  readonly blue: { readonly slot: SlotName; readonly name: string };
+  readonly green: { readonly slot: SlotName; readonly name: string };
+}
+
+/**
+ * Everything one platform's promotions need, built from its config. The router and the provisioner
+ * depend on which slot is blue, so they are built per role assignment (and kept: they hold no state
+ * beyond their configuration); health, services, metrics and notifications are the platform's.
+ */
+export function platformProviders(
+  platform: PlatformConfig,
+  context: ProviderContext,
+): (roles: ProviderRoles) => PlatformProviders {
   const log = context.log.child({ platform: platform.name });
-  return {
-    clusters: createEksProvisioner({
-      client: context.aws.eks,
-      template: platform.green.mode === 'create' ? platform.green.template : undefined,
-      // Decommission deletes blue, which Switchyard did not create (and so did not tag).
-      allowUntagged: [platform.blue.clusterName],
-      log,
-    }),
-    router: trafficRouter(platform, context, log),
+  const shared = {
     health: createClusterHealth({
       access: context.access,
       foundation: platform.foundation ?? defaultEksFoundation,
@@ -61,10 +67,33 @@ export function platformProviders(platform: PlatformConfig, context: ProviderCon
     }),
     notifier: platformNotifier(platform, context, log),
   };
+  const built = new Map<string, PlatformProviders>();
+  return (roles) => {
+    const key = `${roles.blue.slot}:${roles.blue.name}:${roles.green.name}`;
+    let providers = built.get(key);
+    if (providers === undefined) {
+      const green = platform.slots[roles.green.slot];
+      providers = {
+        ...shared,
+        clusters: createEksProvisioner({
+          client: context.aws.eks,
+          template: green.mode === 'create' ? green.template : undefined,
+          // Decommission deletes blue, which Switchyard may not have created (and so not tagged).
+          allowUntagged: [roles.blue.name],
+          log,
+        }),
+        router: trafficRouter(platform, roles, context, log),
+      };
+      built.set(key, providers);
+    }
+    return providers;
+  };
 }
 
+/** The platform's router with the live (blue) slot's target as blue and the other slot's as green. */
 export function trafficRouter(
   platform: PlatformConfig,
+  roles: ProviderRoles,
   context: ProviderContext,
   log: Logger,
 ): TrafficRouter {
@@ -74,8 +103,8 @@ export function trafficRouter(
       client: context.aws.elbv2,
       listenerArn: traffic.listenerArn,
       ...(traffic.ruleArn === undefined ? {} : { ruleArn: traffic.ruleArn }),
-      blueTargetGroupArn: traffic.blueTargetGroupArn,
-      greenTargetGroupArn: traffic.greenTargetGroupArn,
+      blueTargetGroupArn: traffic.targets[roles.blue.slot].targetGroupArn,
+      greenTargetGroupArn: traffic.targets[roles.green.slot].targetGroupArn,
       serializer: context.serializer,
       log,
     });
@@ -86,8 +115,8 @@ export function trafficRouter(
     recordName: traffic.recordName,
     recordType: traffic.recordType,
     ttlSeconds: effectiveTtlMs(traffic) / 1000,
-    blue: traffic.blue,
-    green: traffic.green,
+    blue: traffic.targets[roles.blue.slot],
+    green: traffic.targets[roles.green.slot],
     serializer: context.serializer,
     log,
   });

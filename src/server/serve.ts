@@ -11,7 +11,7 @@ import { createMetrics } from '../metrics.js';
 import { createAwsClients } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { configCatalog, type Platform } from './catalog.js';
+import { configCatalog, type Platform, recordPlatforms } from './catalog.js';
 import { clusterAccess } from './cluster-access.js';
 import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
@@ -76,13 +76,24 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     });
   }
 
+  const catalogOptions = {
+    controller: settings,
+    platforms,
+    store,
+    eks: aws.eks,
+    log: log.child({ component: 'platforms' }),
+  };
+  await recordPlatforms(catalogOptions);
+
   const controller = new Controller({
     store,
     stages: orderedStages,
-    providersFor: (name) => {
-      const platform = platforms.get(name);
-      if (platform === undefined) throw new Error(`platform "${name}" is no longer in the config`);
-      return platform.providers;
+    providersFor: (promotion) => {
+      const platform = platforms.get(promotion.platform);
+      if (platform === undefined) {
+        throw new Error(`platform "${promotion.platform}" is no longer in the config`);
+      }
+      return platform.providers(promotion);
     },
     log: log.child({ component: 'engine' }),
     maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
@@ -92,7 +103,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
   const api = await buildApi({
     controller,
     store,
-    platforms: configCatalog(settings, platforms, aws),
+    platforms: configCatalog(catalogOptions),
     auth: new Authenticator(tokens, settings.auth.publicReads),
     metrics,
     log: log.child({ component: 'api' }),

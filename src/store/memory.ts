@@ -1,5 +1,6 @@
 import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
 import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
+import type { PlatformRecord } from '../domain/slots.js';
 import { closedStoreError, duplicateIdError, staleWriteError } from './errors.js';
 import { pageOf } from './paging.js';
 import type { AuditEntry, PromotionFilter, PromotionStore } from './store.js';
@@ -16,6 +17,7 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
   const records = new Map<string, Promotion>();
   const log: PromotionEvent[] = [];
   const auditLog: AuditEntry[] = [];
+  const platforms = new Map<string, PlatformRecord>();
   let lastSeq = 0;
   let closed = false;
 
@@ -112,6 +114,20 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
     async events(promotionId, afterSeq = 0) {
       open();
       return log.filter((e) => e.promotionId === promotionId && e.seq > afterSeq).map(copy);
+    },
+
+    async platform(name) {
+      open();
+      const found = platforms.get(name);
+      return found && copy(found);
+    },
+
+    async recordPlatform(record) {
+      open();
+      const existing = platforms.get(record.name);
+      if (existing) return { record: copy(existing), created: false };
+      platforms.set(record.name, copy(record));
+      return { record: copy(record), created: true };
     },
 
     async appendAudit(entry) {

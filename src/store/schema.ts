@@ -55,6 +55,15 @@ const migrations: readonly string[] = [
   CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
   `,
+  `
+  -- What a platform was when first seen (its live slot then). The live slot after that is derived from
+  -- the promotions that reached decommission, so it can never disagree with them.
+  CREATE TABLE platforms (
+    name TEXT PRIMARY KEY,
+    first_seen_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  `,
 ];
 
 export const schemaVersion = migrations.length;

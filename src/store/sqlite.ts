@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
 import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
+import type { PlatformRecord } from '../domain/slots.js';
 import { closedStoreError, duplicateIdError, StoreLockedError, staleWriteError } from './errors.js';
 import { pageOf } from './paging.js';
 import { migrate } from './schema.js';
 import type { AuditEntry, PromotionStore } from './store.js';
+import { upgradePromotion } from './upgrade.js';
 
 interface PromotionRow {
   readonly id: string;
@@ -70,6 +72,10 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
   const latest = db.prepare<[string], { doc: string }>(
     'SELECT doc FROM promotions WHERE platform = ? ORDER BY active DESC, created_at DESC, rowid DESC LIMIT 1',
   );
+  const insertPlatform = db.prepare<[string, string, string]>(
+    'INSERT INTO platforms (name, first_seen_at, doc) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING',
+  );
+  const platformByName = db.prepare<[string], { doc: string }>('SELECT doc FROM platforms WHERE name = ?');
   const insertEvent = db.prepare<[string, string, string, string, string, string | null]>(
     'INSERT INTO events (promotion_id, at, type, message, actor, data) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -111,7 +117,7 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
         if (isSqliteError(error, /^SQLITE_CONSTRAINT/) && byId.get(row.id)) throw duplicateIdError(row.id);
         throw activeConflict(error, row.platform);
       }
-      return JSON.parse(row.doc) as Promotion;
+      return upgradePromotion(JSON.parse(row.doc));
     },
 
     async get(id) {
@@ -123,12 +129,12 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
       open();
       const page = pageOf(filter);
       const rows = listed.all({ platform: filter?.platform ?? null, phase: filter?.phase ?? null, ...page });
-      return rows.map((r) => JSON.parse(r.doc) as Promotion);
+      return rows.map((r) => upgradePromotion(JSON.parse(r.doc)));
     },
 
     async active() {
       open();
-      return activeAll.all().map((r) => JSON.parse(r.doc) as Promotion);
+      return activeAll.all().map((r) => upgradePromotion(JSON.parse(r.doc)));
     },
 
     async latestForPlatform(platform) {
@@ -151,7 +157,7 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
       } catch (error) {
         throw activeConflict(error, row.platform);
       }
-      return JSON.parse(row.doc) as Promotion;
+      return upgradePromotion(JSON.parse(row.doc));
     },
 
     async appendEvents(promotionId, events) {
@@ -165,6 +171,21 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
     async events(promotionId, afterSeq = 0) {
       open();
       return eventsAfter.all(promotionId, afterSeq).map(eventOf);
+    },
+
+    async platform(name) {
+      open();
+      const row = platformByName.get(name);
+      return row && (JSON.parse(row.doc) as PlatformRecord);
+    },
+
+    async recordPlatform(record) {
+      open();
+      const created =
+        insertPlatform.run(record.name, record.firstSeenAt, JSON.stringify(record)).changes === 1;
+      const row = platformByName.get(record.name);
+      if (!row) throw new Error(`platform ${record.name} was not stored`);
+      return { record: JSON.parse(row.doc) as PlatformRecord, created };
     },
 
     async appendAudit(entry) {
@@ -260,7 +281,7 @@ function rowOf(p: Promotion): PromotionRow {
 }
 
 function parse(row: { doc: string } | undefined): Promotion | undefined {
-  return row && (JSON.parse(row.doc) as Promotion);
+  return row && upgradePromotion(JSON.parse(row.doc));
 }
 
 function eventOf(row: EventRow): PromotionEvent {

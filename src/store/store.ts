@@ -1,4 +1,5 @@
 import type { NewEvent, Promotion, PromotionEvent, PromotionPhase } from '../domain/promotion.js';
+import type { PlatformRecord } from '../domain/slots.js';
 
 /** One mutating API request: who asked for what, when, and how it ended. */
 export interface AuditEntry {
@@ -49,6 +50,15 @@ export interface PromotionStore {
   appendEvents(promotionId: string, events: readonly NewEvent[]): Promise<void>;
   /** Events in order; with `afterSeq`, only those after it (for live streams). */
   events(promotionId: string, afterSeq?: number): Promise<PromotionEvent[]>;
+  /** The platform's record, or undefined before the platform was first seen. */
+  platform(name: string): Promise<PlatformRecord | undefined>;
+  /**
+   * Stores the record unless the platform has one already, and returns the stored one: the first
+   * record wins, so a changed config never moves the live slot.
+   */
+  recordPlatform(
+    record: PlatformRecord,
+  ): Promise<{ readonly record: PlatformRecord; readonly created: boolean }>;
   /** Appends to the audit log (append-only; kept even when the request concerned no promotion). */
   appendAudit(entry: NewAuditEntry): Promise<void>;
   /** Audit entries, newest first. */

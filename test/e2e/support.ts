@@ -20,8 +20,8 @@ export interface E2E {
   /** Starts a new controller process (after a kill) on the same config and store. */
   restart(): Promise<void>;
   api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Json }>;
-  /** Runs the built CLI as a child process; resolves with its exit code and output. */
-  cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs the built CLI as a child process (as the operator unless a token is given); resolves with its exit code and output. */
+  cli(args: readonly string[], token?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Polls a promotion until `until` holds (or throws after `timeoutMs`, naming the last state). */
   waitFor(id: string, until: (p: Json) => boolean, timeoutMs?: number): Promise<Json>;
 }
@@ -62,13 +62,13 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
   };
-  e2e.cli = (args) =>
+  e2e.cli = (args, token) =>
     new Promise((resolve) => {
       execFile(
         process.execPath,
         [cliEntry, ...args],
         {
-          env: { ...process.env, ...e2e.world.env, SWITCHYARD_TOKEN: e2e.world.tokens.operator },
+          env: { ...process.env, ...e2e.world.env, SWITCHYARD_TOKEN: token ?? e2e.world.tokens.operator },
           timeout: 120_000,
         },
         (error, stdout, stderr) => {

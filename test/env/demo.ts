@@ -1,10 +1,12 @@
 /**
  * `make demo`: Switchyard's main job on the embedded default, end to end, on this machine. Starts the
- * sandbox (moto + a blue and a green kube-apiserver), seeds a platform team's world, runs
- * `switchyard serve` as its own process, and drives two promotions with the CLI as a user would:
- *   1. shop (Route 53): provision → qualify foundation (one deprecated-API warning) → services →
- *      traffic 1 → 10 → 50 → 100 %, each verified → decommission after an admin approves;
- *   2. payments (ALB): traffic to 50 %, then the one-command rollback.
+ * sandbox (moto + two kube-apiservers, one per cluster slot), seeds a platform team's world, runs
+ * `switchyard serve` as its own process, and drives three promotions with the CLI as a user would:
+ *   1. shop (Route 53) 1.34 → 1.35, slot a → b: provision → qualify foundation (one deprecated-API
+ *      warning) → services → traffic 1 → 10 → 50 → 100 %, each verified → decommission after an admin
+ *      approves; slot b is live now;
+ *   2. shop again, 1.35 → 1.36 with the same platform file: slot b → a, slot a's cluster built anew;
+ *   3. payments (ALB): traffic to 50 %, then the one-command rollback; its live slot does not move.
  * Ends with a summary and stops everything (KEEP=1 / --keep leaves it running until Ctrl-C).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { cliEntry, startController } from './controller-process.js';
 import { startTestEnvironment } from './environment.js';
 import { projectRoot } from './tools.js';
-import { createWorld, kubeTargetVersion, type World } from './world.js';
+import { createWorld, type World } from './world.js';
 
 const keep = process.argv.includes('--keep');
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
@@ -21,15 +23,16 @@ const say = (text: string) => console.log(text);
 const heading = (text: string) => say(`\n${bold(`== ${text}`)}`);
 
 heading('Switchyard demo');
-say(`What happens: a sandbox with moto (AWS) and two local kube-apiservers (blue, green); a controller
-process; promotion 1 of "shop" (Route 53) all the way to decommission; promotion 2 of "payments"
-(ALB) rolled back at 50 % with one command; a summary. Nothing leaves this machine.`);
+say(`What happens: a sandbox with moto (AWS) and two local kube-apiservers (one per cluster slot); a
+controller process; two successive upgrades of "shop" (Route 53) with the same platform file, each
+to decommission, the live slot moving a → b → a; "payments" (ALB) rolled back at 50 % with one command;
+a summary. Nothing leaves this machine.`);
 
 const started = Date.now();
 const environment = await startTestEnvironment();
 const dir = join(projectRoot, '.cache/demo', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(dir, { recursive: true });
-const world = await createWorld(environment.info, dir);
+const world = await createWorld(environment.info, dir, { shape: 'slots', kubeVersion: '1.34' });
 const controller = await startController(world);
 heading('Controller up');
 say(`  API         ${world.url}/v1   (OpenAPI ${world.url}/openapi.json, browsable at ${world.url}/docs)
@@ -40,13 +43,17 @@ say(`  API         ${world.url}/v1   (OpenAPI ${world.url}/openapi.json, browsab
 
 let exitCode = 0;
 try {
-  const shop = await promoteShop(world);
-  const payments = await rollBackPayments(world);
+  const shop = await promoteShop(world, 1, '1.35');
+  say('\n$ switchyard platforms   (the live slot is stored state: the promotion moved it)');
+  say((await cli(world, ['platforms'])).stdout.trimEnd());
+  const shopAgain = await promoteShop(world, 2, '1.36');
+  const payments = await rollBackPayments(world, '1.35');
   heading('Summary');
-  const rows = [shop, payments].map((p) => [
+  const rows = [shop, shopAgain, payments].map((p) => [
     p.id,
     p.platform,
     `${p.fromVersion} → ${p.toVersion}`,
+    `${p.blue.slot} → ${p.green.slot}`,
     p.phase,
     p.traffic.history
       .map((h: Json) => `${h.green}%${h.reason === 'step' ? '' : ` (${h.reason})`}`)
@@ -54,11 +61,13 @@ try {
     `${Math.round((Date.parse(p.finishedAt) - Date.parse(p.createdAt)) / 1000)} s`,
   ]);
   table([
-    ['promotion', 'platform', 'versions', 'result', 'green weight, verified at each step', 'took'],
+    ['promotion', 'platform', 'versions', 'slots', 'result', 'green weight, verified at each step', 'took'],
     ...rows,
   ]);
   say(`\nqualify-foundation said: ${shop.stages['qualify-foundation'].message}`);
   say(`rollback of payments: ${payments.rollback.message}`);
+  say('\n$ switchyard platforms');
+  say((await cli(world, ['platforms'])).stdout.trimEnd());
   say(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
 } catch (error) {
   exitCode = 1;
@@ -88,12 +97,11 @@ process.exit(exitCode);
 // biome-ignore lint/suspicious/noExplicitAny: API bodies are read field by field for display
 type Json = Record<string, any>;
 
-async function promoteShop(w: World): Promise<Json> {
-  heading(`Promotion 1: shop (Route 53) to Kubernetes ${kubeTargetVersion}`);
-  const id = JSON.parse(
-    (await cli(w, ['promote', 'shop', '--to', kubeTargetVersion, '--output', 'json'])).stdout,
-  ).id as string;
-  say(`$ switchyard promote shop --to ${kubeTargetVersion}   → ${id}\n$ switchyard status ${id} --watch`);
+async function promoteShop(w: World, n: number, to: string): Promise<Json> {
+  heading(`Promotion ${n}: shop (Route 53) to Kubernetes ${to}`);
+  const id = JSON.parse((await cli(w, ['promote', 'shop', '--to', to, '--output', 'json'])).stdout)
+    .id as string;
+  say(`$ switchyard promote shop --to ${to}   → ${id}\n$ switchyard status ${id} --watch`);
   const watcher = watch(w, id);
   await until(w, id, (p) => p.phase === 'waiting-approval' || p.phase === 'rolled-back');
   say(
@@ -104,12 +112,11 @@ async function promoteShop(w: World): Promise<Json> {
   return api(w, `/v1/promotions/${id}`);
 }
 
-async function rollBackPayments(w: World): Promise<Json> {
-  heading(`Promotion 2: payments (ALB) to ${kubeTargetVersion}, rolled back at 50 %`);
-  const id = JSON.parse(
-    (await cli(w, ['promote', 'payments', '--to', kubeTargetVersion, '--output', 'json'])).stdout,
-  ).id as string;
-  say(`$ switchyard promote payments --to ${kubeTargetVersion}   → ${id}\n$ switchyard status ${id} --watch`);
+async function rollBackPayments(w: World, to: string): Promise<Json> {
+  heading(`Promotion 3: payments (ALB) to ${to}, rolled back at 50 %`);
+  const id = JSON.parse((await cli(w, ['promote', 'payments', '--to', to, '--output', 'json'])).stdout)
+    .id as string;
+  say(`$ switchyard promote payments --to ${to}   → ${id}\n$ switchyard status ${id} --watch`);
   const watcher = watch(w, id);
   await until(w, id, (p) => p.traffic.green === 50 || p.phase === 'rolled-back');
   say('\n$ switchyard rollback payments --reason "demo: error budget burning"');

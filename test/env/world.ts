@@ -28,6 +28,13 @@ export interface WorldOptions {
   };
   /** Put the AWS endpoint behind this URL instead (e.g. a fault proxy); default moto itself. */
   readonly awsEndpoint?: string;
+  /**
+   * The platform file shape. blue-green (default): the older fixed blue/green keys, clusters
+   * <name>-blue and <name>-green. slots: slots a and b, clusters <name>-a and <name>-b, slot a live at first.
+   */
+  readonly shape?: 'blue-green' | 'slots';
+  /** The Kubernetes version of the clusters live at the start (default 1.35). */
+  readonly kubeVersion?: string;
 }
 
 export interface World {
@@ -60,17 +67,22 @@ export async function createWorld(
   const green = loadKubeConfig({ path: env.kubeconfigPath, context: 'green' });
   const connection = { region: env.awsRegion, endpoint: env.awsEndpoint, credentials: worldCredentials };
 
+  const slots = options.shape === 'slots';
+  // The cluster each platform starts on: slot a's in the slots shape, blue's in the older one.
+  const first = slots ? 'a' : 'blue';
   const aws = await seedAws(connection, {
     suffix,
-    blueClusters: ['shop-blue', 'payments-blue'],
-    kubeVersion: '1.35',
+    blueClusters: [`shop-${first}`, `payments-${first}`],
+    kubeVersion: options.kubeVersion ?? '1.35',
     zone: 'example.test',
     record: 'shop.example.test',
-    blueTarget: 'shop-blue.lb.example.test',
+    blueTarget: `shop-${first}.lb.example.test`,
   });
   await seedServices(blue, namespaces.shop);
   await seedServices(blue, namespaces.payments);
   await seedFoundation(green);
+  // With slots, each cluster is green in turn, so both carry the foundation software EKS installs.
+  if (slots) await seedFoundation(blue);
   const simulator = simulateWorkloads([blue, green]);
   const smoke = {
     shop: await startSmokeServer('shop.example.test'),
@@ -94,30 +106,54 @@ export async function createWorld(
       platformsDir: 'platforms',
     }),
   );
+  const template = (name: string) => ({
+    roleArn: roles.cluster,
+    subnetIds: aws.subnetIds,
+    logging: ['api', 'audit'],
+    tags: { team: name },
+    nodeGroups: [
+      {
+        name: 'general',
+        instanceTypes: ['m6i.large'],
+        nodeRoleArn: roles.nodes,
+        minSize: 1,
+        maxSize: 3,
+        desiredSize: 2,
+      },
+    ],
+  });
+  const kubeconfig = (context: 'blue' | 'green') => ({ path: env.kubeconfigPath, context });
+  // Slot a is reached through the "blue" apiserver and slot b through the "green" one, whatever their role.
+  const clusters = (name: 'shop' | 'payments') =>
+    slots
+      ? {
+          slots: {
+            a: {
+              clusterName: `${name}-{slot}`,
+              kubeconfig: kubeconfig('blue'),
+              mode: 'create',
+              template: template(name),
+            },
+            b: {
+              clusterName: `${name}-{slot}`,
+              kubeconfig: kubeconfig('green'),
+              mode: 'create',
+              template: template(name),
+            },
+          },
+        }
+      : {
+          blue: { clusterName: `${name}-blue`, kubeconfig: kubeconfig('blue') },
+          green: {
+            mode: 'create',
+            clusterName: `${name}-green`,
+            kubeconfig: kubeconfig('green'),
+            template: template(name),
+          },
+        };
   const common = (name: 'shop' | 'payments') => ({
     name,
-    blue: { clusterName: `${name}-blue`, kubeconfig: { path: env.kubeconfigPath, context: 'blue' } },
-    green: {
-      mode: 'create',
-      clusterName: `${name}-green`,
-      kubeconfig: { path: env.kubeconfigPath, context: 'green' },
-      template: {
-        roleArn: roles.cluster,
-        subnetIds: aws.subnetIds,
-        logging: ['api', 'audit'],
-        tags: { team: name },
-        nodeGroups: [
-          {
-            name: 'general',
-            instanceTypes: ['m6i.large'],
-            nodeRoleArn: roles.nodes,
-            minSize: 1,
-            maxSize: 3,
-            desiredSize: 2,
-          },
-        ],
-      },
-    },
+    ...clusters(name),
     // At least the router's TTL: 1 s for shop's records, 10 s for the ALB to apply weights.
     rollback: {
       mode: 'instant',
@@ -157,8 +193,17 @@ export async function createWorld(
         recordName: 'shop.example.test',
         recordType: 'CNAME',
         ttl: '1s',
-        blue: { setIdentifier: 'shop-blue', values: ['shop-blue.lb.example.test'] },
-        green: { setIdentifier: 'shop-green', values: ['shop-green.lb.example.test'] },
+        ...(slots
+          ? {
+              targets: {
+                a: { setIdentifier: 'shop-a', values: ['shop-a.lb.example.test'] },
+                b: { setIdentifier: 'shop-b', values: ['shop-b.lb.example.test'] },
+              },
+            }
+          : {
+              blue: { setIdentifier: 'shop-blue', values: ['shop-blue.lb.example.test'] },
+              green: { setIdentifier: 'shop-green', values: ['shop-green.lb.example.test'] },
+            }),
         steps,
       },
     }),
@@ -170,8 +215,14 @@ export async function createWorld(
       traffic: {
         router: 'alb',
         listenerArn: aws.listenerArn,
-        blueTargetGroupArn: aws.blueTargetGroupArn,
-        greenTargetGroupArn: aws.greenTargetGroupArn,
+        ...(slots
+          ? {
+              targets: {
+                a: { targetGroupArn: aws.blueTargetGroupArn },
+                b: { targetGroupArn: aws.greenTargetGroupArn },
+              },
+            }
+          : { blueTargetGroupArn: aws.blueTargetGroupArn, greenTargetGroupArn: aws.greenTargetGroupArn }),
         // An ALB applies weights within seconds; bakes are at least that floor (10 s).
         steps: [50, 100].map((green) => ({ green, bake: '10s' })),
       },

@@ -8,8 +8,13 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
   let counter = 0;
   const shop = {
     name: 'shop',
+    live: { slot: 'a' as const, cluster: 'shop-blue', since: '2026-11-25T10:00:00.000Z' },
+    slots: {
+      a: { cluster: 'shop-blue', mode: 'create' as const },
+      b: { cluster: 'shop-green', mode: 'create' as const },
+    },
     blue: { cluster: 'shop-blue' },
-    green: { cluster: 'shop-green', mode: 'create' as const },
+    green: { slot: 'b' as const, cluster: 'shop-green', mode: 'create' as const },
     router: 'route53' as const,
     steps: plan.steps.map((s) => ({ green: s.green, bakeMs: s.bakeMs, approval: s.approval })),
   };
@@ -18,8 +23,8 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
     return shop;
   };
   return {
-    list: () => [shop],
-    get,
+    list: async () => [shop],
+    get: async (name) => get(name),
     async newPromotion({ platform, targetVersion, createdBy, rollback }) {
       get(platform);
       const promotionPlan = rollback
@@ -45,6 +50,10 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
         platform: name,
         fromVersion: '1.34',
         toVersion: targetVersion,
+        blue: { slot: 'a', cluster: 'shop-blue' },
+        green: { slot: 'b', cluster: 'shop-green', mode: 'create' },
+        targets: { blue: 'record shop set blue', green: 'record shop set green' },
+        blockers: [],
         stages: [{ name: 'provision', action: 'create shop-green' }],
         addons: { 'vpc-cni': 'v1.20.0-eksbuild.1' },
         removedApis: { verdict: 'pass', checks: [], warnings: [] },

@@ -20,7 +20,7 @@ import type { GreenPercent } from '../../src/domain/weights.js';
 export interface CloudState {
   calls: string[];
   /** Cluster name → polls left until ACTIVE (0 = active). */
-  clusters: Record<string, { pollsLeft: number; token: string }>;
+  clusters: Record<string, { pollsLeft: number; token: string; version?: string; promotionId?: string }>;
   /** How many clusters were ever created, by name: more than 1 means a duplicate. */
   created: Record<string, number>;
   deleted: string[];
@@ -107,13 +107,30 @@ export class FakeCloud {
     const cloud = this;
     return {
       clusters: {
-        async ensureCluster({ cluster, idempotencyToken }) {
+        async inspect(cluster) {
+          return cloud.record(`clusters.inspect(${cluster.name})`, () => {
+            const found = cloud.state.clusters[cluster.name];
+            if (found === undefined) return { exists: false };
+            return {
+              exists: true,
+              version: found.version ?? '1.34',
+              status: found.pollsLeft === 0 ? 'ACTIVE' : 'CREATING',
+              ...(found.promotionId === undefined ? {} : { createdBy: found.promotionId }),
+            };
+          });
+        },
+        async offeredVersions() {
+          return ['1.33', '1.34', '1.35', '1.36'];
+        },
+        async ensureCluster({ cluster, idempotencyToken, version, promotionId }) {
           return cloud.record(`clusters.ensureCluster(${cluster.name})`, () => {
             const existing = cloud.state.clusters[cluster.name];
             if (existing === undefined) {
               cloud.state.clusters[cluster.name] = {
                 pollsLeft: cloud.behaviour.provisionPolls,
                 token: idempotencyToken,
+                version,
+                promotionId,
               };
               cloud.state.created[cluster.name] = (cloud.state.created[cluster.name] ?? 0) + 1;
               return { ready: false, message: `creating ${cluster.name}` };

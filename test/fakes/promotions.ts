@@ -35,8 +35,8 @@ export function testPromotion(id = 'p-1', plan = testPlan()): NewPromotion {
     platform: 'shop',
     fromVersion: '1.34',
     toVersion: '1.35',
-    blue: { name: 'shop-blue' },
-    green: { name: 'shop-green', adopted: false },
+    blue: { name: 'shop-blue', slot: 'a' },
+    green: { name: 'shop-green', slot: 'b', adopted: false },
     plan,
     createdBy: 'alice',
   };

@@ -81,6 +81,15 @@ describeWithServers('switchyard serve', () => {
         },
       }),
     );
+    // Blue is an EKS cluster too: its version comes from EKS, and a promotion needs it to exist.
+    await aws.eks.send(
+      new CreateClusterCommand({
+        name: 'shop-blue',
+        version: '1.35',
+        roleArn: 'arn:aws:iam::123456789012:role/eks',
+        resourcesVpcConfig: { subnetIds: ['subnet-1', 'subnet-2'] },
+      }),
+    );
     await aws.eks.send(
       new CreateClusterCommand({
         name: greenCluster,
@@ -174,6 +183,9 @@ describeWithServers('switchyard serve', () => {
     expect(shop.body).toMatchObject({
       name: 'shop',
       router: 'route53',
+      // First sight: the older file shape's blue is slot a, live as the config says.
+      live: { slot: 'a', cluster: 'shop-blue' },
+      green: { slot: 'b', cluster: greenCluster, mode: 'adopt' },
       liveTraffic: { kind: 'unweighted', green: 0 },
     });
     const plan = await call('POST', '/v1/platforms/shop/plan', { targetVersion: '1.36' });
@@ -181,6 +193,9 @@ describeWithServers('switchyard serve', () => {
     expect(plan.body).toMatchObject({
       fromVersion: '1.35',
       toVersion: '1.36',
+      blue: { slot: 'a', cluster: 'shop-blue' },
+      green: { slot: 'b', cluster: greenCluster, mode: 'adopt' },
+      blockers: [],
       // Blue is shared with other test files (some plant removed APIs there), so only the shape is fixed.
       removedApis: {
         verdict: expect.stringMatching(/^(pass|fail)$/),
@@ -211,7 +226,7 @@ describeWithServers('switchyard serve', () => {
       promotion = (await call('GET', `/v1/promotions/${id}`)).body;
     }
     // Green has no CoreDNS, CNI or kube-proxy (nothing runs on the test apiserver), so the foundation
-    // must not qualify, and the rollback must find all traffic still on blue.
+    // must not qualify; no traffic ever moved, so the rollback leaves the router alone.
     expect(promotion.stages.provision.state).toBe('succeeded');
     expect(promotion.phase).toBe('rolling-back');
     expect(promotion.rollback).toMatchObject({ requestedBy: 'switchyard', step: 'drain' });

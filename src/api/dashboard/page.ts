@@ -15,9 +15,9 @@ export const dashboardPage = `<!doctype html>
   table { border-collapse: collapse; width: 100%; }
   td, th { text-align: left; padding: .25em .5em; border-bottom: 1px solid #eee; vertical-align: top; }
   tr.selected { background: #eef3ff; } #promotions tr { cursor: pointer; }
-  .phase { font-weight: 600; } .phase.succeeded { color: #137333; } .phase.rolled-back, .phase.rolling-back { color: #b3261e; }
+  .phase { font-weight: 600; } .phase.succeeded { color: #137333; } .phase.rolled-back, .phase.rolling-back, .phase.abandoned { color: #b3261e; }
   .phase.paused, .phase.waiting-approval { color: #a15c00; }
-  tr.succeeded td:nth-child(2) { color: #137333; } tr.failed td:nth-child(2) { color: #b3261e; } tr.running td:nth-child(2) { color: #0b57d0; }
+  tr.succeeded td:nth-child(2) { color: #137333; } tr.failed td:nth-child(2) { color: #b3261e; } tr.running td:nth-child(2) { color: #0b57d0; } tr.interrupted td:nth-child(2) { color: #8a5a00; }
   .bar { display: flex; height: 1.6em; border-radius: 4px; overflow: hidden; margin: .5em 0; font-size: .85em; color: #fff; }
   .bar .blue { background: #3367d6; display: flex; align-items: center; justify-content: center; }
   .bar .green { background: #188038; display: flex; align-items: center; justify-content: center; }

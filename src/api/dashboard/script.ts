@@ -65,7 +65,9 @@ async function renderPlatforms() {
   const { items } = await api('GET', '/v1/platforms');
   state.platforms = items;
   list.replaceChildren(...items.map((p) =>
-    el('li', {}, el('strong', {}, p.name), ' ' + p.router + ' · blue ' + p.blue.cluster + ' → green ' + p.green.cluster,
+    el('li', {}, el('strong', {}, p.name), ' ' + p.router + ' · live: slot ' + p.live.slot + ' ' + p.live.cluster +
+      (p.live.version ? ' (' + p.live.version + ')' : '') + (p.live.promotionId ? ', made live by ' + p.live.promotionId : ', from config') +
+      ' · next green: slot ' + p.green.slot + ' ' + p.green.cluster,
       p.activePromotion ? el('a', { href: '#', onclick: (e) => { e.preventDefault(); select(p.activePromotion); } }, ' active: ' + p.activePromotion) : ' (idle)')));
   $('start-platform').replaceChildren(...items.map((p) => el('option', { value: p.name }, p.name)));
 }
@@ -85,7 +87,7 @@ async function renderDetail() {
   if (!state.selected) return pane.replaceChildren(el('p', {}, 'Select a promotion.'));
   const p = await api('GET', '/v1/promotions/' + encodeURIComponent(state.selected));
   const open = p.gates.filter((g) => !g.approvedAt);
-  const finished = p.phase === 'succeeded' || p.phase === 'rolled-back';
+  const finished = p.phase === 'succeeded' || p.phase === 'rolled-back' || p.phase === 'abandoned';
   const stages = Object.entries(p.stages).map(([name, s]) =>
     el('tr', { class: s.state }, el('td', {}, name), el('td', {}, s.state), el('td', {}, since(s.startedAt, s.finishedAt)), el('td', {}, s.message)));
   const actions = finished ? [] : [
@@ -100,7 +102,9 @@ async function renderDetail() {
     el('p', {}, 'phase ', el('span', { class: 'phase ' + p.phase }, p.phase), p.pauseReason ? ' — ' + p.pauseReason : ''),
     weightBar(p.traffic.green),
     el('p', { class: 'history' }, 'verified weights: ' + (p.traffic.history.map((h) => h.green + '%' + (h.reason === 'step' ? '' : ' (' + h.reason + ')')).join(' → ') || 'none yet')),
+    el('p', {}, 'blue: slot ' + p.blue.slot + ' ' + p.blue.name + ' → green: slot ' + p.green.slot + ' ' + p.green.name + (p.green.adopted ? ' (adopted)' : '')),
     p.rollback ? el('p', {}, 'rollback (' + p.rollback.mode + ', green ' + p.rollback.green + '): ' + p.rollback.step + ' — ' + p.rollback.message) : '',
+    p.rollback && p.rollback.warning ? el('p', { class: 'error' }, 'warning: ' + p.rollback.warning) : '',
     el('div', { class: 'actions' }, ...actions),
     el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'state'), el('th', {}, 'took'), el('th', {}, 'message'))), el('tbody', {}, ...stages)),
     el('h3', {}, 'Events'),

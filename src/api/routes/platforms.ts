@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { isFinished } from '../../domain/promotion.js';
 import { errorMessage } from '../../domain/retryable.js';
 import type { ApiDependencies } from '../app.js';
 import {
@@ -19,9 +20,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{
 }> = async (app, { deps, limit }) => {
   const withActive = async (name: string) => {
     const latest = await deps.store.latestForPlatform(name);
-    const active =
-      latest && latest.phase !== 'succeeded' && latest.phase !== 'rolled-back' ? latest.id : undefined;
-    return active === undefined ? {} : { activePromotion: active };
+    return latest && !isFinished(latest) ? { activePromotion: latest.id } : {};
   };
 
   app.get(
@@ -29,14 +28,14 @@ export const platformRoutes: FastifyPluginAsyncZod<{
     {
       config: { role: 'viewer' },
       schema: {
-        summary: 'Platforms defined in config',
+        summary: 'Platforms defined in config, each with its live cluster',
         tags: ['platforms'],
         response: { 200: z.object({ items: z.array(platformSchema) }), ...errors },
       },
     },
     async () => ({
       items: await Promise.all(
-        deps.platforms.list().map(async (p) => ({ ...p, ...(await withActive(p.name)) })),
+        (await deps.platforms.list()).map(async (p) => ({ ...p, ...(await withActive(p.name)) })),
       ),
     }),
   );
@@ -53,7 +52,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => {
-      const platform = deps.platforms.get(request.params.name);
+      const platform = await deps.platforms.get(request.params.name);
       let liveTraffic: z.output<typeof platformDetailSchema>['liveTraffic'];
       try {
         const reading = await deps.platforms.liveTraffic(platform.name);

@@ -6,6 +6,7 @@ import { greenPercent } from '../../domain/weights.js';
 import type { ApiDependencies } from '../app.js';
 import { AccessError } from '../errors.js';
 import {
+  abandonSchema,
   approveSchema,
   createPromotionSchema,
   errorSchema,
@@ -220,6 +221,43 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
   );
 
   app.post(
+    '/promotions/:id/abandon',
+    {
+      config: { ...mutation('abandon'), role: 'admin' as const },
+      schema: {
+        summary: 'End a promotion that cannot finish, where it stands, without touching AWS (admin)',
+        description:
+          'For a promotion stuck for good (its blue cluster is gone, a step can never succeed). The router is ' +
+          'read, not written, and where traffic stands is recorded in the promotion.abandoned event. The live ' +
+          'slot does not change unless blue was already being deleted.',
+        tags: ['promotions'],
+        params: idParamsSchema,
+        body: abandonSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => controller.abandon(request.params.id, who(request), request.body.reason),
+  );
+
+  app.post(
+    '/promotions/:id/teardown',
+    {
+      config: { ...mutation('tear down green'), role: 'admin' as const },
+      schema: {
+        summary: 'Delete the green cluster a finished promotion left behind (admin)',
+        description:
+          'For a promotion rolled back with green kept, or abandoned: traffic still on green moves to the live ' +
+          'cluster first, then green drains for the drain delay and is deleted, so its slot can take the next ' +
+          "promotion's green.",
+        tags: ['promotions'],
+        params: idParamsSchema,
+        response: { 200: promotionSchema, ...errors },
+      },
+    },
+    async (request) => controller.teardownGreen(request.params.id, who(request)),
+  );
+
+  app.post(
     '/platforms/:name/rollback',
     {
       config: mutation('roll back a platform'),
@@ -232,7 +270,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
       },
     },
     async (request) => {
-      deps.platforms.get(request.params.name);
+      await deps.platforms.get(request.params.name);
       const latest = await store.latestForPlatform(request.params.name);
       if (latest === undefined) throw new NotFoundError('promotion of platform', request.params.name);
       return controller.rollback(latest.id, { ...request.body, by: who(request) });

@@ -27,12 +27,13 @@ function renderPlatforms(platforms: readonly Platform[]): string {
   const rows = platforms.map((p) => [
     p.name,
     p.router,
-    p.blue.cluster,
-    `${p.green.cluster} (${p.green.mode})`,
+    `${p.live.slot}: ${p.live.cluster}${p.live.version ? ` (${p.live.version})` : ''}`,
+    p.live.promotionId ?? 'config',
+    `${p.green.slot}: ${p.green.cluster} (${p.green.mode})`,
     p.steps.map((step) => `${step.green}%${step.approval ? '*' : ''}`).join('→'),
     p.activePromotion ?? '-',
   ]);
-  const header = ['NAME', 'ROUTER', 'BLUE', 'GREEN', 'STEPS', 'ACTIVE'];
+  const header = ['NAME', 'ROUTER', 'LIVE', 'MADE LIVE BY', 'NEXT GREEN', 'STEPS', 'ACTIVE'];
   return [table([header, ...rows]), '(* waits for approval)'].join('\n');
 }
 
@@ -40,6 +41,11 @@ function renderPlan(plan: Plan): string {
   const { removedApis } = plan;
   return [
     `${plan.platform}: ${plan.fromVersion} → ${plan.toVersion}`,
+    `blue  slot ${plan.blue.slot}: ${plan.blue.cluster} (live); traffic: ${plan.targets.blue}`,
+    `green slot ${plan.green.slot}: ${plan.green.cluster} (${plan.green.mode}); traffic: ${plan.targets.green}`,
+    ...(plan.blockers.length === 0
+      ? []
+      : ['', 'a promotion would be refused now:', ...plan.blockers.map((b) => `  - ${b}`)]),
     '',
     table([['STAGE', 'WOULD'], ...plan.stages.map((stage) => [stage.name, stage.action])]),
     '',

@@ -1,7 +1,6 @@
 import { type Cluster, CreateClusterCommand } from '@aws-sdk/client-eks';
 import { ProviderError } from '../../domain/errors.js';
-import type { ClusterObservation } from '../../domain/ports.js';
-import type { GreenCluster } from '../../domain/promotion.js';
+import type { ClusterObservation, ProvisionedCluster } from '../../domain/ports.js';
 import {
   assertOwned,
   type EksClusterTemplate,
@@ -18,7 +17,7 @@ import { awsError } from './errors.js';
 
 export interface EnsureClusterRequest {
   readonly promotionId: string;
-  readonly cluster: GreenCluster;
+  readonly cluster: ProvisionedCluster;
   readonly version: string;
   readonly idempotencyToken: string;
 }

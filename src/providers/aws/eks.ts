@@ -9,9 +9,11 @@ import {
   type EksContext,
   findCluster,
   permanent,
+  promotionTag,
 } from './eks-common.js';
 import { checkNodeGroups, ensureNodeGroups } from './eks-nodegroups.js';
 import { teardownCluster } from './eks-teardown.js';
+import { offeredKubernetesVersions } from './eks-versions.js';
 
 export type { EksAddonTemplate, EksClusterTemplate, EksNodeGroupTemplate } from './eks-common.js';
 export { promotionTag, roleTag } from './eks-common.js';
@@ -37,6 +39,20 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
   const context: EksContext = { client: options.client, log: options.log };
   const allowUntagged = new Set(options.allowUntagged ?? []);
   return {
+    async inspect({ name }) {
+      const found = await findCluster(context.client, name);
+      if (!found) return { exists: false };
+      const createdBy = found.tags?.[promotionTag];
+      return {
+        exists: true,
+        version: found.version ?? 'unknown',
+        status: found.status ?? 'UNKNOWN',
+        ...(createdBy === undefined ? {} : { createdBy }),
+      };
+    },
+
+    offeredVersions: () => offeredKubernetesVersions(context.client),
+
     ensureCluster: (request) => ensureCluster({ ...context, template: options.template }, request),
 
     async ensureFoundation({ promotionId, cluster, version }): Promise<FoundationObservation> {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { toPromotionPlan } from '../../../src/config/load.js';
-import { albPlatform, loadPlatform, problems, route53Platform, withValue } from '../config/temp-config.js';
+import {
+  albPlatform,
+  albSlotsPlatform,
+  loadPlatform,
+  problems,
+  route53Platform,
+  withValue,
+} from '../config/temp-config.js';
 
 const errorRate = {
   name: 'error-rate',
@@ -16,20 +23,37 @@ const errorRate = {
   compare: { against: 'blue', maxRelativeIncrease: 0.2 },
 };
 
-const withAnalysis = (platform: typeof route53Platform | typeof albPlatform, analysis: unknown[]) =>
+const withAnalysis = (platform: object, analysis: unknown[]) =>
   withValue(platform, ['traffic', 'steps', 0, 'analysis'], analysis);
+
+/** A first promotion: blue is slot a, green slot b. */
+const shopRoles = { blue: { slot: 'a', name: 'shop-a' }, green: { slot: 'b', name: 'shop-b' } } as const;
+const paymentsRoles = {
+  blue: { slot: 'a', name: 'payments-blue' },
+  green: { slot: 'b', name: 'payments-green' },
+} as const;
+
+const alb5xx = {
+  name: 'target-5xx',
+  provider: 'cloudwatch',
+  query: { kind: 'alb-target-5xx', loadBalancer: '{{loadBalancer}}', targetGroup: '{{targetGroup}}' },
+  range: { max: 0.02 },
+  interval: '30s',
+  count: 2,
+  compare: { against: 'blue', maxRelativeIncrease: 0.5, margin: 0.001 },
+};
 
 describe('analysis in a traffic step', () => {
   it('becomes part of the plan, with placeholders filled in once for green and once for blue', async () => {
     const { controller, platforms } = await loadPlatform(withAnalysis(route53Platform, [errorRate]));
-    const plan = toPromotionPlan(platforms.get('shop') ?? expect.fail('no shop'), controller);
+    const plan = toPromotionPlan(platforms.get('shop') ?? expect.fail('no shop'), controller, shopRoles);
     expect(plan.steps[0]?.analysis).toEqual([
       {
         name: 'error-rate',
         query: {
           provider: 'prometheus',
           url: 'http://prometheus.monitoring:9090',
-          promql: 'sum(rate(http_requests_total{cluster="shop-green",code=~"5.."}[1m]))',
+          promql: 'sum(rate(http_requests_total{cluster="shop-b",code=~"5.."}[1m]))',
           timeoutMs: 10_000,
         },
         range: { max: 0.01 },
@@ -42,7 +66,7 @@ describe('analysis in a traffic step', () => {
           query: {
             provider: 'prometheus',
             url: 'http://prometheus.monitoring:9090',
-            promql: 'sum(rate(http_requests_total{cluster="shop-blue",code=~"5.."}[1m]))',
+            promql: 'sum(rate(http_requests_total{cluster="shop-a",code=~"5.."}[1m]))',
             timeoutMs: 10_000,
           },
           maxRelativeIncrease: 0.2,
@@ -55,18 +79,11 @@ describe('analysis in a traffic step', () => {
   });
 
   it('with an ALB router, fills {{targetGroup}} and {{loadBalancer}} from the ARNs as CloudWatch names them', async () => {
-    const alb5xx = {
-      name: 'target-5xx',
-      provider: 'cloudwatch',
-      query: { kind: 'alb-target-5xx', loadBalancer: '{{loadBalancer}}', targetGroup: '{{targetGroup}}' },
-      range: { max: 0.02 },
-      interval: '30s',
-      count: 2,
-      compare: { against: 'blue', maxRelativeIncrease: 0.5, margin: 0.001 },
-    };
     const { controller, platforms } = await loadPlatform(withAnalysis(albPlatform, [alb5xx]));
-    const [spec] = toPromotionPlan(platforms.get('payments') ?? expect.fail('no payments'), controller)
-      .steps[0]?.analysis ?? [expect.fail('no analysis')];
+    const payments = platforms.get('payments') ?? expect.fail('no payments');
+    const [spec] = toPromotionPlan(payments, controller, paymentsRoles).steps[0]?.analysis ?? [
+      expect.fail('no analysis'),
+    ];
     expect(spec?.query).toEqual({
       provider: 'cloudwatch',
       kind: 'alb-target-5xx',
@@ -77,6 +94,19 @@ describe('analysis in a traffic step', () => {
       lookbackSeconds: 300,
     });
     expect(spec?.compare?.query).toMatchObject({ targetGroup: 'targetgroup/blue/0123456789abcdef' });
+  });
+
+  it("reads the live slot's target group for blue when the live slot is b", async () => {
+    const { controller, platforms } = await loadPlatform(withAnalysis(albSlotsPlatform, [alb5xx]));
+    const payments = platforms.get('payments') ?? expect.fail('no payments');
+    // The second promotion: slot b (target group "green") is live, so it is blue.
+    const roles = {
+      blue: { slot: 'b', name: 'payments-green' },
+      green: { slot: 'a', name: 'payments-blue' },
+    } as const;
+    const [spec] = toPromotionPlan(payments, controller, roles).steps[0]?.analysis ?? [];
+    expect(spec?.query).toMatchObject({ targetGroup: 'targetgroup/blue/0123456789abcdef' });
+    expect(spec?.compare?.query).toMatchObject({ targetGroup: 'targetgroup/green/0123456789abcdef' });
   });
 
   it('takes an explicit query for blue when placeholders cannot express it', async () => {
@@ -95,7 +125,8 @@ describe('analysis in a traffic step', () => {
     };
     const { controller, platforms } = await loadPlatform(withAnalysis(route53Platform, [probe]));
     const [spec] =
-      toPromotionPlan(platforms.get('shop') ?? expect.fail(''), controller).steps[0]?.analysis ?? [];
+      toPromotionPlan(platforms.get('shop') ?? expect.fail(''), controller, shopRoles).steps[0]?.analysis ??
+      [];
     expect(spec?.query).toEqual({
       provider: 'http',
       url: 'https://green.shop.internal/healthz',
@@ -115,12 +146,12 @@ describe('analysis in a traffic step', () => {
     [
       'a placeholder the router cannot fill',
       { ...errorRate, query: { ...errorRate.query, promql: 'up{tg="{{targetGroup}}"}' } },
-      'traffic.steps[0].analysis[0].query: unknown placeholder {{targetGroup}}: with the route53 router, use {{side}} or {{cluster}}',
+      'traffic.steps[0].analysis[0].query: unknown placeholder {{targetGroup}}: with the route53 router, use {{side}}, {{slot}} or {{cluster}}',
     ],
     [
       'a comparison that would read the same thing on both sides',
       { ...errorRate, query: { ...errorRate.query, promql: 'sum(rate(errors[1m]))' } },
-      'traffic.steps[0].analysis[0].compare: blue would be read with the same query as green: use {{side}}, {{cluster}} or {{targetGroup}} in the query, or give blue its own compare.query',
+      'traffic.steps[0].analysis[0].compare: blue would be read with the same query as green: use {{side}}, {{slot}} or {{cluster}} in the query, or give blue its own compare.query',
     ],
     [
       'a failure limit that can never be passed',

@@ -26,6 +26,8 @@ const routes: { method: 'GET' | 'POST' | 'PUT'; url: string; role: Role; payload
   },
   { method: 'POST', url: '/v1/promotions/p-1/rollback', role: 'operator', payload: { reason: 'x' } },
   { method: 'POST', url: '/v1/platforms/shop/rollback', role: 'operator', payload: { reason: 'x' } },
+  { method: 'POST', url: '/v1/promotions/p-1/abandon', role: 'admin', payload: { reason: 'x' } },
+  { method: 'POST', url: '/v1/promotions/p-1/teardown', role: 'admin' },
 ];
 const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 const callers = [

@@ -22,10 +22,12 @@ describe('OpenAPI document', () => {
       'POST /v1/platforms/{name}/plan',
       'POST /v1/platforms/{name}/rollback',
       'POST /v1/promotions',
+      'POST /v1/promotions/{id}/abandon',
       'POST /v1/promotions/{id}/approve',
       'POST /v1/promotions/{id}/pause',
       'POST /v1/promotions/{id}/resume',
       'POST /v1/promotions/{id}/rollback',
+      'POST /v1/promotions/{id}/teardown',
       'PUT /v1/promotions/{id}/traffic',
     ]);
     // Every documented operation is a route the server really has.

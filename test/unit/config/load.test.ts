@@ -3,7 +3,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../../src/config/errors.js';
 import { loadConfig, toPromotionPlan } from '../../../src/config/load.js';
-import { albPlatform, loadError, minimalController, route53Platform, writeConfig } from './temp-config.js';
+import {
+  albPlatform,
+  albSlotsPlatform,
+  loadError,
+  minimalController,
+  route53Platform,
+  writeConfig,
+} from './temp-config.js';
 
 // Paths in these tests are relative to the project root, where vitest runs.
 const example = 'config/controller.yaml';
@@ -26,18 +33,24 @@ describe('the example config', () => {
 
   it('turns shop into its promotion plan', async () => {
     const { controller, platforms } = await loadConfig({ file: example });
-    const shop = platforms.get('shop');
-    expect(shop?.blue.kubeconfig).toEqual({
+    const shop = platforms.get('shop') ?? expect.fail('no shop');
+    expect(shop).toMatchObject({ shape: 'slots', initialLive: 'a', maxVersionJump: 1 });
+    expect(shop.slots.a.kubeconfig).toEqual({
       path: path.resolve('config/kubeconfigs/shop.yaml'),
-      context: 'shop-blue',
+      context: 'shop-a',
     });
-    expect(shop?.green.mode === 'create' && shop.green.template.addons.map((a) => a.name)).toEqual([
+    expect(shop.slots.b.mode === 'create' && shop.slots.b.template.addons.map((a) => a.name)).toEqual([
       'vpc-cni',
       'coredns',
       'kube-proxy',
       'aws-ebs-csi-driver',
     ]);
-    expect(toPromotionPlan(shop ?? expect.fail('no shop'), controller)).toEqual({
+    // The YAML anchor gives both slots the one template.
+    expect(shop.slots.a.mode === 'create' && shop.slots.a.template).toEqual(
+      shop.slots.b.mode === 'create' && shop.slots.b.template,
+    );
+    const roles = { blue: { slot: 'a', name: 'shop-a' }, green: { slot: 'b', name: 'shop-b' } } as const;
+    expect(toPromotionPlan(shop, controller, roles)).toEqual({
       ttlSeconds: 60,
       steps: [
         { green: 1, bakeMs: 300_000, approval: false },
@@ -62,8 +75,17 @@ describe('the example config', () => {
   it('turns payments into its promotion plan', async () => {
     const { controller, platforms } = await loadConfig({ file: example });
     const payments = platforms.get('payments') ?? expect.fail('no payments');
-    expect(payments.green).toEqual({ mode: 'adopt', clusterName: 'payments-2025' });
-    expect(toPromotionPlan(payments, controller)).toEqual({
+    expect(payments.slots.b).toEqual({ mode: 'adopt', clusterName: 'payments-{slot}-{version}' });
+    expect(payments).toMatchObject({
+      initialLive: 'a',
+      initialLiveCluster: 'payments-2024',
+      maxVersionJump: 2,
+    });
+    const roles = {
+      blue: { slot: 'a', name: 'payments-2024' },
+      green: { slot: 'b', name: 'payments-b-1-35' },
+    } as const;
+    expect(toPromotionPlan(payments, controller, roles)).toEqual({
       ttlSeconds: 10,
       steps: [
         { green: 5, bakeMs: 600_000, approval: false },
@@ -195,17 +217,31 @@ describe('platform files', () => {
     expect([...platforms.keys()]).toEqual(['payments', 'shop']);
   });
 
-  it('resolves kubeconfig paths against the controller config folder', async () => {
-    const platform = {
-      ...albPlatform,
-      blue: { clusterName: 'payments-blue', kubeconfig: { path: 'kube/blue.yaml', context: 'blue' } },
-      green: { ...albPlatform.green, kubeconfig: { path: '/etc/kube/green.yaml', context: 'green' } },
-    };
+  it.each([
+    [
+      'slots',
+      {
+        ...albSlotsPlatform,
+        slots: {
+          a: { ...albSlotsPlatform.slots.a, kubeconfig: { path: 'kube/a.yaml', context: 'a' } },
+          b: { ...albSlotsPlatform.slots.b, kubeconfig: { path: '/etc/kube/b.yaml', context: 'b' } },
+        },
+      },
+    ],
+    [
+      'blue/green',
+      {
+        ...albPlatform,
+        blue: { clusterName: 'payments-blue', kubeconfig: { path: 'kube/a.yaml', context: 'blue' } },
+        green: { ...albPlatform.green, kubeconfig: { path: '/etc/kube/b.yaml', context: 'green' } },
+      },
+    ],
+  ])('resolves kubeconfig paths against the controller config folder (%s shape)', async (_, platform) => {
     const file = await writeConfig({ platforms: { 'p.yaml': platform } });
     const loaded = await loadConfig({ file });
     const payments = loaded.platforms.get('payments');
-    expect(payments?.blue.kubeconfig?.path).toBe(path.join(path.dirname(file), 'kube/blue.yaml'));
-    expect(payments?.green.kubeconfig?.path).toBe('/etc/kube/green.yaml');
+    expect(payments?.slots.a.kubeconfig?.path).toBe(path.join(path.dirname(file), 'kube/a.yaml'));
+    expect(payments?.slots.b.kubeconfig?.path).toBe('/etc/kube/b.yaml');
   });
 
   it('allows a controller with no platforms', async () => {
@@ -272,10 +308,14 @@ describe('platform files', () => {
     const file = await writeConfig({ controller, platforms: { 'a.yaml': albPlatform } });
     const loaded = await loadConfig({ file });
     const payments = loaded.platforms.get('payments') ?? expect.fail('no payments');
-    expect(toPromotionPlan(payments, loaded.controller).pollIntervalMs).toBe(3_000);
-    expect(toPromotionPlan({ ...payments, pollInterval: 1_000 }, loaded.controller).pollIntervalMs).toBe(
-      1_000,
-    );
+    const roles = {
+      blue: { slot: 'a', name: 'payments-blue' },
+      green: { slot: 'b', name: 'payments-green' },
+    } as const;
+    expect(toPromotionPlan(payments, loaded.controller, roles).pollIntervalMs).toBe(3_000);
+    expect(
+      toPromotionPlan({ ...payments, pollInterval: 1_000 }, loaded.controller, roles).pollIntervalMs,
+    ).toBe(1_000);
   });
 });
 

@@ -4,6 +4,7 @@ import {
   aliasPlatform,
   aliasTarget,
   aRecordPlatform,
+  blueGreenRoute53Platform,
   problems,
   route53Platform,
   withValue,
@@ -13,22 +14,32 @@ describe('field rules', () => {
   it.each([
     [
       'create without a template',
-      withValue(route53Platform, ['green', 'template'], undefined),
+      withValue(route53Platform, ['slots', 'b', 'template'], undefined),
+      'slots.b.template: required when mode is "create"',
+    ],
+    [
+      'create without a template, blue/green shape',
+      withValue(albPlatform, ['green', 'mode'], 'create'),
       'green.template: required when mode is "create"',
     ],
     [
       'adopt with a template',
-      withValue(route53Platform, ['green', 'mode'], 'adopt'),
+      withValue(route53Platform, ['slots', 'a', 'mode'], 'adopt'),
+      'slots.a.template: not allowed when mode is "adopt": an adopted cluster already exists, so it would be ignored',
+    ],
+    [
+      'adopt with a template, blue/green shape',
+      withValue(blueGreenRoute53Platform, ['green', 'mode'], 'adopt'),
       'green.template: not allowed when mode is "adopt": an adopted cluster already exists, so it would be ignored',
     ],
     [
       'a target with both alias and values',
-      withValue(route53Platform, ['traffic', 'blue', 'alias'], aliasTarget('blue').alias),
-      'traffic.blue: needs exactly one of alias or values, has both',
+      withValue(route53Platform, ['traffic', 'targets', 'a', 'alias'], aliasTarget('shop-a').alias),
+      'traffic.targets.a: needs exactly one of alias or values, has both',
     ],
     [
       'a target with neither alias nor values',
-      withValue(route53Platform, ['traffic', 'green', 'values'], undefined),
+      withValue(blueGreenRoute53Platform, ['traffic', 'green', 'values'], undefined),
       'traffic.green: needs exactly one of alias or values, has neither',
     ],
     [
@@ -43,18 +54,18 @@ describe('field rules', () => {
     ],
     [
       'an alias on one side and values on the other',
-      withValue(route53Platform, ['traffic', 'green'], aliasTarget('green')),
-      'traffic.green: must use values like blue; mixing the two is not supported',
+      withValue(route53Platform, ['traffic', 'targets', 'b'], aliasTarget('shop-b')),
+      'traffic.targets.b: must use values like targets.a; mixing the two is not supported',
     ],
     [
       'a CNAME with two values',
-      withValue(route53Platform, ['traffic', 'blue', 'values'], ['a.example.net', 'b.example.net']),
-      'traffic.blue.values: a CNAME record has exactly one value',
+      withValue(route53Platform, ['traffic', 'targets', 'a', 'values'], ['a.example.net', 'b.example.net']),
+      'traffic.targets.a.values: a CNAME record has exactly one value',
     ],
     [
       'an A record with a name for a value',
-      withValue(aRecordPlatform, ['traffic', 'blue', 'values'], ['10.0.0.1', 'blue.example.net']),
-      'traffic.blue.values[1]: must be an IPv4 address for an A record',
+      withValue(aRecordPlatform, ['traffic', 'targets', 'a', 'values'], ['10.0.0.1', 'a.example.net']),
+      'traffic.targets.a.values[1]: must be an IPv4 address for an A record',
     ],
     [
       'teardown without a drain delay',
@@ -63,17 +74,17 @@ describe('field rules', () => {
     ],
     [
       'a single subnet',
-      withValue(route53Platform, ['green', 'template', 'subnetIds'], ['subnet-0a1']),
-      'green.template.subnetIds: must have at least 2 items',
+      withValue(route53Platform, ['slots', 'b', 'template', 'subnetIds'], ['subnet-0a1']),
+      'slots.b.template.subnetIds: must have at least 2 items',
     ],
     [
       'a desired size outside min..max',
-      withValue(route53Platform, ['green', 'template', 'nodeGroups', 0, 'desiredSize'], 5),
-      'green.template.nodeGroups[0].desiredSize: must be between minSize (1) and maxSize (3)',
+      withValue(route53Platform, ['slots', 'a', 'template', 'nodeGroups', 0, 'desiredSize'], 5),
+      'slots.a.template.nodeGroups[0].desiredSize: must be between minSize (1) and maxSize (3)',
     ],
     [
       'an unknown EKS log type',
-      withValue(route53Platform, ['green', 'template', 'logging'], ['api', 'everything']),
+      withValue(blueGreenRoute53Platform, ['green', 'template', 'logging'], ['api', 'everything']),
       'green.template.logging[1]: must be one of "api", "audit", "authenticator", "controllerManager", "scheduler", got "everything"',
     ],
     [
@@ -109,13 +120,13 @@ describe('field rules', () => {
 describe('unknown keys', () => {
   it('are named with the keys allowed there', async () => {
     expect(await problems(withValue(route53Platform, ['traffic', 'stepz'], []))).toEqual([
-      'traffic.stepz: unknown key (expected one of: router, hostedZoneId, recordName, recordType, ttl, blue, green, steps)',
+      'traffic.stepz: unknown key (expected one of: router, hostedZoneId, recordName, recordType, ttl, targets, blue, green, steps)',
     ]);
   });
 
   it('are reported at the top level too', async () => {
     expect(await problems(withValue(albPlatform, ['rollbak'], { mode: 'stepped' }))).toEqual([
-      'rollbak: unknown key (expected one of: name, blue, green, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services, notifications)',
+      'rollbak: unknown key (expected one of: name, slots, initialLive, initialLiveCluster, blue, green, maxVersionJump, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services, notifications)',
     ]);
   });
 });

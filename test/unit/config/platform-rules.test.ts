@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   albPlatform,
+  albSlotsPlatform,
   aliasPlatform,
   aRecordPlatform,
+  blueGreenRoute53Platform,
   loadError,
   loadPlatform,
   problems,
@@ -13,9 +15,11 @@ import {
 describe('valid platforms', () => {
   it.each([
     ['route53 values', route53Platform],
+    ['route53 values, blue/green shape', blueGreenRoute53Platform],
     ['route53 alias', aliasPlatform],
     ['route53 A records', aRecordPlatform],
-    ['alb', albPlatform],
+    ['alb', albSlotsPlatform],
+    ['alb, blue/green shape', albPlatform],
   ])('%s loads', async (_, platform) => {
     expect(await problems(platform)).toEqual([]);
   });
@@ -32,15 +36,16 @@ describe('valid platforms', () => {
       stepBake: 60_000,
     });
     expect(shop?.retry).toEqual({ maxAttempts: 5, baseDelay: 2_000, maxDelay: 120_000 });
-    expect(shop?.traffic.router === 'route53' && shop.traffic.blue).toEqual({
-      setIdentifier: 'blue',
+    expect(shop?.traffic.router === 'route53' && shop.traffic.targets.a).toEqual({
+      setIdentifier: 'shop-a',
       alias: {
-        dnsName: 'blue.elb.amazonaws.com',
+        dnsName: 'shop-a.elb.amazonaws.com',
         hostedZoneId: 'Z35SXDOTRQ7X7K',
         evaluateTargetHealth: true,
       },
     });
-    expect(shop?.green.mode === 'create' && shop.green.template).toMatchObject({
+    expect(shop).toMatchObject({ initialLive: 'a', maxVersionJump: 1 });
+    expect(shop?.slots.b.mode === 'create' && shop.slots.b.template).toMatchObject({
       securityGroupIds: [],
       endpointPublicAccess: false,
       logging: [],
@@ -114,9 +119,10 @@ describe('cross-field rules', () => {
       withValue(albPlatform, ['rollback'], { mode: 'stepped', stepBake: '5s' }),
       'rollback.stepBake: must be at least the TTL (10s), got 5s',
     ],
+    // These three in the blue/green shape; slots.test.ts has them in the slots shape.
     [
       'the same set identifier on both sides',
-      withValue(route53Platform, ['traffic', 'green', 'setIdentifier'], 'blue'),
+      withValue(blueGreenRoute53Platform, ['traffic', 'green', 'setIdentifier'], 'blue'),
       'traffic.green.setIdentifier: must differ from blue\'s ("blue")',
     ],
     [

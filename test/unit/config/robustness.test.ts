@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { configErrorMap, toConfigIssues } from '../../../src/config/issues.js';
 import { platformSchema } from '../../../src/config/schema.js';
-import { albPlatform, route53Platform, withValue } from './temp-config.js';
+import { albPlatform, albSlotsPlatform, route53Platform, withValue } from './temp-config.js';
 
 /** Every path to a value inside `value`, e.g. ['traffic', 'steps', 0, 'bake']. */
 function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
@@ -12,6 +12,7 @@ function paths(value: unknown, prefix: (string | number)[] = []): (string | numb
   );
 }
 
+// Both file shapes; the slots one with every slot-level key the rules read.
 const bases = [
   withValue(route53Platform, ['rollback'], {
     mode: 'stepped',
@@ -20,6 +21,12 @@ const bases = [
     drainDelay: '2m',
   }),
   withValue(albPlatform, ['stageTimeouts'], { provision: '1h' }),
+  {
+    ...withValue(albSlotsPlatform, ['slots', 'b', 'clusterName'], 'payments-{slot}-{version}'),
+    initialLive: 'b',
+    initialLiveCluster: 'payments-2024',
+    maxVersionJump: 2,
+  },
 ];
 const oddValues = [null, 'x', [], {}, 5, -1, true, undefined, '30s'];
 

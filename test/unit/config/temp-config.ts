@@ -76,49 +76,73 @@ export function withValue<T>(base: T, at: readonly (string | number)[], value: u
   return copy;
 }
 
-/** A valid Route 53 platform (values records, TTL 60s). */
+const template = {
+  roleArn: 'arn:aws:iam::123456789012:role/eks',
+  subnetIds: ['subnet-0a1', 'subnet-0a2'],
+  nodeGroups: [
+    {
+      name: 'general',
+      instanceTypes: ['m6i.large'],
+      nodeRoleArn: 'arn:aws:iam::123456789012:role/nodes',
+      minSize: 1,
+      maxSize: 3,
+      desiredSize: 2,
+    },
+  ],
+};
+
+const route53Traffic = {
+  router: 'route53',
+  hostedZoneId: 'Z0123456789ABC',
+  recordName: 'shop.example.com',
+  recordType: 'CNAME',
+  ttl: '60s',
+  steps: [
+    { green: 10, bake: '2m' },
+    { green: 50, bake: '2m', approval: 'required' },
+    { green: 100, bake: '2m' },
+  ],
+};
+
+/**
+ * A valid Route 53 platform in the slots shape (values records, TTL 60s): both slots are created
+ * from the template and named shop-a and shop-b. Each slot has its own copy of the template, so a
+ * test that breaks one slot's template sees one problem (YAML anchors are tested in slots.test.ts).
+ */
 export const route53Platform = {
   name: 'shop',
   services: { source: { kind: 'copy', namespaces: ['shop'] } },
-  blue: { clusterName: 'shop-blue' },
-  green: {
-    mode: 'create',
-    clusterName: 'shop-green',
-    template: {
-      roleArn: 'arn:aws:iam::123456789012:role/eks',
-      subnetIds: ['subnet-0a1', 'subnet-0a2'],
-      nodeGroups: [
-        {
-          name: 'general',
-          instanceTypes: ['m6i.large'],
-          nodeRoleArn: 'arn:aws:iam::123456789012:role/nodes',
-          minSize: 1,
-          maxSize: 3,
-          desiredSize: 2,
-        },
-      ],
-    },
+  slots: {
+    a: { clusterName: 'shop-{slot}', mode: 'create', template: structuredClone(template) },
+    b: { clusterName: 'shop-{slot}', mode: 'create', template: structuredClone(template) },
   },
   traffic: {
-    router: 'route53',
-    hostedZoneId: 'Z0123456789ABC',
-    recordName: 'shop.example.com',
-    recordType: 'CNAME',
-    ttl: '60s',
-    blue: { setIdentifier: 'blue', values: ['blue.example.net'] },
-    green: { setIdentifier: 'green', values: ['green.example.net'] },
-    steps: [
-      { green: 10, bake: '2m' },
-      { green: 50, bake: '2m', approval: 'required' },
-      { green: 100, bake: '2m' },
-    ],
+    ...route53Traffic,
+    targets: {
+      a: { setIdentifier: 'shop-a', values: ['a.example.net'] },
+      b: { setIdentifier: 'shop-b', values: ['b.example.net'] },
+    },
   },
 };
 
-const tg = (name: string) =>
+/** The same platform in the older blue/green shape, which must keep loading. */
+export const blueGreenRoute53Platform = {
+  name: 'shop',
+  services: { source: { kind: 'copy', namespaces: ['shop'] } },
+  blue: { clusterName: 'shop-blue' },
+  green: { mode: 'create', clusterName: 'shop-green', template: structuredClone(template) },
+  traffic: {
+    ...route53Traffic,
+    blue: { setIdentifier: 'blue', values: ['blue.example.net'] },
+    green: { setIdentifier: 'green', values: ['green.example.net'] },
+  },
+};
+
+/** A target group ARN named `name`. */
+export const tg = (name: string) =>
   `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
 
-/** A valid ALB platform with an adopted green cluster. */
+/** A valid ALB platform with an adopted green cluster, in the older blue/green shape. */
 export const albPlatform = {
   name: 'payments',
   services: { source: { kind: 'copy', namespaces: ['payments'] } },
@@ -136,6 +160,22 @@ export const albPlatform = {
   },
 };
 
+/** The ALB platform in the slots shape: both clusters adopted, one target group per slot. */
+export const albSlotsPlatform = {
+  name: 'payments',
+  services: albPlatform.services,
+  slots: {
+    a: { clusterName: 'payments-blue', mode: 'adopt' },
+    b: { clusterName: 'payments-green', mode: 'adopt' },
+  },
+  traffic: {
+    router: 'alb',
+    listenerArn: albPlatform.traffic.listenerArn,
+    targets: { a: { targetGroupArn: tg('blue') }, b: { targetGroupArn: tg('green') } },
+    steps: albPlatform.traffic.steps,
+  },
+};
+
 /** "path: problem" lines, which is what a platform engineer reads. */
 export async function problems(platform: unknown): Promise<string[]> {
   return (await platformIssues(platform)).map((issue) => `${issue.path}: ${issue.problem}`);
@@ -148,19 +188,19 @@ export const aliasTarget = (setIdentifier: string) => ({
 export const aliasPlatform = withValue(
   withValue(
     withValue(route53Platform, ['traffic', 'ttl'], undefined),
-    ['traffic', 'blue'],
-    aliasTarget('blue'),
+    ['traffic', 'targets', 'a'],
+    aliasTarget('shop-a'),
   ),
-  ['traffic', 'green'],
-  aliasTarget('green'),
+  ['traffic', 'targets', 'b'],
+  aliasTarget('shop-b'),
 );
 
 export const aRecordPlatform = withValue(
   withValue(
     withValue(route53Platform, ['traffic', 'recordType'], 'A'),
-    ['traffic', 'blue', 'values'],
+    ['traffic', 'targets', 'a', 'values'],
     ['10.0.0.1'],
   ),
-  ['traffic', 'green', 'values'],
+  ['traffic', 'targets', 'b', 'values'],
   ['10.0.0.2', '10.0.0.3'],
 );

@@ -141,10 +141,10 @@ describe('deploy/kubernetes/deployment.yaml', () => {
     for (const [key, text] of Object.entries(platforms)) await writeFile(join(dir, 'platforms', key), text);
     const loaded = await loadConfig({ file: join(dir, 'controller.yaml'), env: {} });
     expect([...loaded.platforms.keys()]).toEqual(['shop']);
-    // Inside the cluster blue and green are reached through EKS, not a kubeconfig file.
+    // Inside the cluster both slots' clusters are reached through EKS, not a kubeconfig file.
     for (const platform of loaded.platforms.values()) {
-      expect(platform.blue.kubeconfig).toBeUndefined();
-      expect(platform.green.kubeconfig).toBeUndefined();
+      expect(platform.slots.a.kubeconfig).toBeUndefined();
+      expect(platform.slots.b.kubeconfig).toBeUndefined();
     }
 
     const configDir = posix.dirname(main.args[2]);

@@ -149,15 +149,8 @@ describe('deploy/kubernetes/target-cluster-rbac.yaml', () => {
     const clients = new Set(
       sources.flatMap(({ text }) => [...text.matchAll(/makeApiClient\((\w+)\)/g)].map((m) => m[1])),
     );
-    // VersionApi: /version; CoreApi, ApisApi: /api, /apis; DiscoveryApi: the scan's KubernetesObjectApi.
-    expect([...clients].sort()).toEqual([
-      'ApisApi',
-      'AppsV1Api',
-      'CoreApi',
-      'CoreV1Api',
-      'DiscoveryApi',
-      'VersionApi',
-    ]);
+    // CoreApi, ApisApi: /api, /apis; DiscoveryApi: the scan's KubernetesObjectApi.
+    expect([...clients].sort()).toEqual(['ApisApi', 'AppsV1Api', 'CoreApi', 'CoreV1Api', 'DiscoveryApi']);
     const writes = sources.filter(({ text }) =>
       /\b(core|apps)\.(create|patch|replace|delete)\w*\(/.test(text),
     );
@@ -183,14 +176,8 @@ describe('deploy/kubernetes/target-cluster-rbac.yaml', () => {
     expect([...expected].filter((g) => !resources.has(g)).sort(), 'used but not granted').toEqual([]);
   });
 
-  it('switchyard-reader allows discovery and /version, nothing else outside resources', () => {
-    expect([...granted(reader).urls].sort()).toEqual([
-      '/api/*:get',
-      '/api:get',
-      '/apis/*:get',
-      '/apis:get',
-      '/version:get',
-    ]);
+  it('switchyard-reader allows discovery, nothing else outside resources', () => {
+    expect([...granted(reader).urls].sort()).toEqual(['/api/*:get', '/api:get', '/apis/*:get', '/apis:get']);
   });
 
   it('switchyard-deployer grants exactly the server-side applies of a copy, and no reads', () => {

@@ -35,7 +35,7 @@ const stagesBeforeTraffic: StageName[] = [
 
 describe('rollback requested during a stage', () => {
   it.each(stagesBeforeTraffic)(
-    'during %s: checks blue, confirms all traffic on blue, drains, then tears green down',
+    'during %s: no traffic ever moved, so the router is left alone; green drains, then is torn down',
     async (stage) => {
       const { h, callsBefore } = await rollbackAt({ stage });
       let teardownAt: number | undefined;
@@ -47,13 +47,15 @@ describe('rollback requested during a stage', () => {
 
       expect(done.phase).toBe('rolled-back');
       const after = h.cloud.state.calls.slice(callsBefore);
-      // No weight was ever moved, so nothing is written: blue is checked, the router read and verified.
-      expect(after).toEqual([
-        'health.readyForTraffic(shop-blue)',
-        'router.read',
-        'router.verify(0)',
-        'clusters.teardown(shop-green)',
-      ]);
+      // shift-traffic never started, so no weight was ever written: the router is not even read.
+      expect(after).toEqual(['clusters.teardown(shop-green)']);
+      expect(h.cloud.state.weightWrites).toBe(0);
+      const draining = (await h.store.events('p-1')).find((e) => e.type === 'rollback.draining');
+      expect(draining?.data?.drainDeadline).toBe(requested.rollback?.drainDeadline);
+      expect(done.stages[stage]).toMatchObject({
+        state: 'interrupted',
+        message: 'interrupted by rollback: test',
+      });
       expect(teardownAt).toBeGreaterThanOrEqual(Date.parse(requested.updatedAt) + 300_000);
       expect(Date.parse(done.rollback?.drainDeadline ?? '')).toBeLessThanOrEqual(teardownAt ?? 0);
       expect(h.cloud.state.clusters['shop-blue']).toBeDefined();

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { InvalidInputError } from '../../../src/domain/errors.js';
 import { runProbe } from '../../../src/providers/kubernetes/services/smoke.js';
 import {
+  probeFor,
   resolveProbes,
   type ServicesSpec,
   type SmokeProbe,
@@ -110,5 +111,18 @@ describe('resolveProbes', () => {
     expect(() => resolveProbes({ source: { kind: 'copy', namespaces: { selector: '' } } })).toThrow(
       'source.namespaces.selector',
     );
+  });
+});
+
+describe('smoke probes that follow the slots', () => {
+  it('fill {slot} and {cluster} in the url and Host header with the cluster being qualified', () => {
+    const templated = probe({ url: 'https://shop-{slot}.lb.test/health', hostHeader: '{cluster}.internal' });
+    const aimed = probeFor(templated, { name: 'shop-1-35', slot: 'b' });
+    expect(aimed.url.href).toBe('https://shop-b.lb.test/health');
+    expect(aimed.hostHeader).toBe('shop-1-35.internal');
+    expect(probeFor(templated, { name: 'shop-a', slot: 'a' }).url.host).toBe('shop-a.lb.test');
+    // A probe without placeholders is used as written.
+    const fixed = probe();
+    expect(probeFor(fixed, { name: 'shop-a', slot: 'a' })).toBe(fixed);
   });
 });

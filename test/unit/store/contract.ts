@@ -293,6 +293,20 @@ export function promotionStoreContract(name: string, open: () => Promise<OpenedS
       expect(await store.audit(1)).toEqual([entries[0]]);
     });
 
+    it('keeps the first record of a platform: a later one never replaces it', async () => {
+      expect(await store.platform('shop')).toBeUndefined();
+      const first = {
+        name: 'shop',
+        initial: { slot: 'a', cluster: 'shop-a' },
+        firstSeenAt: storeNow.toISOString(),
+      } as const;
+      expect(await store.recordPlatform(first)).toEqual({ record: first, created: true });
+      const changed = { ...first, initial: { slot: 'b', cluster: 'shop-b' } } as const;
+      expect(await store.recordPlatform(changed)).toEqual({ record: first, created: false });
+      expect(await store.platform('shop')).toEqual(first);
+      expect(await store.platform('payments')).toBeUndefined();
+    });
+
     it('rejects use after close', async () => {
       await store.close();
       await expect(store.get('p-1')).rejects.toThrow(/closed/);

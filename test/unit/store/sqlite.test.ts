@@ -115,6 +115,39 @@ describe('sqlite store on disk', () => {
     await store.close();
   }, 30_000);
 
+  it('opens a database of the schema before slots and upgrades its promotions on read', async () => {
+    // Written by the previous release: schema version 2, promotions without slots.
+    const before = open(db);
+    const created = await before.create(aPromotion(), [anEvent('created')]);
+    await before.close();
+    const raw = new Database(db);
+    const { blue, green, ...rest } = created;
+    const legacy = {
+      ...rest,
+      blue: { name: blue.name },
+      green: { name: green.name, adopted: green.adopted },
+    };
+    raw.prepare('UPDATE promotions SET doc = ? WHERE id = ?').run(JSON.stringify(legacy), created.id);
+    raw.exec('DROP TABLE platforms');
+    raw.pragma('user_version = 2');
+    raw.close();
+
+    const after = open(db);
+    const loaded = await after.get(created.id);
+    expect(loaded?.blue).toEqual({ name: blue.name, slot: 'a' });
+    expect(loaded?.green).toEqual({ name: green.name, slot: 'b', adopted: false });
+    // It keeps running: the upgraded record is written back like any other.
+    expect((await after.update({ ...(loaded ?? created), phase: 'paused' }, [])).version).toBe(2);
+    expect((await after.list())[0]?.green.slot).toBe('b');
+    const record = {
+      name: 'payments',
+      initial: { slot: 'a', cluster: 'payments-blue' },
+      firstSeenAt: 'x',
+    } as const;
+    expect((await after.recordPlatform(record)).created).toBe(true);
+    await after.close();
+  });
+
   it('refuses a database written by a newer schema', async () => {
     const raw = new Database(db);
     raw.pragma('user_version = 99');

@@ -8,7 +8,7 @@ import { KubeClient } from './client.js';
 import { deployCopy } from './copy.js';
 import { deployManifests } from './deploy-manifests.js';
 import { qualifyServices } from './qualify.js';
-import { type ResolvedProbe, resolveProbes, type ServicesSpec } from './spec.js';
+import { probeFor, type ResolvedProbe, resolveProbes, type ServicesSpec } from './spec.js';
 import { awaitWorkloads } from './workloads.js';
 
 export type { ServicesSource, ServicesSpec, SmokeProbe, WorkloadRef } from './spec.js';
@@ -76,7 +76,8 @@ export function createServiceDeployer(options: ServiceDeployerOptions): ServiceD
     },
 
     async qualify(cluster): Promise<Qualification> {
-      const qualification = await qualifyServices(await connect(cluster), cluster, spec, probes, probeDeps);
+      const aimed = probes.map((probe) => probeFor(probe, cluster));
+      const qualification = await qualifyServices(await connect(cluster), cluster, spec, aimed, probeDeps);
       log?.info({ cluster: cluster.name, verdict: qualification.verdict }, 'services qualified');
       return qualification;
     },

@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../../domain/errors.js';
+import type { ClusterRef } from '../../../domain/promotion.js';
 import type { WorkloadKind } from './objects.js';
 
 /** A workload that something else (a GitOps controller, a pipeline) deploys to green. */
@@ -26,7 +27,10 @@ export type ServicesSource =
 /** An HTTP check of a service on the cluster being qualified, made from where Switchyard runs. */
 export interface SmokeProbe {
   readonly name: string;
-  /** http(s) URL that reaches the cluster being qualified (e.g. green's own load balancer). */
+  /**
+   * http(s) URL that reaches the cluster being qualified (e.g. green's own load balancer). `{slot}` and
+   * `{cluster}` are filled in with green's slot and cluster name, so one probe follows the slots.
+   */
   readonly url: string;
   /** Default 200. */
   readonly expectStatus?: number | undefined;
@@ -54,6 +58,8 @@ export interface ServicesSpec {
 export interface ResolvedProbe {
   readonly name: string;
   readonly url: URL;
+  /** The url and hostHeader as written, when they hold {slot} or {cluster}: filled in per cluster. */
+  readonly template?: { readonly url: string; readonly hostHeader?: string | undefined };
   readonly expectStatus: number;
   readonly bodyMatch: RegExp | undefined;
   readonly hostHeader: string | undefined;
@@ -74,7 +80,7 @@ export function resolveProbes(spec: ServicesSpec): ResolvedProbe[] {
     seen.add(probe.name);
     let url: URL;
     try {
-      url = new URL(probe.url);
+      url = new URL(fillCluster(probe.url, { name: 'cluster', slot: 'a' }));
     } catch {
       throw new InvalidInputError(`${field}.url`, `"${probe.url}" is not a URL`);
     }
@@ -105,9 +111,11 @@ export function resolveProbes(spec: ServicesSpec): ResolvedProbe[] {
     }
     const timeoutMs = probe.timeoutMs ?? probeDefaults.timeoutMs;
     if (!(timeoutMs > 0)) throw new InvalidInputError(`${field}.timeoutMs`, 'must be > 0');
+    const templated = [probe.url, probe.hostHeader ?? ''].some((text) => /\{(slot|cluster)\}/.test(text));
     return {
       name: probe.name,
       url,
+      ...(templated ? { template: { url: probe.url, hostHeader: probe.hostHeader } } : {}),
       expectStatus,
       bodyMatch,
       hostHeader: probe.hostHeader,
@@ -134,4 +142,20 @@ function checkSource(source: ServicesSource): void {
     case 'external':
       return;
   }
+}
+
+/** `{slot}` and `{cluster}` replaced with the cluster's slot and name. */
+function fillCluster(text: string, cluster: ClusterRef): string {
+  return text.replaceAll('{slot}', cluster.slot ?? '').replaceAll('{cluster}', cluster.name);
+}
+
+/** The probe aimed at this cluster: its placeholders filled in. */
+export function probeFor(probe: ResolvedProbe, cluster: ClusterRef): ResolvedProbe {
+  if (probe.template === undefined) return probe;
+  const { hostHeader } = probe.template;
+  return {
+    ...probe,
+    url: new URL(fillCluster(probe.template.url, cluster)),
+    hostHeader: hostHeader === undefined ? undefined : fillCluster(hostHeader, cluster),
+  };
 }
