@@ -3,7 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { sideValues, toAnalysisSpec } from '../analysis/plan.js';
 import type { PromotionPlan } from '../domain/plan.js';
-import type { SlotName } from '../domain/slots.js';
+import type { PromotionRoles } from '../domain/slots.js';
 import { greenPercent } from '../domain/weights.js';
 import { resolveNotificationEnv } from '../providers/notify/config.js';
 import type { SlotCluster } from './cluster-schema.js';
@@ -214,12 +214,6 @@ function withAbsoluteKubeconfigs(platform: PlatformConfig, baseDir: string): Pla
       ? { ...platform.services, source: { ...source, directory: path.resolve(baseDir, source.directory) } }
       : platform.services;
   return { ...platform, slots: { a: absolute(platform.slots.a), b: absolute(platform.slots.b) }, services };
-}
-
-/** Which cluster plays blue and which green in one promotion. */
-export interface PromotionRoles {
-  readonly blue: { readonly slot: SlotName; readonly name: string };
-  readonly green: { readonly slot: SlotName; readonly name: string };
 }
 
 /**

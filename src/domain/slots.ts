@@ -13,12 +13,20 @@ export function otherSlot(slot: SlotName): SlotName {
   return slot === 'a' ? 'b' : 'a';
 }
 
+/** Which slot's cluster plays blue and which green in one promotion (blue is the live slot). */
+export interface PromotionRoles {
+  readonly blue: { readonly slot: SlotName; readonly name: string };
+  readonly green: { readonly slot: SlotName; readonly name: string };
+}
+
 /** What the store keeps about a platform: the live cluster the config named when it was first seen. */
 export interface PlatformRecord {
   readonly name: string;
   readonly initial: {
     readonly slot: SlotName;
     readonly cluster: string;
+    /** Its Kubernetes version when first seen, if the cloud could be asked then. */
+    readonly version?: string;
   };
   readonly firstSeenAt: string;
 }
@@ -47,7 +55,8 @@ export function madeLive(promotion: Promotion): boolean {
 export function liveCluster(record: PlatformRecord, promotions: readonly Promotion[]): LiveCluster {
   const last = promotions.find(madeLive);
   if (last === undefined) {
-    return { slot: record.initial.slot, cluster: record.initial.cluster, since: record.firstSeenAt };
+    const { slot, cluster, version } = record.initial;
+    return { slot, cluster, ...(version === undefined ? {} : { version }), since: record.firstSeenAt };
   }
   return {
     slot: last.green.slot,

@@ -3,12 +3,18 @@ import type { EKSClient } from '@aws-sdk/client-eks';
 import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../api/catalog.js';
 import type { PlanReport, PlatformSummary } from '../api/types.js';
-import { type PromotionRoles, toPromotionPlan } from '../config/load.js';
+import { toPromotionPlan } from '../config/load.js';
 import type { ControllerConfig, PlatformConfig } from '../config/schema.js';
 import { ActivePromotionExistsError, NotFoundError, PlatformStateError } from '../domain/errors.js';
 import type { ClusterFacts, PlatformProviders } from '../domain/ports.js';
 import { isFinished } from '../domain/promotion.js';
-import { clusterNameFor, type LiveCluster, otherSlot, type PlatformRecord } from '../domain/slots.js';
+import {
+  clusterNameFor,
+  type LiveCluster,
+  otherSlot,
+  type PlatformRecord,
+  type PromotionRoles,
+} from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
 import { checkTargetVersion } from '../domain/versions.js';
 import { readLiveCluster } from '../engine/live-cluster.js';
@@ -56,8 +62,12 @@ export function firstRecord(config: PlatformConfig, now: Date): PlatformRecord {
  */
 export async function recordPlatforms(options: CatalogOptions): Promise<void> {
   const now = options.now ?? (() => new Date());
-  for (const { config } of options.platforms.values()) {
-    const { record, created } = await options.store.recordPlatform(firstRecord(config, now()));
+  for (const { config, providers } of options.platforms.values()) {
+    const first = firstRecord(config, now());
+    const stored = await options.store.platform(config.name);
+    const { record, created } = await options.store.recordPlatform(
+      stored ?? (await withVersion(first, providers, options.log)),
+    );
     const live = await readLiveCluster(options.store, record);
     const where = `slot ${live.slot} (cluster ${live.cluster})`;
     if (created) {
@@ -80,6 +90,29 @@ export async function recordPlatforms(options: CatalogOptions): Promise<void> {
           'see the README (Slots and the live cluster) to move to slots',
       );
     }
+  }
+}
+
+/**
+ * The first record with the live cluster's version, asked of the cloud once; when the cloud cannot
+ * answer now, the record is kept without it (a promotion reads the version again anyway).
+ */
+async function withVersion(
+  record: PlatformRecord,
+  providers: Platform['providers'],
+  log: Logger,
+): Promise<PlatformRecord> {
+  const { slot, cluster } = record.initial;
+  const other = otherSlot(slot);
+  try {
+    const facts = await providers({
+      blue: { slot, name: cluster },
+      green: { slot: other, name: '' },
+    }).clusters.inspect({ name: cluster, slot });
+    return facts.exists ? { ...record, initial: { ...record.initial, version: facts.version } } : record;
+  } catch (error) {
+    log.warn({ platform: record.name, err: error }, `cannot read the version of ${cluster} now`);
+    return record;
   }
 }
 

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import { effectiveTtlMs } from '../config/traffic-schema.js';
 import type { Notifier, PlatformProviders, ServiceDeployer, TrafficRouter } from '../domain/ports.js';
-import type { SlotName } from '../domain/slots.js';
+import type { PromotionRoles } from '../domain/slots.js';
 import type { Metrics } from '../metrics.js';
 import { createAlbRouter } from '../providers/aws/alb.js';
 import type { AwsClients } from '../providers/aws/clients.js';
@@ -31,10 +31,7 @@ export interface ProviderContext {
 }
 
 /** Blue's and green's cluster in one promotion (or, between promotions, the live one and the other). */
-export interface ProviderRoles {
-  readonly blue: { readonly slot: SlotName; readonly name: string };
-  readonly green: { readonly slot: SlotName; readonly name: string };
-}
+export type ProviderRoles = PromotionRoles;
 
 /**
  * Everything one platform's promotions need, built from its config. The router and the provisioner

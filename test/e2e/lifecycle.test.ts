@@ -6,10 +6,8 @@
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
-import { afterAll, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/providers/aws/clients.js';
-import { worldCredentials } from '../env/world.js';
-import { describeWithServers, testEnvironment } from '../integration/environment.js';
+import { expect, it } from 'vitest';
+import { describeWithServers, motoClients } from '../integration/environment.js';
 import { type Json, useE2E } from './support.js';
 
 describeWithServers('platform lifecycle: successive promotions alternate slots', () => {
@@ -18,13 +16,7 @@ describeWithServers('platform lifecycle: successive promotions alternate slots',
     kubeVersion: '1.33',
     platform: { steps: [10, 50, 100].map((green) => ({ green, bake: '1s' })) },
   });
-  const env = testEnvironment();
-  const aws = createAwsClients({
-    region: env.awsRegion,
-    endpoint: env.awsEndpoint,
-    credentials: worldCredentials,
-  });
-  afterAll(() => aws.destroy());
+  const aws = motoClients();
 
   const admin = () => e2e.world.tokens.admin;
   const clusters = async () => ((await aws.eks.send(new ListClustersCommand({}))).clusters ?? []).sort();

@@ -9,14 +9,13 @@ import {
   ListClustersCommand,
   ListNodegroupsCommand,
 } from '@aws-sdk/client-eks';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
 import type { ClusterProvisioner, FoundationObservation, Observation } from '../../src/domain/ports.js';
-import { createAwsClients } from '../../src/providers/aws/clients.js';
 import { createEksProvisioner, type EksClusterTemplate } from '../../src/providers/aws/eks.js';
 import { eksKubeConfig } from '../../src/providers/aws/eks-kubeconfig.js';
 import { ensureNodeGroups } from '../../src/providers/aws/eks-nodegroups.js';
-import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
+import { describeWithServers, motoClients, testEnvironment } from './environment.js';
 
 const template: EksClusterTemplate = {
   roleArn: 'arn:aws:iam::123456789012:role/eks-cluster',
@@ -50,12 +49,7 @@ const template: EksClusterTemplate = {
 
 describeWithServers('EKS provisioner on moto', () => {
   const env = testEnvironment();
-  const aws = createAwsClients({
-    region: env.awsRegion,
-    endpoint: env.awsEndpoint,
-    credentials: dummyCredentials,
-  });
-  afterAll(() => aws.destroy());
+  const aws = motoClients();
   const eks = aws.eks;
   const provisioner = createEksProvisioner({ client: eks, template, allowUntagged: ['blue-legacy'] });
 

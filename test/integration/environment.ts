@@ -1,4 +1,5 @@
-import { describe, inject } from 'vitest';
+import { afterAll, describe, inject } from 'vitest';
+import { type AwsClients, createAwsClients } from '../../src/providers/aws/clients.js';
 import type { TestEnvironmentInfo } from '../env/environment.js';
 
 const provided = inject('testEnvironment');
@@ -14,3 +15,18 @@ export function testEnvironment(): TestEnvironmentInfo {
 
 /** Dummy credentials: moto accepts any, and they must never be real ones. */
 export const dummyCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+
+/**
+ * SDK clients pointed at the environment's moto, as Switchyard builds them, destroyed after the
+ * describe block. Only call inside describeWithServers.
+ */
+export function motoClients(): AwsClients {
+  const env = testEnvironment();
+  const clients = createAwsClients({
+    region: env.awsRegion,
+    endpoint: env.awsEndpoint,
+    credentials: dummyCredentials,
+  });
+  afterAll(() => clients.destroy());
+  return clients;
+}

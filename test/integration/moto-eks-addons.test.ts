@@ -13,21 +13,15 @@ import {
   paginateListAddons,
   UpdateAddonCommand,
 } from '@aws-sdk/client-eks';
-import { afterAll, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/providers/aws/clients.js';
-import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
+import { expect, it } from 'vitest';
+import { describeWithServers, motoClients, testEnvironment } from './environment.js';
 
 const catalogAddons = ['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni'];
 const catalogVersions = ['1.33', '1.34', '1.35', '1.36'];
 
 describeWithServers('EKS managed add-ons on moto', () => {
   const env = testEnvironment();
-  const aws = createAwsClients({
-    region: env.awsRegion,
-    endpoint: env.awsEndpoint,
-    credentials: dummyCredentials,
-  });
-  afterAll(() => aws.destroy());
+  const aws = motoClients();
   const eks = aws.eks;
 
   const createCluster = (name: string, version = '1.34') =>

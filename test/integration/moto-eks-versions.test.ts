@@ -9,21 +9,14 @@ import {
   type DescribeClusterVersionsCommandInput,
   paginateDescribeClusterVersions,
 } from '@aws-sdk/client-eks';
-import { afterAll, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/providers/aws/clients.js';
+import { expect, it } from 'vitest';
 import { offeredKubernetesVersions } from '../../src/providers/aws/eks-versions.js';
-import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
+import { describeWithServers, motoClients } from './environment.js';
 
 const offered = ['1.32', '1.33', '1.34', '1.35', '1.36'];
 
 describeWithServers('EKS cluster versions on moto', () => {
-  const env = testEnvironment();
-  const aws = createAwsClients({
-    region: env.awsRegion,
-    endpoint: env.awsEndpoint,
-    credentials: dummyCredentials,
-  });
-  afterAll(() => aws.destroy());
+  const aws = motoClients();
   const eks = aws.eks;
 
   const allVersions = async (input: DescribeClusterVersionsCommandInput) => {

@@ -4,18 +4,11 @@ import {
   GetChangeCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
-import { afterAll, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/providers/aws/clients.js';
-import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
+import { expect, it } from 'vitest';
+import { describeWithServers, motoClients } from './environment.js';
 
 describeWithServers('Route 53 on moto (smoke)', () => {
-  const env = testEnvironment();
-  const aws = createAwsClients({
-    region: env.awsRegion,
-    endpoint: env.awsEndpoint,
-    credentials: dummyCredentials,
-  });
-  afterAll(() => aws.destroy());
+  const aws = motoClients();
 
   it('creates a hosted zone and a weighted record pair in one batch, and reads the weights back', async () => {
     const zone = await aws.route53.send(

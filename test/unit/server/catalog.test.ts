@@ -90,7 +90,15 @@ describe('platform catalog: slots and the live cluster', () => {
   it('records the first sight once and alternates slots with every promotion that reaches decommission', async () => {
     const s = setup();
     await recordPlatforms(s.options);
-    expect((await s.catalog.get('shop')).live).toMatchObject({ slot: 'a', cluster: 'shop-a' });
+    // The version is read from the cloud once, when the platform is first seen.
+    expect((await s.catalog.get('shop')).live).toEqual({
+      slot: 'a',
+      cluster: 'shop-a',
+      version: '1.33',
+      since: s.h.clock.now().toISOString(),
+    });
+    await recordPlatforms(s.options);
+    expect(s.cloud.calls('clusters.inspect')).toEqual(['clusters.inspect(shop-a)']);
 
     const first = await promoteToEnd(s, '1.34');
     expect(first).toMatchObject({
