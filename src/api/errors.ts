@@ -5,6 +5,7 @@ import {
   ConflictError,
   InvalidInputError,
   InvalidTransitionError,
+  NotAllowedError,
   NotFoundError,
   PlatformStateError,
   ProviderError,
@@ -59,6 +60,8 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       status: error.status,
       body: { error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message },
     };
+  if (error instanceof NotAllowedError)
+    return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof NotFoundError)
     return { status: 404, body: { error: 'not_found', message: error.message } };
   if (error instanceof ActivePromotionExistsError || error instanceof ConflictError) {

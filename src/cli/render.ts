@@ -106,7 +106,13 @@ export function outcomeLine(p: Promotion): string {
     const warning = p.rollback?.warning ? `; warning: ${p.rollback.warning}` : '';
     return `${p.id} rolled back: ${p.platform} is on ${p.blue.name} (${p.rollback?.reason ?? 'no reason recorded'})${warning}`;
   }
-  if (p.phase === 'abandoned') return `${p.id} abandoned: nothing in AWS was changed`;
+  if (p.phase === 'abandoned') {
+    // A teardown asked of an abandoned promotion ends in this phase too; its message says what it did.
+    const after = p.rollback?.finishedAt
+      ? p.rollback.message
+      : 'Switchyard makes no further change in AWS for it';
+    return `${p.id} abandoned: ${after}`;
+  }
   return `${p.id} is ${phaseWords[p.phase]}`;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusterNameFor, nameNeedsVersion, slotNames } from '../domain/slots.js';
+import { clusterNameFor, nameFits, nameNeedsVersion, slotNames } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
 import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
@@ -320,18 +320,11 @@ function checkSlots(
  * too; a fixed name clashes with a {version} name it could become.
  */
 export function namesCanClash(a: string, b: string): boolean {
-  const pattern = (template: string, slot: 'a' | 'b') =>
-    new RegExp(
-      `^${template
-        .replaceAll('{slot}', slot)
-        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-        .replaceAll('{version}', '1-\\d+')}$`,
-    );
   const hasVersion = [a, b].map(nameNeedsVersion);
   if (hasVersion[0] && hasVersion[1])
     return clusterNameFor(a, 'a', '1.98') === clusterNameFor(b, 'b', '1.99');
-  if (hasVersion[0]) return pattern(a, 'a').test(clusterNameFor(b, 'b', ''));
-  if (hasVersion[1]) return pattern(b, 'b').test(clusterNameFor(a, 'a', ''));
+  if (hasVersion[0]) return nameFits(a, 'a', clusterNameFor(b, 'b', ''));
+  if (hasVersion[1]) return nameFits(b, 'b', clusterNameFor(a, 'a', ''));
   return clusterNameFor(a, 'a', '') === clusterNameFor(b, 'b', '');
 }
 

@@ -3,10 +3,11 @@
  * state and returns the changed record and the event to log, or throws InvalidTransitionError and
  * changes nothing. The engine stores the result with compare-and-swap and wakes the reconciler.
  */
-import { InvalidTransitionError } from './errors.js';
-import type { TrafficReading } from './ports.js';
+import { InvalidTransitionError, NotAllowedError } from './errors.js';
+import type { ClusterFacts, TrafficReading } from './ports.js';
 import {
   blueTeardownStarted,
+  decommissionGateId,
   isFinished,
   type NewEvent,
   type Promotion,
@@ -53,32 +54,16 @@ export function requestRollback(promotion: Promotion, request: RollbackRequest, 
   const mode = request.mode ?? policy.mode;
   const green = request.green ?? policy.green;
   const at = now.toISOString();
-  // A promotion that never reached shift-traffic never wrote the router: there is nothing to move back,
-  // and writing "100% to blue" would only risk pointing traffic somewhere it was not.
-  const moved = trafficMayHaveMoved(promotion);
-  const drainDeadline = new Date(now.getTime() + policy.drainDelayMs).toISOString();
-  const rollback: RollbackState = moved
-    ? {
-        requestedAt: at,
-        requestedBy: request.by,
-        reason: request.reason,
-        mode,
-        green,
-        step: 'check-blue',
-        path: mode === 'instant' ? [allBlue] : steppedRollbackPath(promotion.traffic.green, policy.steps),
-        message: 'rollback requested',
-      }
-    : {
-        requestedAt: at,
-        requestedBy: request.by,
-        reason: request.reason,
-        mode,
-        green,
-        step: 'drain',
-        path: [allBlue],
-        drainDeadline,
-        message: `no traffic ever moved to green, so the router is left as it is; green drains until ${drainDeadline}`,
-      };
+  const rollback: RollbackState = {
+    requestedAt: at,
+    requestedBy: request.by,
+    reason: request.reason,
+    mode,
+    green,
+    step: 'check-blue',
+    path: mode === 'instant' ? [allBlue] : steppedRollbackPath(promotion.traffic.green, policy.steps),
+    message: 'rollback requested',
+  };
   const { manualChange: _dropped, ...traffic } = promotion.traffic;
   const { pauseReason: _cleared, nextRunAt: _now, ...rest } = promotion;
   return {
@@ -92,12 +77,9 @@ export function requestRollback(promotion: Promotion, request: RollbackRequest, 
     event: {
       type: 'rollback.requested',
       actor: request.by,
-      message:
-        `rollback requested (${mode}, green: ${green}): ${request.reason}` +
-        (moved ? '' : '; no traffic ever moved to green, the router is left alone'),
-      data: { mode, green, path: rollback.path, routerUntouched: !moved },
+      message: `rollback requested (${mode}, green: ${green}): ${request.reason}`,
+      data: { mode, green, path: rollback.path },
     },
-    ...(moved ? {} : { followedBy: [drainingEvent(drainDeadline)] }),
   };
 }
 
@@ -111,18 +93,10 @@ export function drainingEvent(drainDeadline: string): NewEvent {
   };
 }
 
-/**
- * True unless the promotion provably never wrote the router: shift-traffic is stored as started before
- * its first weight write, so "still pending" means no write can have happened, even across a crash.
- */
-export function trafficMayHaveMoved(promotion: Promotion): boolean {
-  return promotion.stages['shift-traffic'].state !== 'pending' || promotion.traffic.history.length > 0;
-}
-
 /** The stages with the current one marked as interrupted when it was under way. */
 function interrupted(promotion: Promotion, message: string, at: string): Promotion['stages'] {
   const current = promotion.stages[promotion.currentStage];
-  if (current.state !== 'running' && current.state !== 'pending') return promotion.stages;
+  if (current.state !== 'running') return promotion.stages;
   return {
     ...promotion.stages,
     [promotion.currentStage]: { ...current, state: 'interrupted', finishedAt: at, message },
@@ -163,7 +137,7 @@ export function abandon(
     event: {
       type: 'promotion.abandoned',
       actor: request.by,
-      message: `abandoned: ${request.reason}. Nothing in AWS was changed; ${traffic}`,
+      message: `abandoned: ${request.reason}. Switchyard makes no further change in AWS for it; ${traffic}`,
       data: { traffic: request.traffic },
     },
   };
@@ -177,21 +151,42 @@ export function abandon(
  */
 export function requestGreenTeardown(
   promotion: Promotion,
-  request: { readonly by: string; readonly traffic: TrafficReading },
+  request: {
+    readonly by: string;
+    readonly traffic: TrafficReading;
+    /** The platform's live cluster now: it must still be this promotion's blue. */
+    readonly live: { readonly slot: string; readonly cluster: string };
+    /** What the cloud says of green now. */
+    readonly greenCluster: ClusterFacts;
+  },
   now: Date,
 ): CommandResult {
   const action = 'tear down the green cluster of';
+  const name = promotion.green.name;
+  if (promotion.phase === 'rolling-back')
+    refuse(promotion, action, 'a rollback or teardown is already under way');
   if (!isFinished(promotion))
     refuse(promotion, action, `it is still ${promotion.phase}; roll it back instead`);
-  if (madeLive(promotion)) {
-    refuse(promotion, action, `its green cluster ${promotion.green.name} is the live cluster now`);
+  if (madeLive(promotion)) refuse(promotion, action, `its green cluster ${name} is the live cluster now`);
+  const { live } = request;
+  // The teardown moves any green traffic back to this promotion's blue first: that must be the live one.
+  if (live.slot !== promotion.blue.slot || live.cluster !== promotion.blue.name) {
+    refuse(
+      promotion,
+      action,
+      `its blue ${promotion.blue.name} (slot ${promotion.blue.slot}) is no longer the live cluster ` +
+        `(${live.cluster} in slot ${live.slot} is): delete ${name} by hand if it is still there`,
+    );
   }
-  if (
-    promotion.rollback?.green === 'teardown' &&
-    promotion.rollback.step === 'done' &&
-    !promotion.rollback.warning
-  ) {
-    refuse(promotion, action, `its rollback already deleted ${promotion.green.name}`);
+  if (promotion.green.adopted)
+    refuse(promotion, action, `${name} was adopted, and Switchyard never deletes an adopted cluster`);
+  if (!request.greenCluster.exists) refuse(promotion, action, `${name} does not exist any more`);
+  if (request.greenCluster.createdBy !== promotion.id) {
+    refuse(
+      promotion,
+      action,
+      `${name} now belongs to ${request.greenCluster.createdBy === undefined ? 'no promotion' : `promotion ${request.greenCluster.createdBy}`}, not to this one`,
+    );
   }
   const green = request.traffic.green;
   if (green === undefined) {
@@ -275,10 +270,21 @@ export function resume(promotion: Promotion, by: string): CommandResult {
 }
 
 /** Approves the named gate, or the only open one when no name is given. */
+/** Who approves, and whether they may approve the point of no return (deleting blue). */
+export interface Approver {
+  readonly name: string;
+  readonly mayDecommission: boolean;
+}
+
+/**
+ * Approves the named gate, or the only open one when no name is given. The decommission rule is
+ * checked here, on the gate resolved from the record being written: a gate-less approval can never
+ * reach the decommission gate for someone who may not approve it, however the gates changed.
+ */
 export function approve(
   promotion: Promotion,
   gateId: string | undefined,
-  by: string,
+  approver: Approver,
   now: Date,
 ): CommandResult {
   refuseIfFinished(promotion, 'approve');
@@ -288,6 +294,12 @@ export function approve(
   if (gate === undefined || (gateId === undefined && open.length > 1)) {
     refuse(promotion, 'approve', `name one of the open gates: ${open.map((g) => g.id).join(', ')}`);
   }
+  if (gate.id === decommissionGateId && !approver.mayDecommission) {
+    throw new NotAllowedError(
+      `approving ${decommissionGateId} of promotion ${promotion.id} (deleting blue cluster ${promotion.blue.name}) needs the admin role`,
+    );
+  }
+  const by = approver.name;
   const at = now.toISOString();
   const gates = promotion.gates.map((g) => (g.id === gate.id ? { ...g, approvedAt: at, approvedBy: by } : g));
   const { nextRunAt: _now, ...rest } = promotion;

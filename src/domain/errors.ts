@@ -39,6 +39,11 @@ export class NotFoundError extends SwitchyardError {
   }
 }
 
+/** The caller may not do this (e.g. approve deleting blue without the right to); the API answers 403. */
+export class NotAllowedError extends SwitchyardError {
+  override readonly name = 'NotAllowedError';
+}
+
 /** A compare-and-swap write lost: someone else changed the record since it was read. */
 export class ConflictError extends SwitchyardError {
   override readonly name = 'ConflictError';

@@ -75,6 +75,15 @@ export function clusterNameFor(template: string, slot: SlotName, version: string
   return template.replaceAll('{slot}', slot).replaceAll('{version}', version.replaceAll('.', '-'));
 }
 
+/** Whether `name` is a name the slot's template can produce (any version for a {version} template). */
+export function nameFits(template: string, slot: SlotName, name: string): boolean {
+  const pattern = template
+    .replaceAll('{slot}', slot)
+    .replace(/[.*+?^$()|[\]\\{}]/g, '\\$&')
+    .replaceAll('\\{version\\}', '1-\\d+');
+  return new RegExp(`^${pattern}$`).test(name);
+}
+
 /** True when the name is a template that needs the version to become a name. */
 export function nameNeedsVersion(template: string): boolean {
   return template.includes('{version}');

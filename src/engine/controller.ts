@@ -8,6 +8,7 @@ import type { Stage } from '../domain/stage.js';
 import type { GreenPercent } from '../domain/weights.js';
 import type { PromotionStore } from '../store/store.js';
 import { PromotionEngine } from './engine.js';
+import { readLiveCluster } from './live-cluster.js';
 import { Reconciler, type Timers } from './reconciler.js';
 
 export interface ControllerOptions {
@@ -89,8 +90,8 @@ export class Controller {
     return this.apply(id, (p) => commands.resume(p, by));
   }
 
-  approve(id: string, gateId: string | undefined, by: string): Promise<Promotion> {
-    return this.apply(id, (p) => commands.approve(p, gateId, by, this.now()));
+  approve(id: string, gateId: string | undefined, approver: commands.Approver): Promise<Promotion> {
+    return this.apply(id, (p) => commands.approve(p, gateId, approver, this.now()));
   }
 
   setWeight(id: string, green: GreenPercent, by: string): Promise<Promotion> {
@@ -112,11 +113,23 @@ export class Controller {
     return this.apply(id, (p) => commands.abandon(p, { by, reason, traffic }, this.now()));
   }
 
-  /** Deletes the green cluster a finished promotion left behind (after moving any traffic it still has). */
+  /**
+   * Deletes the green cluster a finished promotion left behind (after moving any traffic it still has
+   * back to blue, which must still be the live cluster). Reads the facts first; the command decides.
+   */
   async teardownGreen(id: string, by: string): Promise<Promotion> {
     const promotion = await this.found(id);
-    const traffic = await this.options.providersFor(promotion).router.read();
-    return this.apply(id, (p) => commands.requestGreenTeardown(p, { by, traffic }, this.now()));
+    const providers = this.options.providersFor(promotion);
+    const record = await this.options.store.platform(promotion.platform);
+    if (record === undefined) throw new NotFoundError('platform record', promotion.platform);
+    const [traffic, greenCluster, live] = await Promise.all([
+      providers.router.read(),
+      providers.clusters.inspect(promotion.green),
+      readLiveCluster(this.options.store, record),
+    ]);
+    return this.apply(id, (p) =>
+      commands.requestGreenTeardown(p, { by, traffic, live, greenCluster }, this.now()),
+    );
   }
 
   private async found(id: string): Promise<Promotion> {

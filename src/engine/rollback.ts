@@ -1,7 +1,7 @@
 /**
- * The rollback executor, in the only safe order: blue must be ready → weights to blue (one call per
- * router) → read back until verified → persist green's drain deadline → after it, tear green down if
- * the policy says so. Each call advances one step; the engine stores the result before calling again,
+ * The rollback executor, in the only safe order: read the router → if weight has to move, blue must be
+ * ready → weights to blue (one call per router) → read back until verified → persist green's drain
+ * deadline → after it, tear green down if the policy says so. Each call advances one step; the engine stores the result before calling again,
  * so the drain deadline is always on disk before any teardown starts.
  */
 import { drainingEvent } from '../domain/commands.js';
@@ -37,22 +37,40 @@ export async function rollbackStep(
   const target = rollback.path[0] ?? allBlue;
 
   switch (rollback.step) {
-    case 'check-blue': {
+    // 'set-weights' is where records stored by earlier versions may stand; it is the same step now.
+    case 'check-blue':
+    case 'set-weights': {
+      // One read decides. A rollback never adds traffic to green, and where the router already shows
+      // the target nothing moves, so blue's readiness matters only when weight is about to move to it.
+      const reading = await providers.router.read();
+      const current = reading.kind === 'unweighted' ? 0 : reading.green;
+      if (current !== undefined && current < target) {
+        const path = rollback.path.filter((green) => green <= current);
+        return with_({
+          path,
+          message: `router shows ${current}% to green, below ${target}%: next ${path[0]}%`,
+        });
+      }
+      if (current === target) {
+        return with_({
+          step: 'verify',
+          changeId: undefined,
+          message: `router already shows ${target}% to green; nothing to write, verifying`,
+        });
+      }
       const blue = await providers.health.readyForTraffic(promotion.blue);
       if (!blue.ready) {
         // Never move weight to a side that fails readiness; keep looking and say why.
         return with_(
-          { message: `waiting for blue to be ready before moving traffic: ${blue.message}` },
+          {
+            step: 'check-blue',
+            message: `waiting for blue to be ready before moving traffic: ${blue.message}`,
+          },
           [],
           plan.pollIntervalMs,
         );
       }
-      return with_({ step: 'set-weights', message: 'blue is ready' });
-    }
-    case 'set-weights': {
-      const reading = await providers.router.read();
-      const alreadyThere = reading.kind === 'unweighted' ? target === 0 : reading.green === target;
-      const changeId = alreadyThere ? undefined : (await providers.router.apply(target)).changeId;
+      const { changeId } = await providers.router.apply(target);
       return with_({ step: 'verify', changeId, message: `set ${target}% to green, verifying` }, [
         {
           type: 'rollback.weights-set',

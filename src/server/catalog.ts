@@ -6,17 +6,20 @@ import type { PlanReport, PlatformSummary } from '../api/types.js';
 import { toPromotionPlan } from '../config/load.js';
 import type { ControllerConfig, PlatformConfig } from '../config/schema.js';
 import { ActivePromotionExistsError, NotFoundError, PlatformStateError } from '../domain/errors.js';
-import type { ClusterFacts, PlatformProviders } from '../domain/ports.js';
-import { isFinished } from '../domain/promotion.js';
+import type { ClusterFacts, PlatformProviders, TrafficReading } from '../domain/ports.js';
+import { isFinished, type Promotion } from '../domain/promotion.js';
 import {
   clusterNameFor,
   type LiveCluster,
+  madeLive,
+  nameFits,
+  nameNeedsVersion,
   otherSlot,
   type PlatformRecord,
   type PromotionRoles,
 } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
-import { checkTargetVersion } from '../domain/versions.js';
+import { checkTargetVersion, minorOf } from '../domain/versions.js';
 import { readLiveCluster } from '../engine/live-cluster.js';
 import { chooseAddonVersion, compatibleVersions, defaultAddons } from '../providers/aws/eks-addons.js';
 import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
@@ -173,18 +176,39 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
   async function prepare(platform: Platform, targetVersion: string) {
     const { config } = platform;
     const live = await liveOf(config);
+    const template = config.slots[live.slot].clusterName;
+    // The first live cluster of a {version} slot was named by whoever built it (initialLiveCluster);
+    // every other live cluster got its name from the slot, so the file must still produce it.
+    const named = live.promotionId !== undefined || !nameNeedsVersion(template);
+    if (named && !nameFits(template, live.slot, live.cluster)) {
+      throw new PlatformStateError(
+        config.name,
+        `the store has ${live.cluster} live in slot ${live.slot}` +
+          `${live.promotionId === undefined ? '' : ` (made live by ${live.promotionId})`}, but ` +
+          `slots.${live.slot}.clusterName is ${JSON.stringify(config.slots[live.slot].clusterName)}: the file no longer ` +
+          `matches the live cluster (were the slots swapped?); describe ${live.cluster} under slots.${live.slot}`,
+      );
+    }
     const roles = rolesFor(config, live, targetVersion);
     const providers = platform.providers(roles);
     const greenSlot = config.slots[roles.green.slot];
-    const [blue, green] = await Promise.all([
+    const [blue, green, reading, recent] = await Promise.all([
       providers.clusters.inspect(roles.blue),
       providers.clusters.inspect(roles.green),
+      providers.router.read(),
+      sinceLive(config.name),
     ]);
     if (!blue.exists) {
       throw new PlatformStateError(
         config.name,
         `its live cluster ${live.cluster} (slot ${live.slot}) does not exist, so there is nothing to promote from; ` +
           'a promotion that lost its blue can be ended with `switchyard abandon`',
+      );
+    }
+    if (minorOf(blue.version) === undefined) {
+      throw new PlatformStateError(
+        config.name,
+        `its live cluster ${live.cluster} reports Kubernetes version "${blue.version}", which is not a 1.x version`,
       );
     }
     const offered = greenSlot.mode === 'create' ? await providers.clusters.offeredVersions() : undefined;
@@ -194,8 +218,62 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
       maxJump: config.maxVersionJump,
       ...(offered === undefined ? {} : { offered }),
     });
-    const blockers = await greenSlotBlockers(config.name, roles, greenSlot.mode, green, targetVersion);
+    const blockers = [
+      ...(await greenSlotBlockers(config.name, roles, greenSlot.mode, green, targetVersion)),
+      ...(await leftovers(roles, recent, providers)),
+      ...routerBlockers(roles, reading, recent),
+    ];
     return { live, roles, providers, fromVersion: blue.version, blockers };
+  }
+
+  /** The platform's promotions since its live cluster became live (newest first, at most a page). */
+  async function sinceLive(name: string): Promise<Promotion[]> {
+    const promotions = await store.list({ platform: name, limit: 50 });
+    const made = promotions.findIndex(madeLive);
+    return made === -1 ? promotions : promotions.slice(0, made);
+  }
+
+  /** The router must send nothing to the green slot before a promotion starts. */
+  function routerBlockers(
+    roles: PromotionRoles,
+    reading: TrafficReading,
+    recent: readonly Promotion[],
+  ): string[] {
+    if (reading.green === 0) return [];
+    const last = recent.find(isFinished);
+    const fix =
+      last === undefined
+        ? `set the weights back to the live cluster ${roles.blue.name}`
+        : `\`switchyard teardown ${last.id}\` moves it back to the live cluster ${roles.blue.name} and deletes that promotion's green`;
+    return [
+      `the router still sends ${reading.green ?? 'an unknown share'}% of traffic to slot ${roles.green.slot} ` +
+        `(${reading.detail}): ${fix}`,
+    ];
+  }
+
+  /**
+   * Clusters earlier promotions left in the green slot under other names (a {version} template gives
+   * each target its own name): they would register into the same traffic target as the new green.
+   */
+  async function leftovers(
+    roles: PromotionRoles,
+    recent: readonly Promotion[],
+    providers: PlatformProviders,
+  ): Promise<string[]> {
+    const candidates = recent
+      .filter((p) => isFinished(p) && !p.green.adopted && p.green.slot === roles.green.slot)
+      .filter((p) => p.green.name !== roles.green.name)
+      .slice(0, 10);
+    const found = await Promise.all(
+      candidates.map(async (p) => ({ p, facts: await providers.clusters.inspect(p.green) })),
+    );
+    return found
+      .filter(({ p, facts }) => facts.exists && facts.createdBy === p.id)
+      .map(
+        ({ p }) =>
+          `slot ${p.green.slot} still holds cluster ${p.green.name}, left by promotion ${p.id} (${p.phase}): ` +
+          `delete it with \`switchyard teardown ${p.id}\`, then promote again`,
+      );
   }
 
   /** What the green slot holds that would stop a promotion, each with the fix. */
@@ -223,6 +301,12 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     }
     if (!green.exists) return [];
     const owner = green.createdBy === undefined ? undefined : await store.get(green.createdBy);
+    if (owner && owner.platform === platform && madeLive(owner)) {
+      return [
+        `slot ${slot} still holds cluster ${name}, which was live until a later promotion replaced it and ` +
+          `whose deletion did not finish: delete it (aws eks delete-cluster --name ${name}), then promote again`,
+      ];
+    }
     if (owner && owner.platform === platform && isFinished(owner)) {
       return [
         `slot ${slot} still holds cluster ${name}, left by promotion ${owner.id} (${owner.phase}): ` +

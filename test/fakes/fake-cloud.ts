@@ -103,8 +103,15 @@ export class FakeCloud {
     return w === undefined ? 0 : Math.round((w.green / (w.blue + w.green)) * 100);
   }
 
-  providers(ttlSeconds = 60): PlatformProviders {
+  /**
+   * The providers with blue in slot a (the record's "blue" weight is slot a's, "green" slot b's). With
+   * `blueSlot: 'b'` the router sees the same records the other way round, as a promotion from slot b does.
+   */
+  providers(ttlSeconds = 60, blueSlot: 'a' | 'b' = 'a'): PlatformProviders {
     const cloud = this;
+    const flipped = blueSlot === 'b';
+    // Percent to this promotion's green, whichever slot it is in.
+    const greenShare = () => (flipped ? 100 - cloud.greenPercent() : cloud.greenPercent());
     return {
       clusters: {
         async inspect(cluster) {
@@ -179,7 +186,7 @@ export class FakeCloud {
             if (w === undefined)
               return { green: 0 as GreenPercent, kind: 'unweighted', detail: 'simple record to blue' };
             return {
-              green: cloud.greenPercent() as GreenPercent,
+              green: greenShare() as GreenPercent,
               kind: 'weighted',
               detail: `blue ${w.blue}, green ${w.green}`,
             };
@@ -187,7 +194,9 @@ export class FakeCloud {
         },
         async apply(green) {
           return cloud.record(`router.apply(${green})`, () => {
-            cloud.state.weights = { blue: 100 - green, green };
+            cloud.state.weights = flipped
+              ? { blue: green, green: 100 - green }
+              : { blue: 100 - green, green };
             cloud.state.weightWrites++;
             cloud.state.verifyPollsLeft = cloud.behaviour.verifyPolls;
             return { changeId: `change-${cloud.state.weightWrites}` };
@@ -199,7 +208,7 @@ export class FakeCloud {
               cloud.state.verifyPollsLeft--;
               return { ready: false, message: 'change PENDING' };
             }
-            const actual = cloud.greenPercent();
+            const actual = greenShare();
             return actual === green
               ? { ready: true, message: `INSYNC, ${green}% to green` }
               : { ready: false, message: `router shows ${actual}% to green, expected ${green}%` };

@@ -21,27 +21,46 @@ export interface EngineHarness {
   readonly clock: FakeClock;
   readonly store: PromotionStore;
   readonly controller: Controller;
-  /** The providers the engine uses; tests may replace a method to inject a fault. */
+  /** The providers the engine uses for a promotion from slot a; tests may replace a method to inject a fault. */
   readonly providers: PlatformProviders;
+  /** The providers for a promotion with blue in the given slot (slot b: the router sees the records flipped). */
+  providersFor(roles: { readonly blue: { readonly slot: 'a' | 'b' } }): PlatformProviders;
   /** Runs passes, moving the clock to each requeue, until the promotion waits for a person or ends. */
   drive(id: string, options?: { maxPasses?: number; until?: (p: Promotion) => boolean }): Promise<Promotion>;
   get(id: string): Promise<Promotion>;
 }
 
-export function engineHarness(options: { cloud?: FakeCloud; store?: PromotionStore } = {}): EngineHarness {
+export function engineHarness(
+  options: {
+    cloud?: FakeCloud;
+    store?: PromotionStore;
+    /** Record "shop" as first seen with slot a (shop-blue) live, as serve does (default); false: record nothing. */
+    recordShop?: boolean;
+  } = {},
+): EngineHarness {
   const clock = new FakeClock();
   const cloud = options.cloud ?? new FakeCloud(initialCloud('shop-blue'));
   const store = options.store ?? createMemoryStore({ now: clock.now });
   const providers = cloud.providers();
+  const fromSlotB = cloud.providers(60, 'b');
+  const providersFor = (roles: { readonly blue: { readonly slot: 'a' | 'b' } }) =>
+    roles.blue.slot === 'b' ? fromSlotB : providers;
   const controller = new Controller({
     store,
     stages: orderedStages,
-    providersFor: () => providers,
+    providersFor,
     log: pino({ level: 'silent' }),
     now: clock.now,
     // Tests drive passes themselves; the reconciler's timers never fire.
     timers: { setTimeout: () => undefined, clearTimeout: () => {} },
   });
+  // The platform as the controller records it when first seen: slot a (shop-blue) live.
+  if (options.recordShop !== false)
+    void store.recordPlatform({
+      name: 'shop',
+      initial: { slot: 'a', cluster: 'shop-blue' },
+      firstSeenAt: clock.now().toISOString(),
+    });
   const get = async (id: string) => {
     const promotion = await store.get(id);
     if (promotion === undefined) throw new Error(`no promotion ${id}`);
@@ -53,6 +72,7 @@ export function engineHarness(options: { cloud?: FakeCloud; store?: PromotionSto
     store,
     controller,
     providers,
+    providersFor,
     get,
     async drive(id, { maxPasses = 500, until } = {}) {
       for (let i = 0; i < maxPasses; i++) {

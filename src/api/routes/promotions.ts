@@ -193,16 +193,13 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         response: { 200: promotionSchema, ...errors },
       },
     },
-    async (request) => {
-      const promotion = await found(request.params.id);
-      const open = promotion.gates.filter((g) => g.approvedAt === undefined);
-      const gate = request.body?.gate ?? (open.length === 1 ? open[0]?.id : undefined);
-      // Deleting blue is the point of no return: only an admin may approve it.
-      if (gate === decommissionGateId && request.principal?.role !== 'admin') {
-        throw new AccessError(403, 'approving decommission (deleting blue) needs the admin role');
-      }
-      return controller.approve(promotion.id, request.body?.gate, who(request));
-    },
+    // Deleting blue is the point of no return: only an admin may approve it. The command checks that
+    // on the gate it resolves from the record it writes, never on an earlier read.
+    async (request) =>
+      controller.approve(request.params.id, request.body?.gate, {
+        name: who(request),
+        mayDecommission: request.principal?.role === 'admin',
+      }),
   );
 
   app.post(

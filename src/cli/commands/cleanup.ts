@@ -23,7 +23,8 @@ export function registerCleanup(program: Command, cli: Cli): void {
       const left = updated.stages[updated.currentStage]?.message ?? '';
       s.emit(
         updated,
-        () => `${id}: abandoned; nothing in AWS was changed (${left})\n\n${renderPromotion(updated)}`,
+        () =>
+          `${id}: abandoned; Switchyard makes no further change in AWS for it (${left})\n\n${renderPromotion(updated)}`,
       );
     },
   );

@@ -69,8 +69,8 @@ describe('canary analysis during the traffic shift', () => {
     const calls = h.cloud.state.calls;
     const failing = calls.lastIndexOf(green);
     expect(calls.slice(failing + 1)).toEqual([
-      'health.readyForTraffic(shop-blue)',
       'router.read',
+      'health.readyForTraffic(shop-blue)',
       'router.apply(0)',
       'router.verify(0)',
       'router.verify(0)',
@@ -133,7 +133,7 @@ describe('canary analysis during the traffic shift', () => {
     // Approving accepts the step: nothing more is measured at 10%, the bake runs out, the shift goes on.
     const measuredBefore = h.cloud.calls('metrics.').length;
     const approvedAt = h.clock.now().getTime();
-    await h.controller.approve('p-1', 'analysis/2-to-10', 'bob');
+    await h.controller.approve('p-1', 'analysis/2-to-10', { name: 'bob', mayDecommission: true });
     h.cloud.behaviour.metric = () => ({ value: 0.001 });
     const next = await h.drive('p-1', { until: (p) => p.traffic.green === 50 });
     expect(h.cloud.calls('metrics.').length).toBe(measuredBefore);

@@ -185,6 +185,40 @@ describe('promotions API', () => {
     expect(late.json().message).toMatch(/decommissioned/);
   });
 
+  it("an operator's gate-less approve never reaches the decommission gate, even if it opens in between", async () => {
+    // The race: the operator looked while a traffic gate was open; by the time the approval is
+    // written, that gate is approved and the decommission gate is the only one open. A store that
+    // shows the stale record to any read before the write reproduces the interleaving.
+    const { app, drive, store } = await apiHarness({ plan: testPlan({ approvalAt: [50] }) });
+    await promote(app);
+    const atTrafficGate = await drive('p-1');
+    expect(atTrafficGate.gates.map((g) => g.id)).toEqual(['shift-traffic/3-to-50']);
+    const stale = structuredClone(atTrafficGate);
+    await app.inject({
+      method: 'POST',
+      url: '/v1/promotions/p-1/approve',
+      headers: bearer('operator'),
+      payload: { gate: 'shift-traffic/3-to-50' },
+    });
+    const atDecommission = await drive('p-1');
+    expect(atDecommission.gates.filter((g) => !g.approvedAt).map((g) => g.id)).toEqual(['decommission']);
+    const realGet = store.get.bind(store);
+    let reads = 0;
+    store.get = async (id) => (++reads === 1 ? stale : realGet(id));
+
+    const raced = await app.inject({
+      method: 'POST',
+      url: '/v1/promotions/p-1/approve',
+      headers: bearer('operator'),
+    });
+    store.get = realGet;
+    expect(raced.statusCode).toBe(403);
+    expect(raced.json().message).toMatch(/needs the admin role/);
+    const after = await realGet('p-1');
+    expect(after?.gates.find((g) => g.id === 'decommission')?.approvedAt).toBeUndefined();
+    expect(after?.phase).toBe('waiting-approval');
+  });
+
   it('records every mutating request in the audit log with who, what and the outcome', async () => {
     const { app, store } = await apiHarness();
     await promote(app);

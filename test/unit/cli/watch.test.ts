@@ -37,7 +37,7 @@ describe('--watch', () => {
     const watching = startCli(['status', 'p-1', '--watch'], env('viewer'), { tty: true });
     await eventually(() => watching.live.stdout.includes('p-1  shop'));
     await drive('p-1');
-    await controller.approve('p-1', 'decommission', 'admin');
+    await controller.approve('p-1', 'decommission', { name: 'admin', mayDecommission: true });
     await drive('p-1');
     const result = await watching.done;
     expect(result.code).toBe(0);

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../src/domain/errors.js';
 import { newPromotion, type Promotion } from '../../../src/domain/promotion.js';
-import { clusterNameFor, liveCluster, madeLive, type PlatformRecord } from '../../../src/domain/slots.js';
+import {
+  clusterNameFor,
+  liveCluster,
+  madeLive,
+  nameFits,
+  type PlatformRecord,
+} from '../../../src/domain/slots.js';
 import { checkTargetVersion } from '../../../src/domain/versions.js';
 import { testPromotion } from '../../fakes/promotions.js';
 
@@ -62,6 +68,14 @@ describe('the live cluster', () => {
       version: '1.36',
       promotionId: 'p-2',
     });
+  });
+
+  it('tells whether a name is one a slot template can produce', () => {
+    expect(nameFits('shop-{slot}', 'b', 'shop-b')).toBe(true);
+    expect(nameFits('shop-{slot}', 'b', 'shop-a')).toBe(false);
+    expect(nameFits('shop-{version}', 'a', 'shop-1-35')).toBe(true);
+    expect(nameFits('shop-{version}', 'a', 'shop-a')).toBe(false);
+    expect(nameFits('payments-2024', 'a', 'payments-2024')).toBe(true);
   });
 
   it('fills cluster name templates with the slot and the version', () => {

@@ -15,7 +15,7 @@ describe('a promotion on the happy path', () => {
     expect(h.cloud.greenPercent()).toBe(100);
     expect(h.cloud.state.clusters['shop-blue']).toBeDefined();
 
-    await h.controller.approve('p-1', 'decommission', 'bob');
+    await h.controller.approve('p-1', 'decommission', { name: 'bob', mayDecommission: true });
     const done = await h.drive('p-1');
     expect(done.phase).toBe('succeeded');
     expect(done.finishedAt).toBeDefined();

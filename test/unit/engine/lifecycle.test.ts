@@ -27,7 +27,7 @@ describe('the ways out: abandon and teardown', () => {
     const event = (await h.store.events('p-1')).at(-1);
     expect(event).toMatchObject({ type: 'promotion.abandoned', actor: 'admin-ann' });
     expect(event?.message).toMatch(
-      /blue was deleted by hand\. Nothing in AWS was changed; the router shows 10% to green/,
+      /blue was deleted by hand\. Switchyard makes no further change in AWS for it; the router shows 10% to green/,
     );
     // The platform is free again, and the reconciler leaves the abandoned promotion alone.
     expect(await h.controller.engine.pass('p-1')).toEqual({});
@@ -104,7 +104,7 @@ describe('the ways out: abandon and teardown', () => {
     await expect(h.controller.teardownGreen('p-1', 'ann')).rejects.toThrow(/still running; roll it back/);
     h.cloud.behaviour.hold.delete('services');
     await h.drive('p-1');
-    await h.controller.approve('p-1', 'decommission', 'bob');
+    await h.controller.approve('p-1', 'decommission', { name: 'bob', mayDecommission: true });
     expect((await h.drive('p-1')).phase).toBe('succeeded');
     await expect(h.controller.teardownGreen('p-1', 'ann')).rejects.toThrow(/is the live cluster now/);
   });

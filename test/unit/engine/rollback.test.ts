@@ -35,7 +35,7 @@ const stagesBeforeTraffic: StageName[] = [
 
 describe('rollback requested during a stage', () => {
   it.each(stagesBeforeTraffic)(
-    'during %s: no traffic ever moved, so the router is left alone; green drains, then is torn down',
+    'during %s: the router already shows all traffic on blue, so nothing is written; green drains, then is torn down',
     async (stage) => {
       const { h, callsBefore } = await rollbackAt({ stage });
       let teardownAt: number | undefined;
@@ -47,11 +47,10 @@ describe('rollback requested during a stage', () => {
 
       expect(done.phase).toBe('rolled-back');
       const after = h.cloud.state.calls.slice(callsBefore);
-      // shift-traffic never started, so no weight was ever written: the router is not even read.
-      expect(after).toEqual(['clusters.teardown(shop-green)']);
+      // No weight was ever moved: the router is read and verified, never written, and blue's readiness
+      // is not asked because nothing moves to it.
+      expect(after).toEqual(['router.read', 'router.verify(0)', 'clusters.teardown(shop-green)']);
       expect(h.cloud.state.weightWrites).toBe(0);
-      const draining = (await h.store.events('p-1')).find((e) => e.type === 'rollback.draining');
-      expect(draining?.data?.drainDeadline).toBe(requested.rollback?.drainDeadline);
       expect(done.stages[stage]).toMatchObject({
         state: 'interrupted',
         message: 'interrupted by rollback: test',
@@ -77,8 +76,8 @@ describe('rollback requested during a stage', () => {
       expect(done.phase).toBe('rolled-back');
       expect(h.cloud.greenPercent()).toBe(0);
       expect(h.cloud.state.calls.slice(callsBefore)).toEqual([
-        'health.readyForTraffic(shop-blue)',
         'router.read',
+        'health.readyForTraffic(shop-blue)',
         'router.apply(0)',
         'router.verify(0)', // pending
         'router.verify(0)', // in sync
@@ -102,7 +101,7 @@ describe('rollback requested during a stage', () => {
 
   it('is refused once blue is being decommissioned, and the refusal changes nothing', async () => {
     const { h } = await rollbackAt({ stage: 'decommission' });
-    await h.controller.approve('p-1', 'decommission', 'bob');
+    await h.controller.approve('p-1', 'decommission', { name: 'bob', mayDecommission: true });
     await h.drive('p-1');
     const finished = await h.get('p-1');
     const events = await h.store.events('p-1');
@@ -116,13 +115,13 @@ describe('rollback requested during a stage', () => {
     expect(await h.store.events('p-1')).toEqual(events);
   });
 
-  it('acts in the same pass it is requested: one pass checks blue, writes and starts verifying', async () => {
+  it('acts in the same pass it is requested: one pass reads, checks blue, writes and starts verifying', async () => {
     const { h, callsBefore } = await rollbackAt({ stage: 'shift-traffic', green: 50 });
     await h.controller.rollback('p-1', { by: 'carol', reason: 'now' });
     await h.controller.engine.pass('p-1');
     expect(h.cloud.state.calls.slice(callsBefore, callsBefore + 4)).toEqual([
-      'health.readyForTraffic(shop-blue)',
       'router.read',
+      'health.readyForTraffic(shop-blue)',
       'router.apply(0)',
       'router.verify(0)',
     ]);
@@ -179,5 +178,38 @@ describe('rollback requested during a stage', () => {
     await expect(h.controller.rollback('p-1', { by: 'dave', reason: 'two' })).rejects.toThrow(
       /already in progress/,
     );
+  });
+});
+
+describe('a rollback reads the router before anything else', () => {
+  it('before shift-traffic, finding weight on green after all, checks blue and moves it back', async () => {
+    const { h, callsBefore } = await rollbackAt({ stage: 'services' });
+    // Someone set 50/50 by hand while the promotion was still deploying services.
+    h.cloud.state.weights = { blue: 50, green: 50 };
+    await h.controller.rollback('p-1', { by: 'carol', reason: 'test' });
+    const done = await h.drive('p-1');
+    expect(done.phase).toBe('rolled-back');
+    expect(h.cloud.greenPercent()).toBe(0);
+    expect(h.cloud.state.calls.slice(callsBefore, callsBefore + 3)).toEqual([
+      'router.read',
+      'health.readyForTraffic(shop-blue)',
+      'router.apply(0)',
+    ]);
+  });
+
+  it('never adds traffic to green: a stepped path above what the router shows is skipped', async () => {
+    const plan = testPlan({ rollback: { mode: 'stepped', green: 'keep', steps: [50, 10] } });
+    const { h } = await rollbackAt({ stage: 'decommission' }, plan);
+    // The router was moved to 5 % by hand, below both rollback steps.
+    h.cloud.state.weights = { blue: 95, green: 5 };
+    const applied: string[] = [];
+    h.cloud.behaviour.afterCall = (call) => {
+      if (call.startsWith('router.apply')) applied.push(call);
+    };
+    await h.controller.rollback('p-1', { by: 'carol', reason: 'slowly' });
+    const done = await h.drive('p-1');
+    expect(done.phase).toBe('rolled-back');
+    expect(applied).toEqual(['router.apply(0)']);
+    expect(h.cloud.greenPercent()).toBe(0);
   });
 });

@@ -36,7 +36,7 @@ describe('notifications during a promotion', () => {
     const { h, lines, metrics, notifier, hook, slackUrl } = await notifyingHarness();
     await h.controller.startPromotion(testPromotion());
     expect((await h.drive('p-1')).currentStage).toBe('decommission');
-    await h.controller.approve('p-1', undefined, 'alice');
+    await h.controller.approve('p-1', undefined, { name: 'alice', mayDecommission: true });
     expect((await h.drive('p-1')).phase).toBe('succeeded');
     await notifier.idle();
 

@@ -23,7 +23,7 @@ const template = {
   ],
 };
 
-const shop: PlatformConfig = platformSchema.parse({
+const shopInput = {
   name: 'shop',
   slots: {
     a: { clusterName: 'shop-{slot}', mode: 'create', template },
@@ -45,13 +45,14 @@ const shop: PlatformConfig = platformSchema.parse({
   services: {
     source: { kind: 'external', workloads: [{ kind: 'Deployment', namespace: 'shop', name: 'api' }] },
   },
-});
+};
+const shop: PlatformConfig = platformSchema.parse(shopInput);
 
 /** The real catalog over the fake cloud: every role assignment gets the fake providers, as the engine does. */
 function setup() {
   const cloud = new FakeCloud(initialCloud('shop-a'));
   cloud.state.clusters['shop-a'] = { pollsLeft: 0, token: 'pre-existing', version: '1.33' };
-  const h = engineHarness({ cloud });
+  const h = engineHarness({ cloud, recordShop: false });
   const roles: ProviderRoles[] = [];
   const options = {
     controller: controllerSchema.parse({ store: { path: ':memory:' }, aws: { region: 'us-east-1' } }),
@@ -62,7 +63,7 @@ function setup() {
           config: shop,
           providers: (r: ProviderRoles) => {
             roles.push(r);
-            return h.providers;
+            return h.providersFor(r);
           },
           access: async () => {
             throw new Error('not used');
@@ -82,7 +83,7 @@ async function promoteToEnd(s: ReturnType<typeof setup>, to: string) {
   const input = await s.catalog.newPromotion({ platform: 'shop', targetVersion: to, createdBy: 'ann' });
   const started = await s.h.controller.startPromotion(input);
   await s.h.drive(started.id);
-  await s.h.controller.approve(started.id, 'decommission', 'ann');
+  await s.h.controller.approve(started.id, 'decommission', { name: 'ann', mayDecommission: true });
   return s.h.drive(started.id);
 }
 
@@ -196,5 +197,87 @@ describe('platform catalog: slots and the live cluster', () => {
     await expect(
       s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' }),
     ).rejects.toThrow(/its live cluster shop-a \(slot a\) does not exist/);
+  });
+});
+
+describe('platform catalog: what a finished promotion leaves behind', () => {
+  it('refuses a teardown whose blue is no longer live: it would move traffic to the wrong cluster', async () => {
+    const s = setup();
+    const a = await s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    await s.h.controller.startPromotion(a);
+    await s.h.drive(a.id);
+    await s.h.controller.rollback(a.id, { by: 'ann', reason: 'kept for a look' });
+    await s.h.drive(a.id);
+    delete s.cloud.state.clusters['shop-b']; // deleted by hand
+    s.h.clock.advance(1000);
+    const b = await promoteToEnd(s, '1.34');
+    expect((await s.catalog.get('shop')).live).toMatchObject({ slot: 'b', promotionId: b.id });
+    await expect(s.h.controller.teardownGreen(a.id, 'ann')).rejects.toThrow(
+      /its blue shop-a \(slot a\) is no longer the live cluster \(shop-b in slot b is\)/,
+    );
+  });
+
+  it('refuses a promotion while the router still sends traffic to the green slot, and teardown clears it', async () => {
+    const s = setup();
+    const a = await s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    await s.h.controller.startPromotion(a);
+    await s.h.drive(a.id, { until: (p) => p.traffic.green === 100 });
+    await s.h.controller.abandon(a.id, 'ann', 'operator error');
+    const refused = s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    await expect(refused).rejects.toThrow(
+      new RegExp(
+        `the router still sends 100% of traffic to slot b .*: \`switchyard teardown ${a.id}\` moves it back`,
+      ),
+    );
+    await s.h.controller.teardownGreen(a.id, 'ann');
+    await s.h.drive(a.id);
+    expect(s.cloud.greenPercent()).toBe(0);
+    await expect(
+      s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' }),
+    ).resolves.toMatchObject({ green: { slot: 'b' } });
+  });
+
+  it('with {version} names, finds a cluster an earlier promotion left in the green slot under another name', async () => {
+    const s = setup();
+    const versioned = platformSchema.parse({
+      ...shopInput,
+      slots: {
+        a: { clusterName: 'shop-{version}', mode: 'create', template },
+        b: { clusterName: 'shop-{version}', mode: 'create', template },
+      },
+      initialLiveCluster: 'shop-a',
+      maxVersionJump: 2,
+    });
+    const platform = s.options.platforms.get('shop');
+    if (platform) s.options.platforms.set('shop', { ...platform, config: versioned });
+    const catalog = configCatalog(s.options);
+    const a = await catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    expect(a.green).toMatchObject({ slot: 'b', name: 'shop-1-34' });
+    await s.h.controller.startPromotion(a);
+    await s.h.drive(a.id);
+    await s.h.controller.rollback(a.id, { by: 'ann', reason: 'kept' });
+    await s.h.drive(a.id);
+    await expect(
+      catalog.newPromotion({ platform: 'shop', targetVersion: '1.35', createdBy: 'ann' }),
+    ).rejects.toThrow(
+      new RegExp(`slot b still holds cluster shop-1-34, left by promotion ${a.id} \\(rolled-back\\)`),
+    );
+  });
+
+  it('refuses when the file no longer describes the live cluster in its slot', async () => {
+    const s = setup();
+    await recordPlatforms(s.options);
+    const swapped = platformSchema.parse({
+      ...shopInput,
+      slots: {
+        a: { clusterName: 'shop-other', mode: 'create', template },
+        b: { clusterName: 'shop-{slot}', mode: 'create', template },
+      },
+    });
+    const platform = s.options.platforms.get('shop');
+    if (platform) s.options.platforms.set('shop', { ...platform, config: swapped });
+    await expect(
+      configCatalog(s.options).newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' }),
+    ).rejects.toThrow(/the store has shop-a live in slot a, but slots\.a\.clusterName is "shop-other"/);
   });
 });
