@@ -82,7 +82,8 @@ for (;;) {
   const promotion = await store.get('p-1');
   if (promotion === undefined) throw new Error('promotion lost');
   if (isFinished(promotion)) break;
-  if (promotion.phase === 'waiting-approval') await controller.approve('p-1', undefined, { name: 'operator', mayDecommission: true });
+  if (promotion.phase === 'waiting-approval')
+    await controller.approve('p-1', undefined, { name: 'operator', mayDecommission: true });
   if (scenario === 'rollback' && promotion.phase !== 'rolling-back' && promotion.traffic.green >= 50) {
     await controller.rollback('p-1', { by: 'operator', reason: 'crash test' });
   }

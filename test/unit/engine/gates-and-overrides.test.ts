@@ -16,9 +16,9 @@ describe('approval gates', () => {
     expect(h.cloud.greenPercent()).toBe(10);
     expect(h.cloud.calls('router.apply')).toEqual(['router.apply(1)', 'router.apply(10)']);
 
-    await expect(h.controller.approve('p-1', 'decommission', { name: 'bob', mayDecommission: true })).rejects.toThrow(
-      /name one of the open gates: shift-traffic\/3-to-50/,
-    );
+    await expect(
+      h.controller.approve('p-1', 'decommission', { name: 'bob', mayDecommission: true }),
+    ).rejects.toThrow(/name one of the open gates: shift-traffic\/3-to-50/);
     const approved = await h.controller.approve('p-1', undefined, { name: 'bob', mayDecommission: true });
     expect(approved.gates[0]).toMatchObject({ approvedBy: 'bob' });
     expect(approved.phase).toBe('running');
@@ -33,10 +33,12 @@ describe('approval gates', () => {
     await h.controller.startPromotion(testPromotion());
     await h.drive('p-1', { maxPasses: 2 });
     const before = await h.get('p-1');
-    await expect(h.controller.approve('p-1', undefined, { name: 'bob', mayDecommission: true })).rejects.toThrow(InvalidTransitionError);
-    await expect(h.controller.approve('p-1', undefined, { name: 'bob', mayDecommission: true })).rejects.toThrow(
-      /not waiting for any approval/,
-    );
+    await expect(
+      h.controller.approve('p-1', undefined, { name: 'bob', mayDecommission: true }),
+    ).rejects.toThrow(InvalidTransitionError);
+    await expect(
+      h.controller.approve('p-1', undefined, { name: 'bob', mayDecommission: true }),
+    ).rejects.toThrow(/not waiting for any approval/);
     expect(await h.get('p-1')).toEqual(before);
   });
 });
