@@ -19,6 +19,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { AccessError, handleError } from './errors.js';
 import { platformRoutes } from './routes/platforms.js';
 import { promotionRoutes } from './routes/promotions.js';
+import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
 
 export interface ApiDependencies {
@@ -123,5 +124,6 @@ export async function buildApi(deps: ApiDependencies) {
   await app.register(dashboardRoutes);
   await typed.register(promotionRoutes, { deps, limit, prefix: '/v1' });
   await typed.register(platformRoutes, { deps, limit, prefix: '/v1' });
+  await typed.register(sessionRoutes, { prefix: '/v1' });
   return app;
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { promotionPhases } from '../domain/promotion.js';
 import { slotNames } from '../domain/slots.js';
 import { stageNames, stageStates } from '../domain/stages.js';
+import { roles } from './auth.js';
 
 const isoTime = z.string().describe('RFC 3339 timestamp');
 const slot = z.enum(slotNames).describe('a platform cluster slot');
@@ -295,6 +296,8 @@ export const pauseSchema = z.strictObject({
   reason: z.string().min(1).max(500).default('paused by request'),
 });
 export const approveSchema = z.strictObject({ gate: z.string().min(1).optional() }).meta({ id: 'Approval' });
+export const principalSchema = z.object({ name: z.string(), role: z.enum(roles) }).meta({ id: 'Principal' });
+
 export const abandonSchema = z
   .strictObject({ reason: z.string().min(1).max(500) })
   .meta({ id: 'AbandonRequest' });

@@ -7,6 +7,7 @@ const routes: { method: 'GET' | 'POST' | 'PUT'; url: string; role: Role; payload
   { method: 'GET', url: '/v1/promotions', role: 'viewer' },
   { method: 'GET', url: '/v1/promotions/p-1', role: 'viewer' },
   { method: 'GET', url: '/v1/platforms', role: 'viewer' },
+  { method: 'GET', url: '/v1/me', role: 'viewer' },
   { method: 'GET', url: '/v1/platforms/shop', role: 'viewer' },
   { method: 'POST', url: '/v1/platforms/shop/plan', role: 'viewer', payload: { targetVersion: '1.35' } },
   {

@@ -137,3 +137,13 @@ describe('platforms API', () => {
     );
   });
 });
+
+describe('GET /v1/me', () => {
+  it("names the caller and the caller's role", async () => {
+    const { app } = await apiHarness();
+    const me = await app.inject({ url: '/v1/me', headers: bearer('operator') });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toEqual({ name: 'operator-user', role: 'operator' });
+    expect((await app.inject({ url: '/v1/me', headers: bearer('admin') })).json().role).toBe('admin');
+  });
+});

@@ -14,6 +14,7 @@ describe('OpenAPI document', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(documented).toEqual([
+      'GET /v1/me',
       'GET /v1/platforms',
       'GET /v1/platforms/{name}',
       'GET /v1/promotions',
