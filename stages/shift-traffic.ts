@@ -6,6 +6,7 @@ import {
   summarize,
 } from '../src/analysis/step.js';
 import type { Stage, StageContext, StageResult } from '../src/domain/stage.js';
+import { moveWeight } from '../src/engine/weight-move.js';
 import { analyseStep } from './shift-analysis.js';
 
 /** Where the shift is: which step, and which part of it. Saved between runs. */
@@ -70,19 +71,15 @@ async function checkAndApply(context: StageContext, progress: ShiftProgress): Pr
       saved: { step: index, part: 'check', ...carried(progress) } satisfies ShiftProgress,
     };
   }
-  const readiness = await providers.health.readyForTraffic(promotion.green);
-  if (!readiness.ready) {
+  const moved = await moveWeight(promotion, providers, step.green);
+  if (moved.kind === 'not-ready') {
     return {
       phase: 'failed',
       retryable: true,
-      message: `green is not ready for traffic: ${readiness.message}`,
+      message: `${moved.side} is not ready for traffic: ${moved.message}`,
     };
   }
-  const reading = await providers.router.read();
-  let changeId: string | undefined;
-  if (reading.green !== step.green || reading.kind !== 'weighted') {
-    changeId = (await providers.router.apply(step.green)).changeId;
-  }
+  const changeId = moved.written ? moved.changeId : undefined;
   return {
     phase: 'running',
     requeueAfterMs: 0,

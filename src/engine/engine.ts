@@ -7,6 +7,7 @@ import { isFinished, type NewEvent, type Promotion, type TrafficState } from '..
 import { errorMessage, isRetryable } from '../domain/retryable.js';
 import type { Stage, StageResult } from '../domain/stage.js';
 import { nextStage, type StageName } from '../domain/stages.js';
+import { recordVerifiedWeight } from '../domain/weight-move.js';
 import type { GreenPercent } from '../domain/weights.js';
 import type { PromotionStore } from '../store/store.js';
 import { applyManualWeight } from './manual-weight.js';
@@ -299,15 +300,7 @@ function recordVerified(
   events: NewEvent[],
 ): TrafficState {
   if (green === undefined) return traffic;
-  events.push({
-    type: 'traffic.verified',
-    actor: 'switchyard',
-    message: `${green}% to green verified at the router`,
-    data: { green, reason: 'step' },
-  });
-  return {
-    ...traffic,
-    green,
-    history: [...traffic.history, { at, green, reason: 'step', by: 'switchyard' }],
-  };
+  const recorded = recordVerifiedWeight(traffic, { green, reason: 'step', by: 'switchyard' }, at);
+  events.push(recorded.event);
+  return recorded.traffic;
 }

@@ -1,10 +1,12 @@
 /**
- * Applies a weight someone set by hand: the side gaining traffic must be ready → one atomic write
- * (skipped if the router already shows it) → read back until verified → record it. Automatic stepping
+ * Applies a weight someone set by hand: one weight move (the side gaining traffic must be ready, one
+ * atomic write, skipped if the router already shows it) → read back until verified → record it. Automatic stepping
  * stays paused until a person resumes.
  */
 import type { PlatformProviders } from '../domain/ports.js';
 import type { NewEvent, Promotion } from '../domain/promotion.js';
+import { recordVerifiedWeight } from '../domain/weight-move.js';
+import { moveWeight } from './weight-move.js';
 
 export interface ManualWeightResult {
   readonly promotion: Promotion;
@@ -22,10 +24,9 @@ export async function applyManualWeight(
   const { manualChange: _done, ...traffic } = promotion.traffic;
 
   if (!change.applied) {
-    const gaining = change.green > promotion.traffic.green ? promotion.green : promotion.blue;
-    const readiness = await providers.health.readyForTraffic(gaining);
-    if (!readiness.ready) {
-      const message = `manual weight ${change.green}% refused: ${gaining.name} is not ready for more traffic (${readiness.message})`;
+    const moved = await moveWeight(promotion, providers, change.green);
+    if (moved.kind === 'not-ready') {
+      const message = `manual weight ${change.green}% refused: ${moved.cluster} is not ready for more traffic (${moved.message})`;
       return {
         promotion: { ...promotion, traffic, pauseReason: message },
         events: [
@@ -33,13 +34,13 @@ export async function applyManualWeight(
         ],
       };
     }
-    const reading = await providers.router.read();
-    const alreadyThere = reading.kind === 'weighted' && reading.green === change.green;
-    const changeId = alreadyThere ? undefined : (await providers.router.apply(change.green)).changeId;
     return {
       promotion: {
         ...promotion,
-        traffic: { ...promotion.traffic, manualChange: { ...change, applied: true, changeId } },
+        traffic: {
+          ...promotion.traffic,
+          manualChange: { ...change, applied: true, changeId: moved.changeId },
+        },
       },
       events: [],
     };
@@ -47,23 +48,10 @@ export async function applyManualWeight(
 
   const verified = await providers.router.verify(change.green, change.changeId);
   if (!verified.ready) return { promotion, events: [], waitMs: promotion.plan.pollIntervalMs };
-  const at = now.toISOString();
-  return {
-    promotion: {
-      ...promotion,
-      traffic: {
-        ...traffic,
-        green: change.green,
-        history: [...traffic.history, { at, green: change.green, reason: 'manual', by: change.by }],
-      },
-    },
-    events: [
-      {
-        type: 'traffic.verified',
-        actor: change.by,
-        message: `${change.green}% to green verified at the router (manual)`,
-        data: { green: change.green, reason: 'manual' },
-      },
-    ],
-  };
+  const recorded = recordVerifiedWeight(
+    traffic,
+    { green: change.green, reason: 'manual', by: change.by },
+    now.toISOString(),
+  );
+  return { promotion: { ...promotion, traffic: recorded.traffic }, events: [recorded.event] };
 }

@@ -8,7 +8,9 @@ import { drainingEvent } from '../domain/commands.js';
 import type { PlatformProviders } from '../domain/ports.js';
 import type { NewEvent, Promotion, RollbackState } from '../domain/promotion.js';
 import { errorMessage, isRetryable } from '../domain/retryable.js';
+import { decideWeightMove, recordVerifiedWeight } from '../domain/weight-move.js';
 import { allBlue } from '../domain/weights.js';
+import { moveWeight } from './weight-move.js';
 
 export interface RollbackStepResult {
   readonly promotion: Promotion;
@@ -42,8 +44,8 @@ export async function rollbackStep(
     case 'set-weights': {
       // One read decides. A rollback never adds traffic to green, and where the router already shows
       // the target nothing moves, so blue's readiness matters only when weight is about to move to it.
-      const reading = await providers.router.read();
-      const current = reading.kind === 'unweighted' ? 0 : reading.green;
+      const decision = decideWeightMove(await providers.router.read(), target);
+      const { current } = decision;
       if (current !== undefined && current < target) {
         const path = rollback.path.filter((green) => green <= current);
         return with_({
@@ -51,54 +53,46 @@ export async function rollbackStep(
           message: `router shows ${current}% to green, below ${target}%: next ${path[0]}%`,
         });
       }
-      if (current === target) {
+      const moved = await moveWeight(promotion, providers, target, { decided: decision });
+      if (moved.kind === 'not-ready') {
+        // Never move weight to a side that fails readiness; keep looking and say why.
+        return with_(
+          {
+            step: 'check-blue',
+            message: `waiting for ${moved.side} to be ready before moving traffic: ${moved.message}`,
+          },
+          [],
+          plan.pollIntervalMs,
+        );
+      }
+      if (!moved.written) {
         return with_({
           step: 'verify',
           changeId: undefined,
           message: `router already shows ${target}% to green; nothing to write, verifying`,
         });
       }
-      const blue = await providers.health.readyForTraffic(promotion.blue);
-      if (!blue.ready) {
-        // Never move weight to a side that fails readiness; keep looking and say why.
-        return with_(
+      return with_(
+        { step: 'verify', changeId: moved.changeId, message: `set ${target}% to green, verifying` },
+        [
           {
-            step: 'check-blue',
-            message: `waiting for blue to be ready before moving traffic: ${blue.message}`,
+            type: 'rollback.weights-set',
+            actor: 'switchyard',
+            message: `weights set: ${100 - target}% blue, ${target}% green`,
+            data: { green: target },
           },
-          [],
-          plan.pollIntervalMs,
-        );
-      }
-      const { changeId } = await providers.router.apply(target);
-      return with_({ step: 'verify', changeId, message: `set ${target}% to green, verifying` }, [
-        {
-          type: 'rollback.weights-set',
-          actor: 'switchyard',
-          message: `weights set: ${100 - target}% blue, ${target}% green`,
-          data: { green: target },
-        },
-      ]);
+        ],
+      );
     }
     case 'verify': {
       const verified = await providers.router.verify(target, rollback.changeId);
       if (!verified.ready) return with_({ message: verified.message }, [], plan.pollIntervalMs);
-      const at = now.toISOString();
-      const traffic = {
-        ...promotion.traffic,
-        green: target,
-        history: [
-          ...promotion.traffic.history,
-          { at, green: target, reason: 'rollback' as const, by: rollback.requestedBy },
-        ],
-      };
+      const { traffic, event: verifiedEvent } = recordVerifiedWeight(
+        promotion.traffic,
+        { green: target, reason: 'rollback', by: rollback.requestedBy },
+        now.toISOString(),
+      );
       const rest = rollback.path.slice(1);
-      const verifiedEvent: NewEvent = {
-        type: 'traffic.verified',
-        actor: 'switchyard',
-        message: `${target}% to green verified at the router`,
-        data: { green: target, reason: 'rollback' },
-      };
       if (rest.length > 0) {
         const bakeMs = Math.max(plan.rollback.stepBakeMs, providers.router.ttlSeconds * 1000);
         return {

@@ -36,8 +36,8 @@ describe('canary analysis during the traffic shift', () => {
       green,
       green,
       green,
-      'health.readyForTraffic(shop-green)',
       'router.read',
+      'health.readyForTraffic(shop-green)',
       'router.apply(50)',
     ]);
     const saved = progress(waiting);

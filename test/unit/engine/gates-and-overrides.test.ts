@@ -91,8 +91,8 @@ describe('manual weight override', () => {
     expect(applied.traffic.manualChange).toBeUndefined();
     expect(applied.traffic.history.at(-1)).toMatchObject({ green: 30, reason: 'manual', by: 'erin' });
     expect(h.cloud.state.calls.slice(callsBefore)).toEqual([
-      'health.readyForTraffic(shop-green)',
       'router.read',
+      'health.readyForTraffic(shop-green)',
       'router.apply(30)',
       'router.verify(30)',
       'router.verify(30)',

@@ -34,7 +34,7 @@ describe('a promotion on the happy path', () => {
     const calls = h.cloud.state.calls;
     for (const green of [1, 10, 50, 100]) {
       const apply = calls.indexOf(`router.apply(${green})`);
-      expect(calls.slice(apply - 2, apply)).toEqual(['health.readyForTraffic(shop-green)', 'router.read']);
+      expect(calls.slice(apply - 2, apply)).toEqual(['router.read', 'health.readyForTraffic(shop-green)']);
       expect(calls.slice(apply + 1, apply + 3)).toEqual([
         `router.verify(${green})`,
         `router.verify(${green})`,
