@@ -47,6 +47,8 @@ export interface ClusterProvisioner {
   inspect(cluster: ClusterRef): Promise<ClusterFacts>;
   /** The Kubernetes minor versions the cloud offers for new clusters, oldest first. */
   offeredVersions(): Promise<readonly string[]>;
+  /** The managed add-on versions a cluster created at `version` would get (none for an adopted one). */
+  addonVersions(version: string): Promise<Readonly<Record<string, string>>>;
   /**
    * Creates green at `version` (or checks an adopted one) and reports whether it is ACTIVE. Repeated
    * calls with the same token create nothing new.
@@ -115,6 +117,8 @@ export interface ClusterHealth {
   }): Promise<Qualification>;
   /** Can this cluster's services take (more) traffic right now? Asked before every weight change. */
   readyForTraffic(cluster: ClusterRef): Promise<Observation>;
+  /** The dry run's part of qualification: APIs blue's live objects use that `targetVersion` removed. */
+  removedApis(request: { readonly blue: ClusterRef; readonly targetVersion: string }): Promise<Qualification>;
 }
 
 /** Puts the platform's services on green and judges them before they take traffic. */

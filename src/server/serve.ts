@@ -6,12 +6,12 @@ import { buildApi } from '../api/app.js';
 import { Authenticator } from '../api/auth.js';
 import { loadConfig } from '../config/load.js';
 import { Controller } from '../engine/controller.js';
+import { configCatalog, type Platform, recordPlatforms } from '../engine/platform-catalog.js';
 import { createLogger } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClients } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { configCatalog, type Platform, recordPlatforms } from './catalog.js';
 import { clusterAccess } from './cluster-access.js';
 import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
@@ -64,7 +64,6 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     const services = servicesFor(platform, access, log);
     platforms.set(name, {
       config: platform,
-      access,
       providers: platformProviders(platform, {
         aws,
         serializer,
@@ -80,7 +79,6 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     controller: settings,
     platforms,
     store,
-    eks: aws.eks,
     log: log.child({ component: 'platforms' }),
   };
   await recordPlatforms(catalogOptions);

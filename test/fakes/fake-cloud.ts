@@ -129,6 +129,9 @@ export class FakeCloud {
         async offeredVersions() {
           return ['1.33', '1.34', '1.35', '1.36'];
         },
+        async addonVersions(version) {
+          return { 'vpc-cni': `v1.20.0-for-${version}` };
+        },
         async ensureCluster({ cluster, idempotencyToken, version, promotionId }) {
           return cloud.record(`clusters.ensureCluster(${cluster.name})`, () => {
             const existing = cloud.state.clusters[cluster.name];
@@ -219,6 +222,11 @@ export class FakeCloud {
         async qualifyFoundation({ green: cluster }) {
           return cloud.record(`health.qualifyFoundation(${cluster.name})`, () =>
             qualification('coredns', cloud.held('qualify-foundation') ?? cloud.behaviour.foundationVerdict),
+          );
+        },
+        async removedApis({ blue }) {
+          return cloud.record(`health.removedApis(${blue.name})`, () =>
+            qualification('removed-apis', cloud.behaviour.foundationVerdict),
           );
         },
         async readyForTraffic(cluster: ClusterRef) {

@@ -203,7 +203,8 @@ describeWithServers('cluster health against kube-apiserver green', () => {
     ]);
     expect(qualification.verdict).toBe('pass');
     expect(qualification.warnings).toEqual(['flowcontrol.apiserver.k8s.io/v1beta3 is deprecated']);
-    expect(scans).toEqual([clusters]);
+    // The scan reads blue only: it is asked for blue and the target version.
+    expect(scans).toEqual([{ blue: clusters.blue, targetVersion: clusters.targetVersion }]);
     const checks = byName(qualification.checks);
     expect(checks['component/dns']?.evidence).toBe(
       `Deployment ${namespace}/coredns: 2 ready, 2 available, 2 updated of 2 desired (need 2); ` +

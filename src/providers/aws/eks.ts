@@ -1,7 +1,13 @@
 import type { EKSClient } from '@aws-sdk/client-eks';
 import type { Logger } from 'pino';
 import type { ClusterProvisioner, FoundationObservation } from '../../domain/ports.js';
-import { checkAddons, ensureAddons } from './eks-addons.js';
+import {
+  checkAddons,
+  chooseAddonVersion,
+  compatibleVersions,
+  defaultAddons,
+  ensureAddons,
+} from './eks-addons.js';
 import { ensureCluster } from './eks-cluster.js';
 import {
   assertOwned,
@@ -52,6 +58,20 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
     },
 
     offeredVersions: () => offeredKubernetesVersions(context.client),
+
+    async addonVersions(version) {
+      const template = options.template;
+      if (template === undefined) return {};
+      const chosen: Record<string, string> = {};
+      for (const addon of template.addons.length > 0 ? template.addons : defaultAddons) {
+        chosen[addon.name] = chooseAddonVersion(
+          addon,
+          version,
+          await compatibleVersions(context, addon.name, version),
+        );
+      }
+      return chosen;
+    },
 
     ensureCluster: (request) => ensureCluster({ ...context, template: options.template }, request),
 

@@ -80,6 +80,16 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
       return { verdict, checks, ...(warnings.length > 0 ? { warnings } : {}) };
     },
 
+    async removedApis(request): Promise<Qualification> {
+      const scan = await runScan(options.scanRemovedApis, request);
+      const warnings = scan.warnings ?? [];
+      return {
+        verdict: overallVerdict(scan.checks),
+        checks: scan.checks,
+        ...(warnings.length > 0 ? { warnings } : {}),
+      };
+    },
+
     async readyForTraffic(cluster: ClusterRef): Promise<Observation> {
       const clients = await connect(cluster, options.access, timeoutMs);
       const observation = await checkTrafficReadiness(clients, options.services?.namespaces ?? []);
@@ -95,7 +105,7 @@ async function runScan(
 ): Promise<RemovedApiScanResult> {
   if (scan === undefined) return { checks: [] };
   try {
-    return await scan({ blue: request.blue, green: request.green, targetVersion: request.targetVersion });
+    return await scan({ blue: request.blue, targetVersion: request.targetVersion });
   } catch (error) {
     if (error instanceof ProviderError) throw error;
     throw new ProviderError(

@@ -4,7 +4,6 @@ import type { ClusterRef } from '../../../domain/promotion.js';
 /** What a removed-API scan is asked: which live objects on `blue` use APIs `targetVersion` no longer serves. */
 export interface RemovedApiScanRequest {
   readonly blue: ClusterRef;
-  readonly green: ClusterRef;
   readonly targetVersion: string;
 }
 

@@ -1,11 +1,4 @@
-import type { CheckResult, Verdict } from '../../../domain/ports.js';
-
-/** Any fail → fail; else any inconclusive → inconclusive; else pass (also for no checks at all). */
-export function overallVerdict(checks: readonly Pick<CheckResult, 'verdict'>[]): Verdict {
-  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
-  if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
-  return 'pass';
-}
+export { worstVerdict as overallVerdict } from '../../../domain/verdict.js';
 
 /** Names the first `max` items and says how many more there are, so evidence stays readable. */
 export function listSome(items: readonly string[], max = 10): string {

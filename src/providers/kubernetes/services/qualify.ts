@@ -1,5 +1,6 @@
 import type { CheckResult, Qualification, Verdict } from '../../../domain/ports.js';
 import type { ClusterRef } from '../../../domain/promotion.js';
+import { worstVerdict } from '../../../domain/verdict.js';
 import type { KubeClient } from './client.js';
 import { resolveNamespaces } from './copy.js';
 import { manifestWorkloads } from './deploy-manifests.js';
@@ -35,7 +36,7 @@ export async function qualifyServices(
         }));
   const checks = [...rollouts, ...smoke];
   if (checks.length === 0) warnings.push('nothing to judge: no workloads in scope and no smoke probes');
-  return { verdict: overall(checks), checks, ...(warnings.length > 0 ? { warnings } : {}) };
+  return { verdict: worstVerdict(checks), checks, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 async function rolloutChecks(
@@ -66,10 +67,4 @@ async function rolloutChecks(
     case 'external':
       return { checks: await observeWorkloads(client, cluster, source.workloads), warnings: [] };
   }
-}
-
-export function overall(checks: readonly CheckResult[]): Verdict {
-  if (checks.some((c) => c.verdict === 'fail')) return 'fail';
-  if (checks.some((c) => c.verdict === 'inconclusive')) return 'inconclusive';
-  return 'pass';
 }

@@ -1,10 +1,9 @@
-import { EKSClient } from '@aws-sdk/client-eks';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { controllerSchema, type PlatformConfig, platformSchema } from '../../../src/config/schema.js';
 import { InvalidInputError, PlatformStateError } from '../../../src/domain/errors.js';
-import { configCatalog, recordPlatforms } from '../../../src/server/catalog.js';
-import type { ProviderRoles } from '../../../src/server/providers.js';
+import type { PromotionRoles as ProviderRoles } from '../../../src/domain/slots.js';
+import { configCatalog, recordPlatforms } from '../../../src/engine/platform-catalog.js';
 import { FakeCloud, initialCloud } from '../../fakes/fake-cloud.js';
 import { engineHarness } from '../../fakes/harness.js';
 
@@ -65,14 +64,10 @@ function setup() {
             roles.push(r);
             return h.providersFor(r);
           },
-          access: async () => {
-            throw new Error('not used');
-          },
         },
       ],
     ]),
     store: h.store,
-    eks: new EKSClient({ region: 'us-east-1' }),
     log: pino({ level: 'silent' }),
     now: h.clock.now,
   };
@@ -197,6 +192,37 @@ describe('platform catalog: slots and the live cluster', () => {
     await expect(
       s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' }),
     ).rejects.toThrow(/its live cluster shop-a \(slot a\) does not exist/);
+  });
+});
+
+describe('platform catalog: the dry run', () => {
+  it('shows both slots, their traffic targets, the add-ons and the removed-API verdict, through the ports', async () => {
+    const s = setup();
+    const plan = await s.catalog.plan('shop', '1.34');
+    expect(plan).toMatchObject({
+      fromVersion: '1.33',
+      toVersion: '1.34',
+      blue: { slot: 'a', cluster: 'shop-a' },
+      green: { slot: 'b', cluster: 'shop-b', mode: 'create' },
+      targets: {
+        blue: 'record shop.example.test CNAME set shop-a → a.lb',
+        green: 'record shop.example.test CNAME set shop-b → b.lb',
+      },
+      blockers: [],
+      addons: { 'vpc-cni': 'v1.20.0-for-1.34' },
+      removedApis: { verdict: 'pass' },
+    });
+    expect(s.cloud.calls('health.removedApis')).toEqual(['health.removedApis(shop-a)']);
+    // A caller's mistake is a 400, from the dry run as from the real thing.
+    await expect(s.catalog.plan('shop', '1.0')).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it('lists what would refuse the promotion instead of refusing the dry run', async () => {
+    const s = setup();
+    const input = await s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    await s.h.controller.startPromotion(input);
+    const plan = await s.catalog.plan('shop', '1.34');
+    expect(plan.blockers).toEqual([expect.stringMatching(new RegExp(`promotion ${input.id} is running`))]);
   });
 });
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type { EKSClient } from '@aws-sdk/client-eks';
 import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../api/catalog.js';
 import type { PlanReport, PlatformSummary } from '../api/types.js';
@@ -20,25 +19,19 @@ import {
 } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
 import { checkTargetVersion, minorOf } from '../domain/versions.js';
-import { readLiveCluster } from '../engine/live-cluster.js';
-import { chooseAddonVersion, compatibleVersions, defaultAddons } from '../providers/aws/eks-addons.js';
-import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
 import type { PromotionStore } from '../store/store.js';
-import type { clusterAccess } from './cluster-access.js';
-import type { ProviderRoles } from './providers.js';
+import { readLiveCluster } from './live-cluster.js';
 
 export interface Platform {
   readonly config: PlatformConfig;
   /** The providers with blue and green in the given slots. */
-  readonly providers: (roles: ProviderRoles) => PlatformProviders;
-  readonly access: ReturnType<typeof clusterAccess>;
+  readonly providers: (roles: PromotionRoles) => PlatformProviders;
 }
 
 export interface CatalogOptions {
   readonly controller: ControllerConfig;
   readonly platforms: ReadonlyMap<string, Platform>;
   readonly store: PromotionStore;
-  readonly eks: EKSClient;
   readonly log: Logger;
   readonly now?: () => Date;
 }
@@ -367,20 +360,16 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     async plan(name, targetVersion): Promise<PlanReport> {
       const platform = find(name);
       const { config } = platform;
-      const { roles, fromVersion, blockers } = await prepare(platform, targetVersion);
+      const { roles, fromVersion, blockers, providers } = await prepare(platform, targetVersion);
       const active = await store.latestForPlatform(name);
       if (active && !isFinished(active)) {
         blockers.unshift(`promotion ${active.id} is ${active.phase}: finish, roll back or abandon it first`);
       }
       const greenSlot = config.slots[roles.green.slot];
-      const addons: Record<string, string> = {};
-      if (greenSlot.mode === 'create') {
-        for (const addon of greenSlot.template.addons ?? defaultAddons) {
-          const compatible = await compatibleVersions({ client: options.eks }, addon.name, targetVersion);
-          addons[addon.name] = chooseAddonVersion(addon, targetVersion, compatible);
-        }
-      }
-      const scan = await scanRemovedApis({ blue: await platform.access(roles.blue), targetVersion });
+      const [addons, removedApis] = await Promise.all([
+        providers.clusters.addonVersions(targetVersion),
+        providers.health.removedApis({ blue: roles.blue, targetVersion }),
+      ]);
       const steps = config.traffic.steps.map(
         (s) => `${s.green}%${s.approval === 'required' ? ' (approval)' : ''}`,
       );
@@ -407,15 +396,11 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
         targets: { blue: targetOf(config, roles.blue.slot), green: targetOf(config, roles.green.slot) },
         blockers,
         stages: stageNames.map((stage) => ({ name: stage, action: actions[stage] })),
-        addons,
+        addons: { ...addons },
         removedApis: {
-          verdict: scan.checks.some((c) => c.verdict === 'fail')
-            ? 'fail'
-            : scan.checks.some((c) => c.verdict === 'inconclusive')
-              ? 'inconclusive'
-              : 'pass',
-          checks: scan.checks,
-          warnings: scan.warnings,
+          verdict: removedApis.verdict,
+          checks: [...removedApis.checks],
+          warnings: [...(removedApis.warnings ?? [])],
         },
       };
     },
