@@ -28,7 +28,7 @@ describe('a promotion stored by the previous release', () => {
 
   /** The database as the previous release leaves it: schema version 2, the record as it wrote it. */
   async function previousReleaseDatabase(change: (doc: Record<string, unknown>) => void = () => {}) {
-    openSqliteStore(db).close();
+    await openSqliteStore(db).close();
     const doc = JSON.parse(await readFile(fixture, 'utf8')) as Record<string, unknown>;
     change(doc);
     const raw = new Database(db);
