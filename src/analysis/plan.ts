@@ -11,21 +11,11 @@ export interface SideValues {
   readonly green: TemplateValues;
 }
 
-/** The ALB router's listener and target groups; their CloudWatch dimension values become placeholders. */
-export interface AlbTargets {
-  readonly listenerArn: string;
-  readonly blueTargetGroupArn: string;
-  readonly greenTargetGroupArn: string;
-}
-
-/** Placeholders that differ between blue and green; a comparison needs at least one of them. */
-export const sidePlaceholders = ['side', 'slot', 'cluster', 'targetGroup'] as const;
-
-export function allowedPlaceholders(router: 'route53' | 'alb'): string[] {
-  return router === 'alb'
-    ? ['side', 'slot', 'cluster', 'targetGroup', 'loadBalancer']
-    : ['side', 'slot', 'cluster'];
-}
+/** Placeholders every router fills; side, slot and cluster differ between blue and green. */
+export const basePlaceholders = {
+  all: ['side', 'slot', 'cluster'],
+  perSide: ['side', 'slot', 'cluster'],
+} as const;
 
 /** Blue's and green's cluster in one promotion, with the slot each sits in. */
 export interface SideClusters {
@@ -33,37 +23,15 @@ export interface SideClusters {
   readonly green: { readonly slot: string; readonly name: string };
 }
 
-export function sideValues(clusters: SideClusters, alb?: AlbTargets): SideValues {
-  const side = (
-    name: 'blue' | 'green',
-    cluster: SideClusters['blue'],
-    targetGroupArn?: string,
-  ): TemplateValues => ({
+/** Each side's placeholder values: the base ones and those the router adds (e.g. its target group). */
+export function sideValues(clusters: SideClusters, routerValues: SideValues): SideValues {
+  const side = (name: 'blue' | 'green'): TemplateValues => ({
     side: name,
-    slot: cluster.slot,
-    cluster: cluster.name,
-    ...(alb && targetGroupArn
-      ? {
-          targetGroup: targetGroupDimension(targetGroupArn),
-          loadBalancer: loadBalancerDimension(alb.listenerArn),
-        }
-      : {}),
+    slot: clusters[name].slot,
+    cluster: clusters[name].name,
+    ...routerValues[name],
   });
-  return {
-    blue: side('blue', clusters.blue, alb?.blueTargetGroupArn),
-    green: side('green', clusters.green, alb?.greenTargetGroupArn),
-  };
-}
-
-/** arn:…:targetgroup/shop-green/0123456789abcdef → targetgroup/shop-green/0123456789abcdef */
-export function targetGroupDimension(arn: string): string {
-  return arn.slice(arn.indexOf(':targetgroup/') + 1);
-}
-
-/** arn:…:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2 → app/shop/50dc6c495c0c9188 */
-export function loadBalancerDimension(listenerArn: string): string {
-  const resource = listenerArn.slice(listenerArn.indexOf(':listener/') + ':listener/'.length);
-  return resource.split('/').slice(0, 3).join('/');
+  return { blue: side('blue'), green: side('green') };
 }
 
 export function toAnalysisSpec(analysis: AnalysisConfig, values: SideValues): AnalysisSpec {
@@ -95,17 +63,19 @@ export function toAnalysisSpec(analysis: AnalysisConfig, values: SideValues): An
 /** Placeholders an analysis uses that the router does not offer, and whether its comparison can tell the sides apart. */
 export function placeholderProblems(
   analysis: AnalysisConfig,
-  router: 'route53' | 'alb',
+  offered: { readonly all: readonly string[]; readonly perSide: readonly string[] },
 ): { readonly unknown: string[]; readonly sameForBothSides: boolean } {
-  const allowed = allowedPlaceholders(router);
+  const allowed = offered.all;
   const used = placeholders(analysis.query);
   const unknown = [...new Set([...used, ...placeholders(analysis.compare?.query)])].filter(
     (name) => !allowed.includes(name),
   );
+  // With an unknown placeholder the query is wrong already; the comparison is judged once it is fixed.
   const sameForBothSides =
+    unknown.length === 0 &&
     analysis.compare !== undefined &&
     analysis.compare.query === undefined &&
-    !used.some((name) => (sidePlaceholders as readonly string[]).includes(name));
+    !used.some((name) => offered.perSide.includes(name));
   return { unknown, sameForBothSides };
 }
 

@@ -6,11 +6,11 @@ import type { PromotionPlan } from '../domain/plan.js';
 import type { PromotionRoles } from '../domain/slots.js';
 import { greenPercent } from '../domain/weights.js';
 import { resolveNotificationEnv } from '../providers/notify/config.js';
+import { routerFor } from '../routers/registry.js';
 import type { SlotCluster } from './cluster-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configErrorMap, toConfigIssues } from './issues.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
-import { effectiveTtlMs } from './traffic-schema.js';
 import { readYamlFile } from './yaml.js';
 
 export interface LoadConfigOptions {
@@ -227,19 +227,10 @@ export function toPromotionPlan(
   roles: PromotionRoles,
 ): PromotionPlan {
   const { rollback, retry } = platform;
-  const traffic = platform.traffic;
-  const sides = sideValues(
-    roles,
-    traffic.router === 'alb'
-      ? {
-          listenerArn: traffic.listenerArn,
-          blueTargetGroupArn: traffic.targets[roles.blue.slot].targetGroupArn,
-          greenTargetGroupArn: traffic.targets[roles.green.slot].targetGroupArn,
-        }
-      : undefined,
-  );
+  const router = routerFor(platform.traffic);
+  const sides = sideValues(roles, router.placeholderValues(roles));
   return {
-    ttlSeconds: effectiveTtlMs(platform.traffic) / 1000,
+    ttlSeconds: router.minimumBake().ms / 1000,
     steps: platform.traffic.steps.map((step, i) => ({
       green: greenPercent(step.green, `traffic.steps[${i}].green`),
       bakeMs: step.bake,

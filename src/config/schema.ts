@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { clusterNameFor, nameFits, nameNeedsVersion, slotNames } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
+import { routerFor } from '../routers/registry.js';
 import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
 import { foundationSchema } from './foundation-schema.js';
 import { servicesSchema } from './services-schema.js';
-import { effectiveTtlMs, trafficSchema } from './traffic-schema.js';
+import { trafficSchema } from './traffic-schema.js';
 
 /**
  * The controller config file. Sections with defaults may be left out. Durations are milliseconds once
@@ -185,7 +186,8 @@ export const platformSchema = platformFields
     when: (payload) => !payload.issues.some((issue) => crossChecked.has(issue.path?.[0] ?? '')),
   })
   .transform(({ rollback, slots, blue, green, initialLive, initialLiveCluster, ...platform }) => {
-    const ttl = effectiveTtlMs(platform.traffic);
+    // Drain and rollback bakes default to the router's minimum bake (the TTL, for DNS).
+    const ttl = routerFor(platform.traffic).minimumBake().ms;
     return {
       ...platform,
       slots: slots ?? legacySlots(blue, green),
@@ -239,16 +241,16 @@ function checkPlatform(platform: z.output<typeof platformFields>, ctx: z.core.$R
   } else {
     checkSlots(platform, platform.slots, issue);
   }
-  const ttl = effectiveTtlMs(platform.traffic);
+  const minimum = routerFor(platform.traffic).minimumBake();
   const { drainDelay, stepBake } = platform.rollback;
   for (const [field, value] of [
     ['drainDelay', drainDelay],
     ['stepBake', stepBake],
   ] as const) {
-    if (value !== undefined && value < ttl) {
+    if (value !== undefined && value < minimum.ms) {
       issue(
         ['rollback', field],
-        `must be at least the TTL (${formatDuration(ttl)}), got ${formatDuration(value)}`,
+        `must be at least ${minimum.what} (${formatDuration(minimum.ms)}), got ${formatDuration(value)}`,
       );
     }
   }
@@ -288,9 +290,9 @@ function checkSlots(
       `can name the same cluster as slot a's ${JSON.stringify(slots.a.clusterName)}: use {slot}, or names that differ`,
     );
   }
-  if (platform.traffic.writtenAs === 'blue-green') {
-    const key = platform.traffic.router === 'alb' ? 'blueTargetGroupArn' : 'blue';
-    issue(['traffic', key], 'with slots, give each slot its target under traffic.targets (a, b)');
+  const legacyKey = routerFor(platform.traffic).legacyKey;
+  if (legacyKey !== undefined) {
+    issue(['traffic', legacyKey], 'with slots, give each slot its target under traffic.targets (a, b)');
   }
   if (sameContext(slots.a.kubeconfig, slots.b.kubeconfig)) {
     issue(

@@ -19,6 +19,7 @@ import {
 } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
 import { checkTargetVersion, minorOf } from '../domain/versions.js';
+import { routerFor } from '../routers/registry.js';
 import type { PromotionStore } from '../store/store.js';
 import { readLiveCluster } from './live-cluster.js';
 
@@ -313,14 +314,6 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     ];
   }
 
-  function targetOf(config: PlatformConfig, slot: 'a' | 'b'): string {
-    const traffic = config.traffic;
-    if (traffic.router === 'alb') return `target group ${traffic.targets[slot].targetGroupArn}`;
-    const target = traffic.targets[slot];
-    const to = 'alias' in target ? `alias ${target.alias.dnsName}` : target.values.join(', ');
-    return `record ${traffic.recordName} ${traffic.recordType} set ${target.setIdentifier} → ${to}`;
-  }
-
   return {
     list: () => Promise.all([...platforms.values()].map(summary)),
     get: (name) => summary(find(name)),
@@ -393,7 +386,10 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
         toVersion: targetVersion,
         blue: { slot: roles.blue.slot, cluster: roles.blue.name },
         green: { slot: roles.green.slot, cluster: green, mode: greenSlot.mode },
-        targets: { blue: targetOf(config, roles.blue.slot), green: targetOf(config, roles.green.slot) },
+        targets: {
+          blue: routerFor(config.traffic).describeTarget(roles.blue.slot),
+          green: routerFor(config.traffic).describeTarget(roles.green.slot),
+        },
         blockers,
         stages: stageNames.map((stage) => ({ name: stage, action: actions[stage] })),
         addons: { ...addons },

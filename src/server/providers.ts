@@ -1,13 +1,10 @@
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
-import { effectiveTtlMs } from '../config/traffic-schema.js';
-import type { Notifier, PlatformProviders, ServiceDeployer, TrafficRouter } from '../domain/ports.js';
+import type { Notifier, PlatformProviders, ServiceDeployer } from '../domain/ports.js';
 import type { PromotionRoles } from '../domain/slots.js';
 import type { Metrics } from '../metrics.js';
-import { createAlbRouter } from '../providers/aws/alb.js';
 import type { AwsClients } from '../providers/aws/clients.js';
 import { createEksProvisioner } from '../providers/aws/eks.js';
-import { createRoute53Router } from '../providers/aws/route53.js';
 import type { KeyedSerializer } from '../providers/aws/serial.js';
 import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
 import { createClusterHealth } from '../providers/kubernetes/health/index.js';
@@ -17,6 +14,7 @@ import { createHttpProbe } from '../providers/metrics/http-probe.js';
 import { routeMetricQueries } from '../providers/metrics/index.js';
 import { createPrometheusMetrics } from '../providers/metrics/prometheus.js';
 import { notifierFromConfig } from '../providers/notify/index.js';
+import { routerFor } from '../routers/registry.js';
 import type { clusterAccess } from './cluster-access.js';
 
 export interface ProviderContext {
@@ -79,44 +77,17 @@ export function platformProviders(
           allowUntagged: [roles.blue.name],
           log,
         }),
-        router: trafficRouter(platform, roles, context, log),
+        // The live (blue) slot's target as blue, the other slot's as green.
+        router: routerFor(platform.traffic).create(roles, {
+          aws: context.aws,
+          serializer: context.serializer,
+          log,
+        }),
       };
       built.set(key, providers);
     }
     return providers;
   };
-}
-
-/** The platform's router with the live (blue) slot's target as blue and the other slot's as green. */
-export function trafficRouter(
-  platform: PlatformConfig,
-  roles: ProviderRoles,
-  context: ProviderContext,
-  log: Logger,
-): TrafficRouter {
-  const traffic = platform.traffic;
-  if (traffic.router === 'alb') {
-    return createAlbRouter({
-      client: context.aws.elbv2,
-      listenerArn: traffic.listenerArn,
-      ...(traffic.ruleArn === undefined ? {} : { ruleArn: traffic.ruleArn }),
-      blueTargetGroupArn: traffic.targets[roles.blue.slot].targetGroupArn,
-      greenTargetGroupArn: traffic.targets[roles.green.slot].targetGroupArn,
-      serializer: context.serializer,
-      log,
-    });
-  }
-  return createRoute53Router({
-    client: context.aws.route53,
-    hostedZoneId: traffic.hostedZoneId,
-    recordName: traffic.recordName,
-    recordType: traffic.recordType,
-    ttlSeconds: effectiveTtlMs(traffic) / 1000,
-    blue: traffic.targets[roles.blue.slot],
-    green: traffic.targets[roles.green.slot],
-    serializer: context.serializer,
-    log,
-  });
 }
 
 /**

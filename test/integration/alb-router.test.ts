@@ -15,8 +15,8 @@ import pino from 'pino';
 import { afterAll, expect, it } from 'vitest';
 import type { TrafficRouter } from '../../src/domain/ports.js';
 import type { GreenPercent } from '../../src/domain/weights.js';
-import { createAlbRouter } from '../../src/providers/aws/alb.js';
 import { createAwsClients } from '../../src/providers/aws/clients.js';
+import { createAlbRouter } from '../../src/routers/alb/adapter.js';
 import { startFaultProxy } from '../env/fault-proxy.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
 import {

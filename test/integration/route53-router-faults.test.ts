@@ -10,7 +10,7 @@ import { afterAll, afterEach, expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
 import { greenPercent } from '../../src/domain/weights.js';
 import { createAwsClients } from '../../src/providers/aws/clients.js';
-import { createRoute53Router } from '../../src/providers/aws/route53.js';
+import { createRoute53Router } from '../../src/routers/route53/adapter.js';
 import { type FaultProxy, sendAwsError, startFaultProxy } from '../env/fault-proxy.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
 

@@ -8,7 +8,7 @@ import {
 import { afterAll, expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
 import { type GreenPercent, greenPercent } from '../../src/domain/weights.js';
-import { createRoute53Router, type Route53RouterOptions } from '../../src/providers/aws/route53.js';
+import { createRoute53Router, type Route53RouterOptions } from '../../src/routers/route53/adapter.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
 
 // What moto does and does not show here: ChangeResourceRecordSets and GetChange always answer INSYNC

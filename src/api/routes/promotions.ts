@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
-import { decommissionGateId, type Promotion } from '../../domain/promotion.js';
+import type { Promotion } from '../../domain/promotion.js';
 import { greenPercent } from '../../domain/weights.js';
 import type { ApiDependencies } from '../app.js';
-import { AccessError } from '../errors.js';
 import {
   abandonSchema,
   approveSchema,

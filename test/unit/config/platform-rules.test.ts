@@ -92,7 +92,7 @@ describe('cross-field rules', () => {
     [
       'a bake shorter than the time an ALB takes to apply weights',
       withValue(albPlatform, ['traffic', 'steps', 0, 'bake'], '5s'),
-      'traffic.steps[0].bake: must be at least the TTL (10s), got 5s',
+      'traffic.steps[0].bake: must be at least the time an ALB takes to apply weights (10s), got 5s',
     ],
     [
       'a drain delay shorter than the TTL',
@@ -117,7 +117,7 @@ describe('cross-field rules', () => {
     [
       'a rollback step bake shorter than the TTL',
       withValue(albPlatform, ['rollback'], { mode: 'stepped', stepBake: '5s' }),
-      'rollback.stepBake: must be at least the TTL (10s), got 5s',
+      'rollback.stepBake: must be at least the time an ALB takes to apply weights (10s), got 5s',
     ],
     // These three in the blue/green shape; slots.test.ts has them in the slots shape.
     [

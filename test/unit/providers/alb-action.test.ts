@@ -2,12 +2,7 @@ import type { Action } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/errors.js';
 import type { GreenPercent } from '../../../src/domain/weights.js';
-import {
-  albWeights,
-  decodeForward,
-  readingOf,
-  rewriteActions,
-} from '../../../src/providers/aws/alb-action.js';
+import { albWeights, decodeForward, readingOf, rewriteActions } from '../../../src/routers/alb/action.js';
 
 const blue = 'arn:tg/blue';
 const green = 'arn:tg/green';

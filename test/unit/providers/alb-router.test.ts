@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/errors.js';
 import type { GreenPercent } from '../../../src/domain/weights.js';
-import { createAlbRouter } from '../../../src/providers/aws/alb.js';
 import { KeyedSerializer } from '../../../src/providers/aws/serial.js';
+import { createAlbRouter } from '../../../src/routers/alb/adapter.js';
 
 const listenerArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/1/2';
 const ruleArn = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/lb/1/2/3';

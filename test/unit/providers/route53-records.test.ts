@@ -7,7 +7,7 @@ import {
   destination,
   type RecordSpec,
   weightedRecord,
-} from '../../../src/providers/aws/route53-records.js';
+} from '../../../src/routers/route53/records.js';
 
 const spec: RecordSpec = {
   recordName: 'app.example.com',

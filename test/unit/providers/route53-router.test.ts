@@ -12,8 +12,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../src/domain/errors.js';
 import { greenPercent } from '../../../src/domain/weights.js';
-import { createRoute53Router, type Route53RouterOptions } from '../../../src/providers/aws/route53.js';
 import { KeyedSerializer } from '../../../src/providers/aws/serial.js';
+import { createRoute53Router, type Route53RouterOptions } from '../../../src/routers/route53/adapter.js';
 
 // Unit level, for what moto cannot show: PENDING changes, exact batch shapes, concurrency, paging.
 

@@ -1,4 +1,4 @@
-import type { CheckResult, Qualification, Verdict } from '../../../domain/ports.js';
+import type { CheckResult, Qualification } from '../../../domain/ports.js';
 import type { ClusterRef } from '../../../domain/promotion.js';
 import { worstVerdict } from '../../../domain/verdict.js';
 import type { KubeClient } from './client.js';

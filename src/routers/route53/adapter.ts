@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
 import type { Observation, TrafficReading, TrafficRouter } from '../../domain/ports.js';
 import { type GreenPercent, percentFromWeights, toRoute53Weights } from '../../domain/weights.js';
-import { describing } from './errors.js';
+import { describing } from '../../providers/aws/errors.js';
+import { KeyedSerializer } from '../../providers/aws/serial.js';
 import {
   checkSpec,
   classifyGroup,
@@ -22,10 +23,9 @@ import {
   type RecordGroup,
   type RecordSpec,
   weightedRecord,
-} from './route53-records.js';
-import { KeyedSerializer } from './serial.js';
+} from './records.js';
 
-export type { Route53Target } from './route53-records.js';
+export type { Route53Target } from './records.js';
 
 export interface Route53RouterOptions extends RecordSpec {
   readonly client: Route53Client;

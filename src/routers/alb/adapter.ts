@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
 import type { TrafficRouter } from '../../domain/ports.js';
 import type { GreenPercent } from '../../domain/weights.js';
+import { describing } from '../../providers/aws/errors.js';
+import { KeyedSerializer } from '../../providers/aws/serial.js';
 import {
   albWeights,
   decodeForward,
@@ -18,9 +20,7 @@ import {
   rewriteActions,
   type SplitTargets,
   splitMatches,
-} from './alb-action.js';
-import { describing } from './errors.js';
-import { KeyedSerializer } from './serial.js';
+} from './action.js';
 
 export interface AlbRouterOptions {
   readonly client: ElasticLoadBalancingV2Client;
@@ -42,9 +42,9 @@ export interface AlbRouterOptions {
 
 /**
  * How long a weight change may take to reach every ALB node. Clients keep resolving the same ALB name,
- * so no DNS TTL applies to weighted target groups; this is the floor for bakes (see config albTtlMs).
+ * so no DNS TTL applies to weighted target groups; this is the floor for bakes (see ./index.ts).
  */
-export const albTtlSeconds = 10;
+export const albApplySeconds = 10;
 
 /** Used when no serializer is passed, so routers of one process never interleave writes to a listener. */
 const sharedSerializer = new KeyedSerializer();
@@ -99,7 +99,7 @@ export function createAlbRouter(options: AlbRouterOptions): TrafficRouter {
   }
 
   return {
-    ttlSeconds: albTtlSeconds,
+    ttlSeconds: albApplySeconds,
 
     async read() {
       return readingOf((await current()).split, resource);
