@@ -16,6 +16,7 @@ node_modules/.installed: package-lock.json
 deps: node_modules/.installed
 	tools/install-moto.sh >/dev/null
 	tools/build-kube.sh >/dev/null
+	tools/install-chromium.sh
 
 # --- checks -------------------------------------------------------------------------------------------
 lint: node_modules/.installed

@@ -1,12 +1,17 @@
+import { dashboardRules } from './rules.js';
+
 /**
  * The dashboard's browser script, served as a static file. Plain JavaScript (no build step): it calls
  * the same REST API as the CLI with the token the person enters, and renders with textContent only, so
- * nothing from the API is ever interpreted as HTML.
+ * nothing from the API is ever interpreted as HTML. What each role is offered comes from rules.ts.
  */
 export const dashboardScript = `
 'use strict';
+${dashboardRules}
 const $ = (id) => document.getElementById(id);
-const state = { selected: sessionStorage.getItem('switchyard.selected') || '', platforms: [] };
+// me: the token's principal from GET /v1/me, asked once per token; refreshMessage: the message box
+// holds a refresh's error (e.g. "enter an API token"), which a later successful refresh clears.
+const state = { selected: sessionStorage.getItem('switchyard.selected') || '', platforms: [], me: null, meFor: null, refreshMessage: false };
 const token = () => sessionStorage.getItem('switchyard.token') || '';
 
 function el(tag, attrs, ...children) {
@@ -32,10 +37,11 @@ async function api(method, path, body) {
   return data;
 }
 
-function say(message, isError) {
+function say(message, isError, fromRefresh) {
   const box = $('message');
   box.textContent = message;
-  box.className = isError ? 'error' : 'ok';
+  box.className = !message ? '' : isError ? 'error' : 'ok';
+  state.refreshMessage = Boolean(fromRefresh);
 }
 
 async function act(label, call) {
@@ -72,41 +78,78 @@ async function renderPlatforms() {
   $('start-platform').replaceChildren(...items.map((p) => el('option', { value: p.name }, p.name)));
 }
 
+async function whoAmI() {
+  const used = token();
+  if (state.me && state.meFor === used) return state.me;
+  const me = await api('GET', '/v1/me');
+  // Keep the answer only if the token is still the one asked about.
+  if (token() === used) {
+    state.me = me;
+    state.meFor = used;
+    $('who').textContent = me.name + ' (' + me.role + ')';
+  }
+  return me;
+}
+
+/** A table cell whose full text is also its title: the CSS may cut it short to fit. */
+function cell(text, cls) {
+  return el('td', cls ? { class: cls, title: text } : { title: text }, text);
+}
+
 async function renderPromotions() {
   const { items } = await api('GET', '/v1/promotions?limit=20');
   // Nothing chosen yet: show the newest promotion.
   if (!state.selected && items[0]) state.selected = items[0].id;
   $('promotions').replaceChildren(...items.map((p) =>
-    el('tr', { class: p.id === state.selected ? 'selected' : '', onclick: () => select(p.id) },
-      el('td', {}, p.id), el('td', {}, p.platform), el('td', {}, p.fromVersion + ' → ' + p.toVersion),
-      el('td', { class: 'phase ' + p.phase }, p.phase), el('td', {}, p.currentStage), el('td', {}, p.traffic.green + '%'))));
+    el('tr', { class: p.id === state.selected ? 'selected' : '', 'data-id': p.id, onclick: () => select(p.id) },
+      cell(p.id, 'id'), cell(p.platform), cell(p.fromVersion + ' → ' + p.toVersion),
+      cell(p.phase, 'phase ' + p.phase), cell(p.currentStage), cell(p.traffic.green + '%'))));
+}
+
+function approve(p, gate, confirm) {
+  if (confirm) {
+    const typed = prompt('Approving ' + gate + ' deletes blue cluster ' + p.blue.name + ' for good. Type its name to confirm:');
+    const check = checkDecommissionConfirmation(typed, p);
+    if (!check.send) return say(check.message, true);
+  }
+  act('approve ' + gate, () => api('POST', '/v1/promotions/' + p.id + '/approve', { gate }));
+}
+
+function actionButton(p, action) {
+  const path = '/v1/promotions/' + p.id;
+  switch (action.kind) {
+    case 'pause':
+      return el('button', { 'data-action': 'pause', onclick: () => act('pause', () => api('POST', path + '/pause', { reason: 'paused from the dashboard' })) }, 'Pause');
+    case 'resume':
+      return el('button', { 'data-action': 'resume', onclick: () => act('resume', () => api('POST', path + '/resume')) }, 'Resume');
+    case 'weight':
+      return el('button', { 'data-action': 'weight', onclick: () => { const green = Number(prompt('Percent of traffic to green (0-100)')); if (!Number.isNaN(green)) act('weight', () => api('PUT', path + '/traffic', { green })); } }, 'Set weight…');
+    case 'rollback':
+      return el('button', { 'data-action': 'rollback', class: 'danger', onclick: () => { const reason = prompt('Why roll back?'); if (reason) act('rollback', () => api('POST', path + '/rollback', { reason })); } }, 'Roll back');
+    default:
+      return el('button', { 'data-action': 'approve-' + action.gate, class: action.confirm ? 'approve danger' : 'approve', onclick: () => approve(p, action.gate, action.confirm) },
+        'Approve ' + action.gate + (action.confirm ? ' (delete ' + p.blue.name + ')…' : ''));
+  }
 }
 
 async function renderDetail() {
   const pane = $('detail');
   if (!state.selected) return pane.replaceChildren(el('p', {}, 'Select a promotion.'));
   const p = await api('GET', '/v1/promotions/' + encodeURIComponent(state.selected));
-  const open = p.gates.filter((g) => !g.approvedAt);
-  const finished = p.phase === 'succeeded' || p.phase === 'rolled-back' || p.phase === 'abandoned';
   const stages = Object.entries(p.stages).map(([name, s]) =>
-    el('tr', { class: s.state }, el('td', {}, name), el('td', {}, s.state), el('td', {}, since(s.startedAt, s.finishedAt)), el('td', {}, s.message)));
-  const actions = finished ? [] : [
-    el('button', { onclick: () => act('pause', () => api('POST', '/v1/promotions/' + p.id + '/pause', { reason: 'paused from the dashboard' })) }, 'Pause'),
-    el('button', { onclick: () => act('resume', () => api('POST', '/v1/promotions/' + p.id + '/resume')) }, 'Resume'),
-    el('button', { onclick: () => { const green = Number(prompt('Percent of traffic to green (0-100)')); if (!Number.isNaN(green)) act('weight', () => api('PUT', '/v1/promotions/' + p.id + '/traffic', { green })); } }, 'Set weight…'),
-    el('button', { class: 'danger', onclick: () => { const reason = prompt('Why roll back?'); if (reason) act('rollback', () => api('POST', '/v1/promotions/' + p.id + '/rollback', { reason })); } }, 'Roll back'),
-    ...open.map((g) => el('button', { class: 'approve', onclick: () => act('approve ' + g.id, () => api('POST', '/v1/promotions/' + p.id + '/approve', { gate: g.id })) }, 'Approve ' + g.id)),
-  ];
+    el('tr', { class: s.state, 'data-stage': name }, el('td', {}, name), el('td', {}, s.state), el('td', {}, since(s.startedAt, s.finishedAt)), el('td', {}, s.message)));
+  // Only what this token may do: a viewer gets no buttons, and deleting blue is offered to admins only.
+  const actions = promotionActions(state.me && state.me.role, p).map((action) => actionButton(p, action));
   pane.replaceChildren(
     el('h2', {}, p.id + ' · ' + p.platform + ' ' + p.fromVersion + ' → ' + p.toVersion),
-    el('p', {}, 'phase ', el('span', { class: 'phase ' + p.phase }, p.phase), p.pauseReason ? ' — ' + p.pauseReason : ''),
+    el('p', {}, 'phase ', el('span', { class: 'phase ' + p.phase, 'data-phase': p.phase }, p.phase), p.pauseReason ? ' — ' + p.pauseReason : ''),
     weightBar(p.traffic.green),
     el('p', { class: 'history' }, 'verified weights: ' + (p.traffic.history.map((h) => h.green + '%' + (h.reason === 'step' ? '' : ' (' + h.reason + ')')).join(' → ') || 'none yet')),
     el('p', {}, 'blue: slot ' + p.blue.slot + ' ' + p.blue.name + ' → green: slot ' + p.green.slot + ' ' + p.green.name + (p.green.adopted ? ' (adopted)' : '')),
     p.rollback ? el('p', {}, 'rollback (' + p.rollback.mode + ', green ' + p.rollback.green + '): ' + p.rollback.step + ' — ' + p.rollback.message) : '',
     p.rollback && p.rollback.warning ? el('p', { class: 'error' }, 'warning: ' + p.rollback.warning) : '',
     el('div', { class: 'actions' }, ...actions),
-    el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'state'), el('th', {}, 'took'), el('th', {}, 'message'))), el('tbody', {}, ...stages)),
+    el('table', { class: 'stages' }, el('thead', {}, el('tr', {}, el('th', {}, 'stage'), el('th', {}, 'state'), el('th', {}, 'took'), el('th', {}, 'message'))), el('tbody', {}, ...stages)),
     el('h3', {}, 'Events'),
     el('ol', { class: 'events' }, ...p.events.slice(-25).map((e) => el('li', {}, e.at.slice(11, 19) + '  ' + e.type + '  ' + e.message + '  [' + e.actor + ']'))),
   );
@@ -119,17 +162,30 @@ function select(id) {
 }
 
 async function refresh() {
+  const used = token();
   try {
+    const me = await whoAmI();
     await Promise.all([renderPlatforms(), renderPromotions()]);
     await renderDetail();
+    if (token() !== used) return;
+    $('start-form').hidden = !mayStart(me.role);
     $('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+    // The token works now: an earlier refresh's error (such as "enter an API token") is stale.
+    if (state.refreshMessage) say('');
   } catch (error) {
-    say(token() ? error.message : 'Enter an API token to begin (' + error.message + ').', true);
+    // A refresh that began before the token was entered or changed: the newer one speaks for the page.
+    if (token() !== used) return;
+    // Ask who the token belongs to again next time: it may have been revoked.
+    state.me = null;
+    $('who').textContent = '';
+    $('start-form').hidden = true;
+    say(token() ? error.message : 'Enter an API token to begin (' + error.message + ').', true, true);
   }
 }
 
 $('token-form').addEventListener('submit', (e) => {
   e.preventDefault();
+  state.me = null;
   sessionStorage.setItem('switchyard.token', $('token').value.trim());
   $('token').value = '';
   refresh();
