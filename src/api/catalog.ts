@@ -1,11 +1,12 @@
 import type { TrafficReading } from '../domain/ports.js';
 import type { NewPromotion } from '../domain/promotion.js';
+import type { GreenPolicy, RollbackMode } from '../domain/words.js';
 import type { PlanReport, PlatformSummary } from './types.js';
 
 /** Per-promotion changes to the platform's rollback policy. */
 export interface RollbackOverrides {
-  readonly mode?: 'instant' | 'stepped' | undefined;
-  readonly green?: 'keep' | 'teardown' | undefined;
+  readonly mode?: RollbackMode | undefined;
+  readonly green?: GreenPolicy | undefined;
   readonly automatic?: boolean | undefined;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { clusterNameFor, nameFits, nameNeedsVersion, slotNames } from '../domain/slots.js';
 import { stageNames } from '../domain/stages.js';
+import { greenPolicies, rollbackModes } from '../domain/words.js';
 import { routerFor } from '../routers/registry.js';
 import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
@@ -56,8 +57,8 @@ function requiredOr(variable: string) {
 
 const rollbackSchema = z
   .strictObject({
-    mode: z.enum(['instant', 'stepped']).default('instant'),
-    green: z.enum(['keep', 'teardown']).default('keep'),
+    mode: z.enum(rollbackModes).default('instant'),
+    green: z.enum(greenPolicies).default('keep'),
     /** Required with teardown (deleting a cluster deserves an explicit wait); defaults to the TTL otherwise. */
     drainDelay: durationMs.optional(),
     automatic: z.boolean().default(true),

@@ -15,6 +15,7 @@ import {
 } from './promotion.js';
 import { madeLive } from './slots.js';
 import { allBlue, type GreenPercent, steppedRollbackPath } from './weights.js';
+import type { GreenPolicy, RollbackMode } from './words.js';
 
 export interface CommandResult {
   readonly promotion: Promotion;
@@ -27,8 +28,8 @@ export interface RollbackRequest {
   readonly by: string;
   readonly reason: string;
   /** Override the plan's policy for this rollback. */
-  readonly mode?: 'instant' | 'stepped' | undefined;
-  readonly green?: 'keep' | 'teardown' | undefined;
+  readonly mode?: RollbackMode | undefined;
+  readonly green?: GreenPolicy | undefined;
 }
 
 function refuse(promotion: Promotion, action: string, reason: string): never {

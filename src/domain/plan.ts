@@ -1,5 +1,6 @@
 import type { StageName } from './stages.js';
 import type { GreenPercent } from './weights.js';
+import type { GreenPolicy, RollbackMode } from './words.js';
 
 /** One step of the traffic shift: move to `green` percent, hold for `bakeMs`, optionally wait for a human. */
 export interface TrafficStep {
@@ -102,8 +103,8 @@ export interface AnalysisSpec {
  * qualification or analysis instead of pausing for a human.
  */
 export interface RollbackPolicy {
-  readonly mode: 'instant' | 'stepped';
-  readonly green: 'keep' | 'teardown';
+  readonly mode: RollbackMode;
+  readonly green: GreenPolicy;
   readonly drainDelayMs: number;
   readonly automatic: boolean;
   /** Green percents a stepped rollback passes through on its way to 0, e.g. [50, 10]. */

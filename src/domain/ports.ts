@@ -89,7 +89,9 @@ export interface TrafficRouter {
   verify(green: GreenPercent, changeId?: string): Promise<Observation>;
 }
 
-export type Verdict = 'pass' | 'fail' | 'inconclusive';
+export type { Verdict } from './words.js';
+
+import type { Verdict } from './words.js';
 
 export interface CheckResult {
   readonly name: string;

@@ -2,6 +2,7 @@ import type { PromotionPlan } from './plan.js';
 import type { SlotName } from './slots.js';
 import { pendingStages, type StageName, type StageStatus } from './stages.js';
 import { allBlue, type GreenPercent } from './weights.js';
+import type { EventType, GreenPolicy, RollbackMode, RollbackStep } from './words.js';
 
 /**
  * running: the reconciler drives stages. paused: a person paused it, a manual weight is in force, or a
@@ -71,14 +72,14 @@ export interface Gate {
   readonly approvedBy?: string;
 }
 
-export type RollbackStep = 'check-blue' | 'set-weights' | 'verify' | 'bake' | 'drain' | 'teardown' | 'done';
+export type { RollbackStep } from './words.js';
 
 export interface RollbackState {
   readonly requestedAt: string;
   readonly requestedBy: string;
   readonly reason: string;
-  readonly mode: 'instant' | 'stepped';
-  readonly green: 'keep' | 'teardown';
+  readonly mode: RollbackMode;
+  readonly green: GreenPolicy;
   readonly step: RollbackStep;
   /** Green percents still to pass through; the head is the current target. Ends with 0. */
   readonly path: readonly GreenPercent[];
@@ -152,13 +153,17 @@ export interface PromotionEvent {
   readonly seq: number;
   readonly promotionId: string;
   readonly at: string;
+  /** One of eventTypes; a record written by a later version may hold one this version does not know. */
   readonly type: string;
   readonly message: string;
   readonly actor: string;
   readonly data?: Record<string, unknown>;
 }
 
-export type NewEvent = Omit<PromotionEvent, 'seq' | 'promotionId' | 'at'>;
+/** An event being written: its type is always one this version knows. */
+export type NewEvent = Omit<PromotionEvent, 'seq' | 'promotionId' | 'at' | 'type'> & {
+  readonly type: EventType;
+};
 
 export const decommissionGateId = 'decommission';
 

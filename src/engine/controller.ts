@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import * as commands from '../domain/commands.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { PlatformProviders, TrafficReading } from '../domain/ports.js';
-import { type NewPromotion, newPromotion, type Promotion } from '../domain/promotion.js';
+import { type NewEvent, type NewPromotion, newPromotion, type Promotion } from '../domain/promotion.js';
 import { errorMessage } from '../domain/retryable.js';
 import type { Stage } from '../domain/stage.js';
 import type { GreenPercent } from '../domain/weights.js';
@@ -67,7 +67,7 @@ export class Controller {
 
   async startPromotion(input: NewPromotion): Promise<Promotion> {
     const promotion = newPromotion(input, this.now());
-    const created = {
+    const created: NewEvent = {
       type: 'promotion.created',
       actor: input.createdBy,
       message: `promotion of ${input.platform} from ${input.fromVersion} to ${input.toVersion} created`,

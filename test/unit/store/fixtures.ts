@@ -1,6 +1,7 @@
 import type { PromotionPlan } from '../../../src/domain/plan.js';
 import { type NewEvent, newPromotion, type Promotion } from '../../../src/domain/promotion.js';
 import { greenPercent } from '../../../src/domain/weights.js';
+import type { EventType } from '../../../src/domain/words.js';
 
 /**
  * The clock every store under the contract must be opened with, so the suite can check that the store
@@ -54,7 +55,8 @@ export function aPromotion(fixture: PromotionFixture = {}): Promotion {
 }
 
 export function anEvent(type: string, data?: Record<string, unknown>): NewEvent {
-  const event = { type, message: `${type} happened`, actor: 'alice' };
+  // The store keeps whatever type it is given; these tests use made-up ones.
+  const event = { type: type as EventType, message: `${type} happened`, actor: 'alice' };
   return data === undefined ? event : { ...event, data };
 }
 
