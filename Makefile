@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 BIN := node_modules/.bin
 
-.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build demo sandbox clean
+.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build install demo sandbox clean
 
 all: test
 
@@ -41,6 +41,12 @@ test: deps lint typecheck build
 
 build: node_modules/.installed
 	$(BIN)/tsc -p tsconfig.build.json
+	chmod +x dist/src/cli/main.js
+
+# make install: `switchyard` on the PATH ({npm prefix}/bin/switchyard → dist/src/cli/main.js), so the
+# commands the demo prints work as printed; later builds need no reinstall.
+install: build
+	npm link --no-audit --no-fund
 
 # --- trying it by hand ---------------------------------------------------------------------------------
 # make demo: the main job end to end on this machine: sandbox, controller process, a full promotion,

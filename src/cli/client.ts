@@ -37,8 +37,18 @@ export class ApiError extends Error {
   }
 }
 
-/** The API could not be reached, or the connection broke. */
-export class NetworkError extends Error {}
+/**
+ * The API could not be reached, or the connection broke. `noAnswer`: no response came at all (refused,
+ * unknown host, timed out), so the URL may be wrong or no controller runs there.
+ */
+export class NetworkError extends Error {
+  constructor(
+    message: string,
+    readonly noAnswer = false,
+  ) {
+    super(message);
+  }
+}
 
 /** The API answered 2xx with a body that does not match the schema: a CLI/controller version skew. */
 export class ResponseError extends Error {}
@@ -86,9 +96,10 @@ export function createClient(options: ClientOptions) {
           method === 'GET' ? '' : '; it may still have taken effect (check with switchyard status)';
         throw new NetworkError(
           `no answer from ${base} within ${(options.timeoutMs ?? 30_000) / 1000}s${maybe}`,
+          true,
         );
       }
-      throw new NetworkError(`cannot reach ${base}: ${networkReason(error)}`);
+      throw new NetworkError(`cannot reach ${base}: ${networkReason(error)}`, true);
     }
   };
 

@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from 'commander';
 import { type ApiClient, createClient } from './client.js';
-import { resolveSettings } from './settings.js';
+import { resolveSettings, type Settings } from './settings.js';
 
 export interface OutputStream {
   write(chunk: string): unknown;
@@ -18,10 +18,14 @@ export interface Io {
   readonly fetch?: typeof fetch;
 }
 
-/** What an action may set; `run` returns it (e.g. 1 when a watched promotion ends rolled back). */
+/**
+ * What an action may set: `run` returns exitCode (e.g. 1 when a watched promotion ends rolled back),
+ * and names the server in settings when it could not be reached.
+ */
 export interface Cli {
   readonly io: Io;
   exitCode: number;
+  settings?: Settings;
 }
 
 export interface Session {
@@ -75,6 +79,7 @@ export function session(cli: Cli, command: Command): Session {
     },
     env: io.env,
   });
+  cli.settings = settings;
   const json = globalOption(command, 'output') === 'json';
   const write = (text: string) => io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   return {

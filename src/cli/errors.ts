@@ -1,7 +1,8 @@
 /**
- * Exit codes and the one line printed to stderr for each failure. The table is also in `--help`.
+ * Exit codes and what is printed to stderr for each failure. The table is also in `--help`.
  */
 import { ApiError, NetworkError, ResponseError } from './client.js';
+import type { Settings } from './settings.js';
 
 export const ExitCode = { ok: 0, failed: 1, usage: 2, refused: 3 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -25,15 +26,52 @@ export class CliError extends Error {
   }
 }
 
-/** The exit code and the stderr line (without the "switchyard: " prefix) for an error in `action`. */
-export function describeFailure(action: string, error: unknown): { exitCode: ExitCode; line: string } {
+/**
+ * The exit code and the stderr text (without the "switchyard: " prefix) for an error in `action`: one
+ * line, and for a server that did not answer (or did not answer as Switchyard) indented lines saying
+ * where its URL came from and how to set it. `settings` is what the command ran with, when it got that far.
+ */
+export function describeFailure(
+  action: string,
+  error: unknown,
+  settings?: Settings,
+): { exitCode: ExitCode; line: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, line: `${action}: ${error.message}` };
-  if (error instanceof ApiError) return describeApiError(action, error);
+  if (error instanceof ApiError) {
+    const described = describeApiError(action, error);
+    // No such route, and not our error body: another service at that URL, or a wrong path in it.
+    return error.error === 'http_error' &&
+      (error.status === 404 || error.status === 405) &&
+      settings !== undefined
+      ? { ...described, line: `${described.line}\n${serverHint(settings, 'is it a Switchyard controller?')}` }
+      : described;
+  }
   if (error instanceof NetworkError || error instanceof ResponseError) {
-    return { exitCode: ExitCode.failed, line: `${action} failed: ${error.message}` };
+    const line = `${action} failed: ${error.message}`;
+    return {
+      exitCode: ExitCode.failed,
+      line:
+        error instanceof NetworkError && error.noAnswer && settings !== undefined
+          ? `${line}\n${serverHint(settings, 'is the controller running there (switchyard serve)?')}`
+          : line,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { exitCode: ExitCode.failed, line: `${action} failed: ${message}` };
+}
+
+/** Which server was tried, where that URL came from, and every way to set another. */
+export function serverHint(settings: Settings, question: string): string {
+  const from = {
+    flag: 'comes from --server',
+    env: 'comes from SWITCHYARD_URL',
+    file: `comes from ${settings.configFile}`,
+    default: 'is the default (no server is set)',
+  }[settings.serverFrom];
+  return [
+    `  ${settings.server} ${from}; ${question}`,
+    `  Set the server with --server <url>, the SWITCHYARD_URL environment variable, or "server: <url>" in ${settings.configFile}.`,
+  ].join('\n');
 }
 
 function describeApiError(action: string, error: ApiError): { exitCode: ExitCode; line: string } {

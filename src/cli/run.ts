@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCleanup } from './commands/cleanup.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerGates } from './commands/gates.js';
 import { registerPlatforms } from './commands/platforms.js';
 import { registerPromote } from './commands/promote.js';
@@ -21,13 +22,47 @@ export type { Io } from './context.js';
 
 const settingsHelp = `Server and token come from --server/--token, then SWITCHYARD_URL/SWITCHYARD_TOKEN,
 then the config file (--config, default ~/.config/switchyard/cli.yaml; keys server, token);
-the server defaults to http://127.0.0.1:8080.`;
+the server defaults to http://127.0.0.1:8080.
+
+Examples:
+  # what the controller manages, and what is in progress
+  $ switchyard platforms
+  $ switchyard status
+  # upgrade shop to Kubernetes 1.35 and follow it; roll it back with one command
+  $ switchyard promote shop --to 1.35 --watch
+  $ switchyard rollback shop --reason "error rate up"
+  # every command has its own examples
+  $ switchyard promote --help
+  # complete commands and options in bash (zsh: switchyard completion zsh)
+  $ source <(switchyard completion bash)`;
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   const cli: Cli = { io, exitCode: ExitCode.ok };
+  const program = createProgram(cli);
+
+  let action = 'switchyard';
+  program.hook('preAction', (_program, command) => {
+    action = command.name();
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return cli.exitCode;
+  } catch (error) {
+    // Commander has already printed its message (help, version, or the usage error).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    const { exitCode, line } = describeFailure(action, error, cli.settings);
+    io.stderr.write(`switchyard: ${line}\n`);
+    return exitCode;
+  }
+}
+
+/** The whole command tree; `run` parses with it, and completion scripts are written from it. */
+export function createProgram(cli: Cli): Command {
+  const { io } = cli;
+  const version = packageVersion();
   const program = new Command('switchyard')
     .description('Blue-green EKS upgrades: start, follow, steer and roll back promotions.')
-    .version(packageVersion(), '-V, --version')
+    .version(version, '-V, --version')
     // Program options only before the command name, so `serve --config` stays serve's own option.
     .enablePositionalOptions()
     // Settings here are inherited by every command created below.
@@ -53,21 +88,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   ]) {
     register(program, cli);
   }
-
-  let action = 'switchyard';
-  program.hook('preAction', (_program, command) => {
-    action = command.name();
-  });
-  try {
-    await program.parseAsync([...argv], { from: 'user' });
-    return cli.exitCode;
-  } catch (error) {
-    // Commander has already printed its message (help, version, or the usage error).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
-    const { exitCode, line } = describeFailure(action, error);
-    io.stderr.write(`switchyard: ${line}\n`);
-    return exitCode;
-  }
+  registerCompletion(program, cli, version);
+  return program;
 }
 
 /** The nearest package.json up from this file: src/cli/ under tests, dist/src/cli/ when built. */

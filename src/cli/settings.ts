@@ -15,6 +15,10 @@ export const defaultServer = 'http://127.0.0.1:8080';
 export interface Settings {
   readonly server: string;
   readonly token?: string;
+  /** Where `server` came from: the flag, the environment, the config file, or the default. */
+  readonly serverFrom: 'flag' | 'env' | 'file' | 'default';
+  /** The CLI config file that was (or would have been) read, for messages that say how to set the server. */
+  readonly configFile: string;
 }
 
 export interface SettingsInput {
@@ -33,9 +37,22 @@ export function defaultConfigPath(env: Record<string, string | undefined>): stri
 
 export function resolveSettings({ flags, env, readFile = readIfExists }: SettingsInput): Settings {
   const file = readConfigFile(flags.config, env, readFile);
-  const server = flags.server || env.SWITCHYARD_URL || file.server || defaultServer;
+  const configFile = flags.config ?? shownPath(defaultConfigPath(env), env);
+  const [server, serverFrom] = flags.server
+    ? ([flags.server, 'flag'] as const)
+    : env.SWITCHYARD_URL
+      ? ([env.SWITCHYARD_URL, 'env'] as const)
+      : file.server
+        ? ([file.server, 'file'] as const)
+        : ([defaultServer, 'default'] as const);
   const token = flags.token || env.SWITCHYARD_TOKEN || file.token;
-  return { server: checkedServer(server), ...(token ? { token } : {}) };
+  return { server: checkedServer(server), ...(token ? { token } : {}), serverFrom, configFile };
+}
+
+/** The default file as people write it: under ~ when it is in HOME, and ~/.config/… when there is no HOME. */
+function shownPath(path: string | undefined, env: Record<string, string | undefined>): string {
+  if (path === undefined) return '~/.config/switchyard/cli.yaml';
+  return env.HOME && path.startsWith(`${env.HOME}/`) ? `~${path.slice(env.HOME.length)}` : path;
 }
 
 function readConfigFile(

@@ -78,6 +78,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** YAML 1.1's merge key reads as a key named "<<" in YAML 1.2, which is what the loader parses. */
+const mergeKeyProblem =
+  'YAML merge keys (<<) are not supported: repeat the keys, or alias a whole value (&name … *name)';
+
 /**
  * Turns zod issues into config issues; an unknown-keys issue becomes one issue per key, at the key.
  * After a wrong type, zod 4.6 still runs length checks ("expected a list, got "x"" then "Too small:
@@ -91,7 +95,7 @@ export function toConfigIssues(file: string, issues: readonly z.core.$ZodIssue[]
       return issue.keys.map((key) => ({
         file,
         path: formatPath([...issue.path, key]),
-        problem: issue.message,
+        problem: key === '<<' ? mergeKeyProblem : issue.message,
       }));
     }
     if (wrongType.has(path)) return [];

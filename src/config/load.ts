@@ -9,7 +9,7 @@ import { resolveNotificationEnv } from '../providers/notify/config.js';
 import { routerFor } from '../routers/registry.js';
 import type { SlotCluster } from './cluster-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { configErrorMap, toConfigIssues } from './issues.js';
+import { configErrorMap, describeValue, toConfigIssues } from './issues.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
 import { readYamlFile } from './yaml.js';
 
@@ -54,6 +54,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const baseDir = path.dirname(file);
   const raw = await readYamlFile(options.file, file);
   if (!raw.ok) throw new ConfigError(raw.issues);
+  const notMapping = topLevelIssue(raw.value, options.file, 'controller');
+  if (notMapping !== undefined) throw new ConfigError([notMapping]);
   const fromFile = parseOrThrow(controllerSchema, withEnv(raw.value, env), options.file);
 
   const controller: ControllerConfig = {
@@ -105,9 +107,14 @@ async function loadPlatforms(
       issues.push(...raw.issues);
       continue;
     }
-    const parsed = platformSchema.safeParse(raw.value, { error: configErrorMap });
-    if (!parsed.success) {
-      issues.push(...toConfigIssues(shown, parsed.error.issues));
+    const notMapping = topLevelIssue(raw.value, shown, 'platform');
+    if (notMapping !== undefined) {
+      issues.push(notMapping);
+      continue;
+    }
+    const parsed = parseIn(platformSchema, raw.value, shown);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
       continue;
     }
     // Webhook URLs are secrets: a platform file may name the variable that holds one instead.
@@ -166,9 +173,36 @@ function parseOrThrow<Schema extends z.ZodType>(
   value: unknown,
   file: string,
 ): z.output<Schema> {
-  const result = schema.safeParse(value, { error: configErrorMap });
-  if (!result.success) throw new ConfigError(toConfigIssues(file, result.error.issues));
+  const result = parseIn(schema, value, file);
+  if (!result.ok) throw new ConfigError(result.issues);
   return result.data;
+}
+
+/**
+ * Parses `value` as the contents of `file`. A rule that throws on input it did not expect (a bug, but
+ * one a strange file can reach) still ends as an issue naming the file, so the operator knows which
+ * file to look at instead of reading a bare TypeError.
+ */
+function parseIn<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  file: string,
+): { ok: true; data: z.output<Schema> } | { ok: false; issues: ConfigIssue[] } {
+  let result: z.ZodSafeParseResult<z.output<Schema>>;
+  try {
+    result = schema.safeParse(value, { error: configErrorMap });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      issues: [
+        { file, path: '', problem: `could not be checked (a Switchyard bug, please report): ${message}` },
+      ],
+    };
+  }
+  return result.success
+    ? { ok: true, data: result.data }
+    : { ok: false, issues: toConfigIssues(file, result.error.issues) };
 }
 
 /**
@@ -192,6 +226,24 @@ function withEnv(raw: unknown, env: Env): unknown {
     merged.store = { ...store, path: env.SWITCHYARD_STORE_PATH };
   }
   return merged;
+}
+
+/**
+ * A document must be a mapping before the schema sees it: the schema's cross-field rules read fields,
+ * and "expected a mapping" followed by "slots: required" would describe a file that is not there.
+ */
+function topLevelIssue(value: unknown, file: string, of: 'controller' | 'platform'): ConfigIssue | undefined {
+  if (isMapping(value)) return undefined;
+  // A list of mappings is most likely several platforms in one file, or one written under a "- ".
+  const hint =
+    of === 'platform' && Array.isArray(value) && value.some(isMapping)
+      ? ' (one platform per file, its keys at the top level, not under a "- ")'
+      : '';
+  return {
+    file,
+    path: '',
+    problem: `the top level must be a mapping of ${of} settings, got ${describeValue(value)}${hint}`,
+  };
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -184,7 +184,12 @@ const platformFields = z.strictObject({
 export const platformSchema = platformFields
   // Runs even when unrelated fields (name, retry, …) failed, so one load reports all of a file's problems.
   .superRefine(checkPlatform, {
-    when: (payload) => !payload.issues.some((issue) => crossChecked.has(issue.path?.[0] ?? '')),
+    // Only on a mapping whose cross-checked sections parsed: a list or scalar file has nothing to compare.
+    when: (payload) =>
+      typeof payload.value === 'object' &&
+      payload.value !== null &&
+      !Array.isArray(payload.value) &&
+      !payload.issues.some((issue) => crossChecked.has(issue.path?.[0] ?? '')),
   })
   .transform(({ rollback, slots, blue, green, initialLive, initialLiveCluster, ...platform }) => {
     // Drain and rollback bakes default to the router's minimum bake (the TTL, for DNS).

@@ -37,7 +37,7 @@ const controller = await startController(world);
 heading('Controller up');
 say(`  API         ${world.url}/v1   (OpenAPI ${world.url}/openapi.json, browsable at ${world.url}/docs)
   metrics     ${world.url}/metrics
-  CLI         SWITCHYARD_URL=${world.url} SWITCHYARD_TOKEN=${world.tokens.operator} node dist/src/cli/main.js status
+  CLI         export SWITCHYARD_URL=${world.url} SWITCHYARD_TOKEN=${world.tokens.operator}; switchyard status   (make install puts switchyard on the PATH)
   log         ${controller.logFile}
   sandbox     moto ${environment.info.awsEndpoint}, kubeconfig ${environment.info.kubeconfigPath} (contexts blue, green)`);
 
@@ -78,7 +78,7 @@ try {
 
 if (keep && exitCode === 0) {
   heading('Still running (KEEP=1)');
-  say(`The controller and sandbox stay up; try: SWITCHYARD_URL=${world.url} SWITCHYARD_TOKEN=${world.tokens.operator} node dist/src/cli/main.js platforms
+  say(`The controller and sandbox stay up; try: export SWITCHYARD_URL=${world.url} SWITCHYARD_TOKEN=${world.tokens.operator}; switchyard platforms
 Press Ctrl-C to stop everything.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

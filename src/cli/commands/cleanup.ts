@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { addConnectionOptions, type Cli, session, userName } from '../context.js';
 import { renderPromotion } from '../render.js';
 import { promotionIdFor } from '../resolve.js';
+import { addExamples } from './shared.js';
 
 export function registerCleanup(program: Command, cli: Cli): void {
   const abandon = program
@@ -12,6 +13,10 @@ export function registerCleanup(program: Command, cli: Cli): void {
     )
     .argument('<target>', 'promotion id, or platform name for its active promotion')
     .option('--reason <text>', 'why; recorded in the promotion and the audit log');
+  addExamples(abandon, [
+    ['abandon shop --reason "blue cluster deleted by hand"', "end shop's stuck promotion where it stands"],
+    ['abandon p-1', 'the same, by promotion id'],
+  ]);
   addConnectionOptions(abandon, true).action(
     async (target: string, flags: { reason?: string }, cmd: Command) => {
       const s = session(cli, cmd);
@@ -35,6 +40,10 @@ export function registerCleanup(program: Command, cli: Cli): void {
       'delete the green cluster a finished promotion left behind (rolled back with green kept, or abandoned), so its slot is free again (admin)',
     )
     .argument('<promotion>', 'promotion id');
+  addExamples(teardown, [
+    ['teardown p-1', 'delete the green cluster rolled-back promotion p-1 kept'],
+    ['status p-1 --watch', 'then follow the deletion'],
+  ]);
   addConnectionOptions(teardown, true).action(async (id: string, _flags: unknown, cmd: Command) => {
     const s = session(cli, cmd);
     const updated = await s.client.teardown(id);

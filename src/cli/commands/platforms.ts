@@ -2,9 +2,18 @@ import type { Command } from 'commander';
 import type { Plan, Platform } from '../client.js';
 import { addConnectionOptions, type Cli, session } from '../context.js';
 import { table } from '../render.js';
+import { onPlatform } from '../resolve.js';
+import { addExamples } from './shared.js';
 
 export function registerPlatforms(program: Command, cli: Cli): void {
   const list = program.command('platforms').description('list platforms and their active promotions');
+  addExamples(list, [
+    [
+      'platforms',
+      'each platform: router, live slot and cluster, next green, traffic steps, active promotion',
+    ],
+    ['platforms -o json', 'the same as one JSON document, for scripts'],
+  ]);
   addConnectionOptions(list, true).action(async (_flags: unknown, cmd: Command) => {
     const s = session(cli, cmd);
     const platforms = await s.client.platforms();
@@ -16,9 +25,13 @@ export function registerPlatforms(program: Command, cli: Cli): void {
     .description('dry run: what promoting a platform would do; changes nothing')
     .argument('<platform>', 'platform name')
     .requiredOption('--to <version>', 'target Kubernetes minor version, e.g. 1.35');
+  addExamples(plan, [
+    ['plan shop --to 1.35', 'stages, add-on versions, removed APIs in use, and what would refuse it now'],
+    ['plan shop --to 1.35 -o json', 'the same as JSON'],
+  ]);
   addConnectionOptions(plan, true).action(async (platform: string, flags: { to: string }, cmd: Command) => {
     const s = session(cli, cmd);
-    const result = await s.client.plan(platform, flags.to);
+    const result = await onPlatform(s.client, platform, () => s.client.plan(platform, flags.to));
     s.emit(result, () => renderPlan(result));
   });
 }

@@ -1,8 +1,9 @@
 import { type Command, Option } from 'commander';
 import { addConnectionOptions, type Cli, session } from '../context.js';
 import { renderPromotion } from '../render.js';
+import { onPlatform } from '../resolve.js';
 import { watch } from '../watch.js';
-import { addGreenOptions, type GreenFlags, greenChoice } from './shared.js';
+import { addExamples, addGreenOptions, type GreenFlags, greenChoice } from './shared.js';
 
 interface PromoteFlags extends GreenFlags {
   readonly to: string;
@@ -24,14 +25,22 @@ export function registerPromote(program: Command, cli: Cli): void {
     )
     .option('--watch', 'follow the promotion until it finishes (exit 0 succeeded, 1 rolled back)');
   addGreenOptions(command, 'on rollback');
+  addExamples(command, [
+    ['promote shop --to 1.35', "start upgrading shop to Kubernetes 1.35; prints the promotion's id"],
+    ['promote shop --to 1.35 --watch', 'start it and follow it to the end (exit 1 if it rolls back)'],
+    ['promote payments --to 1.35 --rollback-mode stepped --keep-green', 'choose how a rollback would go'],
+    ['plan shop --to 1.35', 'first, see what it would do (changes nothing)'],
+  ]);
   addConnectionOptions(command, true).action(async (platform: string, flags: PromoteFlags, cmd: Command) => {
     const s = session(cli, cmd);
     const rollback = { ...(flags.rollbackMode ? { mode: flags.rollbackMode } : {}), ...greenChoice(flags) };
-    const created = await s.client.start({
-      platform,
-      targetVersion: flags.to,
-      ...(Object.keys(rollback).length > 0 ? { options: { rollback } } : {}),
-    });
+    const created = await onPlatform(s.client, platform, () =>
+      s.client.start({
+        platform,
+        targetVersion: flags.to,
+        ...(Object.keys(rollback).length > 0 ? { options: { rollback } } : {}),
+      }),
+    );
     const headline = `started ${created.id}: ${platform} ${created.fromVersion} → ${created.toVersion}`;
     if (flags.watch) {
       s.say(headline);

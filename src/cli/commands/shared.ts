@@ -28,3 +28,12 @@ export function greenChoice(flags: GreenFlags): { green?: 'keep' | 'teardown' } 
   if (flags.keepGreen) return { green: 'keep' };
   return {};
 }
+
+/**
+ * `--help` ends with these examples: [command line without "switchyard", what it does]. Each line is
+ * checked by a test to use only options the command has, so the examples cannot drift from the code.
+ */
+export function addExamples(command: Command, examples: readonly (readonly [string, string])[]): Command {
+  const lines = examples.flatMap(([line, what]) => [`  # ${what}`, `  $ switchyard ${line}`]);
+  return command.addHelpText('after', `\nExamples:\n${lines.join('\n')}`);
+}

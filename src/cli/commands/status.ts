@@ -5,6 +5,7 @@ import { CliError, ExitCode } from '../errors.js';
 import { renderPromotion, renderPromotionList } from '../render.js';
 import { promotionOrLatest } from '../resolve.js';
 import { watch } from '../watch.js';
+import { addExamples } from './shared.js';
 
 const activePhases: readonly Phase[] = ['running', 'paused', 'waiting-approval', 'rolling-back'];
 
@@ -14,6 +15,12 @@ export function registerStatus(program: Command, cli: Cli): void {
     .description('show a promotion (by id, or a platform name for its latest one), or list active promotions')
     .argument('[target]', 'promotion id or platform name; none: all active promotions')
     .option('--watch', 'follow the promotion until it finishes (exit 0 succeeded, 1 rolled back)');
+  addExamples(command, [
+    ['status', 'the promotions in progress, on every platform'],
+    ['status shop', "shop's latest promotion: stages, traffic, open gates"],
+    ['status p-1 --watch', 'follow a promotion event by event until it ends'],
+    ['status shop -o json', 'the promotion with its events as JSON'],
+  ]);
   addConnectionOptions(command, true).action(
     async (target: string | undefined, flags: { watch?: boolean }, cmd: Command) => {
       if (target === undefined && flags.watch) {

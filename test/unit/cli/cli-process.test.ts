@@ -3,7 +3,8 @@
  * listening on a port in this process: exit codes, stdout/stderr and JSON as a script would see them.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -77,6 +78,22 @@ describe('switchyard as a child process', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/^switchyard: rollback refused: cannot roll back promotion p-1/);
   }, 30_000);
+
+  it('runs as `switchyard` from the PATH, linked the way npm link installs a bin', async () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(pkg.bin).toEqual({ switchyard: 'dist/src/cli/main.js' });
+    expect(readFileSync(mainJs, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // npm's bin-links: a symlink named after the "bin" key in {prefix}/bin, its target made executable.
+    const bin = mkdtempSync(join(tmpdir(), 'switchyard-bin-'));
+    symlinkSync(mainJs, join(bin, 'switchyard'));
+    chmodSync(mainJs, statSync(mainJs).mode | 0o111);
+    const result = await promisify(execFile)('switchyard', ['platforms', '-o', 'json'], {
+      env: { PATH: `${bin}:${process.env.PATH ?? ''}`, ...api.env('viewer') },
+    });
+    expect(JSON.parse(result.stdout)).toMatchObject({ items: [{ name: 'shop' }] });
+  });
 
   it('--watch follows a promotion to its end over the event stream; rolled back exits 1', async () => {
     const env = api.env();

@@ -57,7 +57,7 @@ describe('switchyard commands against the API', () => {
     const unknown = await cli(['status', 'nope'], env('viewer'));
     expect(unknown).toMatchObject({
       code: 1,
-      stderr: 'switchyard: status: no promotion or platform named "nope"\n',
+      stderr: 'switchyard: status: no promotion or platform named "nope"; known platforms: shop\n',
     });
   });
 
@@ -85,7 +85,7 @@ describe('switchyard commands against the API', () => {
     const unknown = await cli(['traffic', 'nope', '--green', '5'], api.env());
     expect(unknown).toMatchObject({
       code: 1,
-      stderr: 'switchyard: traffic failed: platform "nope" not found\n',
+      stderr: 'switchyard: traffic: platform "nope" not found; known platforms: shop\n',
     });
   });
 
@@ -168,12 +168,17 @@ describe('exit codes for failures', () => {
     );
   });
 
-  it('an unreachable server is a failure (1)', async () => {
+  it('an unreachable server is a failure (1) that says where the URL came from and how to set it', async () => {
     const port = await closedPort();
     const result = await cli(['status'], { SWITCHYARD_URL: `http://127.0.0.1:${port}` });
     expect(result).toMatchObject({
       code: 1,
-      stderr: `switchyard: status failed: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`,
+      stderr: [
+        `switchyard: status failed: cannot reach http://127.0.0.1:${port}: ECONNREFUSED`,
+        `  http://127.0.0.1:${port} comes from SWITCHYARD_URL; is the controller running there (switchyard serve)?`,
+        '  Set the server with --server <url>, the SWITCHYARD_URL environment variable, or "server: <url>" in ~/.config/switchyard/cli.yaml.',
+        '',
+      ].join('\n'),
     });
   });
 

@@ -18,21 +18,30 @@ describe('CLI settings', () => {
         env,
         readFile: file(fileYaml),
       }),
-    ).toEqual({ server: 'http://from-flag:1', token: 'flag-token' });
-    expect(resolveSettings({ flags: {}, env, readFile: file(fileYaml) })).toEqual({
+    ).toEqual({
+      server: 'http://from-flag:1',
+      token: 'flag-token',
+      serverFrom: 'flag',
+      configFile: '~/.config/switchyard/cli.yaml',
+    });
+    expect(resolveSettings({ flags: {}, env, readFile: file(fileYaml) })).toMatchObject({
       server: 'http://from-env:1',
       token: 'env-token',
+      serverFrom: 'env',
     });
-    expect(resolveSettings({ flags: {}, env: { HOME: '/home/x' }, readFile: file(fileYaml) })).toEqual({
+    expect(resolveSettings({ flags: {}, env: { HOME: '/home/x' }, readFile: file(fileYaml) })).toMatchObject({
       server: 'http://from-file:1',
       token: 'file-token',
+      serverFrom: 'file',
     });
     // Mixed: each setting on its own.
     expect(
       resolveSettings({ flags: { token: 'flag-token' }, env: { HOME: '/h' }, readFile: file(fileYaml) }),
-    ).toEqual({ server: 'http://from-file:1', token: 'flag-token' });
+    ).toMatchObject({ server: 'http://from-file:1', token: 'flag-token', serverFrom: 'file' });
     expect(resolveSettings({ flags: {}, env: { HOME: '/h' }, readFile: file(undefined) })).toEqual({
       server: 'http://127.0.0.1:8080',
+      serverFrom: 'default',
+      configFile: '~/.config/switchyard/cli.yaml',
     });
   });
 
