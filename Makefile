@@ -8,13 +8,15 @@ BIN := node_modules/.bin
 all: test
 
 # --- dependencies -----------------------------------------------------------------------------------
-# npm ci only when the lockfile changed; moto and the Go-built servers are cached by their scripts.
+# npm ci only when the lockfile changed; moto, schemathesis, chromium and the Go-built servers are
+# installed or cached by their scripts.
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
 deps: node_modules/.installed
 	tools/install-moto.sh >/dev/null
+	tools/install-schemathesis.sh >/dev/null
 	tools/build-kube.sh >/dev/null
 	tools/install-chromium.sh
 

@@ -1,66 +1,111 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics of one controller process, on a registry of its own (no global state). */
+/**
+ * Prometheus metrics of one controller process, on a registry of its own, merged with the process's
+ * own metrics (CPU, memory, event loop, GC: prom-client's defaults) and switchyard_build_info.
+ */
 export function createMetrics() {
-  const registry = new Registry();
-  return {
-    registry,
+  const own = new Registry();
+  const registers = [own];
+  const metrics = {
     promotionsByPhase: new Gauge({
       name: 'switchyard_promotions',
       help: 'Promotions by phase',
       labelNames: ['phase'],
-      registers: [registry],
+      registers,
     }),
     stageDuration: new Histogram({
       name: 'switchyard_stage_duration_seconds',
       help: 'Time from a stage start to its end',
       labelNames: ['stage', 'outcome'],
       buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200],
-      registers: [registry],
+      registers,
     }),
     greenWeight: new Gauge({
       name: 'switchyard_green_weight_percent',
       help: 'Percent of traffic on green, last verified at the router',
       labelNames: ['platform'],
-      registers: [registry],
+      registers,
     }),
     rollbacks: new Counter({
       name: 'switchyard_rollbacks_total',
       help: 'Rollbacks requested, by who asked (a person or automatic)',
       labelNames: ['reason'],
-      registers: [registry],
+      registers,
     }),
     providerCalls: new Counter({
       name: 'switchyard_provider_calls_total',
       help: 'Calls to AWS and Kubernetes by operation and outcome',
       labelNames: ['provider', 'operation', 'outcome'],
-      registers: [registry],
+      registers,
     }),
     providerRetries: new Counter({
       name: 'switchyard_provider_retries_total',
       help: 'Retried attempts of provider calls by operation',
       labelNames: ['provider', 'operation'],
-      registers: [registry],
+      registers,
     }),
     reconcileDuration: new Histogram({
       name: 'switchyard_reconcile_duration_seconds',
       help: 'Duration of one reconcile pass',
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-      registers: [registry],
+      registers,
     }),
     notifications: new Counter({
       name: 'switchyard_notifications_total',
       help: 'Notifications by target and outcome (sent, failed after retries, dropped from a full queue)',
       labelNames: ['notifier', 'outcome'],
-      registers: [registry],
+      registers,
     }),
     httpRequests: new Counter({
       name: 'switchyard_http_requests_total',
       help: 'API requests by route and status',
       labelNames: ['method', 'route', 'status'],
-      registers: [registry],
+      registers,
+    }),
+    httpRequestDuration: new Histogram({
+      name: 'switchyard_http_request_duration_seconds',
+      help: 'API request duration, from the request arriving to the response sent, by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
     }),
   };
+  // merge copies the metrics registered so far: every one above.
+  return { registry: Registry.merge([processRegistry(), own]), ...metrics };
+}
+
+let processMetrics: Registry | undefined;
+
+/**
+ * The process's metrics, collected once per process however many API instances (tests build many):
+ * each collection starts event-loop and GC observers that are never stopped.
+ */
+function processRegistry(): Registry {
+  if (processMetrics !== undefined) return processMetrics;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: 'switchyard_build_info',
+    help: 'Always 1; the labels say which Switchyard and which Node.js run',
+    labelNames: ['version', 'node'],
+    registers: [registry],
+  }).set({ version: packageVersion(), node: process.version }, 1);
+  processMetrics = registry;
+  return registry;
+}
+
+/** The nearest package.json up from this file: src/ under tests, dist/src/ when built. */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

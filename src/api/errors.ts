@@ -10,6 +10,7 @@ import {
   PlatformStateError,
   ProviderError,
 } from '../domain/errors.js';
+import { RateLimitedError } from './rate-limit.js';
 
 /** Thrown by the auth hook; carries the status it maps to. */
 export class AccessError extends Error {
@@ -60,6 +61,8 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
       status: error.status,
       body: { error: error.status === 401 ? 'unauthorized' : 'forbidden', message: error.message },
     };
+  if (error instanceof RateLimitedError)
+    return { status: 429, body: { error: 'rate_limited', message: error.message } };
   if (error instanceof NotAllowedError)
     return { status: 403, body: { error: 'forbidden', message: error.message } };
   if (error instanceof NotFoundError)
@@ -78,7 +81,7 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
   if (e.statusCode !== undefined && e.statusCode >= 400 && e.statusCode < 500) {
     return {
       status: e.statusCode,
-      body: { error: e.statusCode === 429 ? 'rate_limited' : 'bad_request', message: e.message },
+      body: { error: 'bad_request', message: e.message },
     };
   }
   return { status: 500, body: { error: 'internal', message: 'internal error; see the controller log' } };
@@ -87,5 +90,11 @@ export function errorResponse(error: unknown): { status: number; body: ErrorBody
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body } = errorResponse(error);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (error instanceof RateLimitedError) void reply.header('retry-after', String(error.retryAfterSeconds));
   void reply.code(status).send(body);
+}
+
+/** A path no route has: the same Error body as every other error. */
+export function notFound(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.code(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` });
 }

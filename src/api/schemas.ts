@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { promotionPhases } from '../domain/promotion.js';
 import { slotNames } from '../domain/slots.js';
 import { stageNames, stageStates } from '../domain/stages.js';
+import { routerNames } from '../routers/names.js';
 import { roles } from './auth.js';
 
 const isoTime = z.string().describe('RFC 3339 timestamp');
@@ -87,11 +88,21 @@ const stageStatusSchema = z.object({
   finishedAt: isoTime.optional(),
   message: z.string(),
   attempts: z.int(),
+  // Every stage saves an object of its own shape; only shift-traffic's is documented field by field.
   saved: z
-    .union([shiftTrafficProgressSchema, z.unknown()])
+    .union([
+      shiftTrafficProgressSchema,
+      // The domain types `saved` as unknown; at runtime it is always a JSON object, and that is checked.
+      z
+        .custom<unknown>(
+          (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+          'must be an object',
+        )
+        .meta({ type: 'object', description: "another stage's saved state (any JSON object)" }),
+    ])
     .optional()
     .describe(
-      'what the stage keeps between runs (traffic step and analysis measurements for shift-traffic, evidence, add-on versions)',
+      'what the stage keeps between runs (traffic step and analysis measurements for shift-traffic, add-on versions for foundation, evidence for the qualify stages)',
     ),
 });
 
@@ -288,9 +299,6 @@ export const listQuerySchema = z.strictObject({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-export const idParamsSchema = z.strictObject({ id: z.string().min(1).max(100) });
-export const platformParamsSchema = z.strictObject({ name: z.string().min(1).max(63) });
-
 export const trafficSchema = z.strictObject({ green: percent }).meta({ id: 'TrafficChange' });
 export const pauseSchema = z.strictObject({
   reason: z.string().min(1).max(500).default('paused by request'),
@@ -336,7 +344,7 @@ export const platformSchema = z
     green: z
       .object({ slot, cluster: z.string(), mode: z.enum(['create', 'adopt']) })
       .describe("the other slot: the next promotion's green (cluster may be a template)"),
-    router: z.enum(['route53', 'alb']),
+    router: z.enum(routerNames),
     steps: z.array(z.object({ green: percent, bakeMs: z.number(), approval: z.boolean() })),
     activePromotion: z.string().optional(),
   })

@@ -18,6 +18,8 @@ export const controllerSchema = z.strictObject({
     .strictObject({
       host: z.string().min(1).default('127.0.0.1'),
       port: z.int().min(0).max(65_535).default(8080),
+      /** Mutating API requests each caller may make per minute, over all mutating routes together. */
+      mutationsPerMinute: z.int().min(1).default(60),
     })
     .prefault({}),
   store: z.strictObject(

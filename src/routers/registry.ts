@@ -8,15 +8,22 @@ import { basePlaceholders } from '../analysis/plan.js';
 import { checkSteps } from '../config/steps-schema.js';
 import { albRouter, albSchema } from './alb/index.js';
 import type { BoundRouter } from './kind.js';
+import type { RouterName } from './names.js';
 import { route53Router, route53Schema } from './route53/index.js';
 
 const kinds = {
   route53: { schema: route53Schema, bind: route53Router },
   alb: { schema: albSchema, bind: albRouter },
-} as const;
+} as const satisfies Record<RouterName, unknown>;
 
-export type RouterName = keyof typeof kinds;
-export const routerNames = Object.keys(kinds) as [RouterName, ...RouterName[]];
+// Every name in ./names.ts has a kind above, and every kind a name.
+const _sameNames: Record<keyof typeof kinds, true> = { route53: true, alb: true } satisfies Record<
+  RouterName,
+  true
+>;
+void _sameNames;
+
+export { type RouterName, routerNames } from './names.js';
 
 /** A platform's `traffic` section: one of the kinds' schemas, chosen by `router`, with the step rules. */
 export const trafficSchema = z

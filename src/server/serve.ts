@@ -7,7 +7,7 @@ import { Authenticator } from '../api/auth.js';
 import { loadConfig } from '../config/load.js';
 import { Controller } from '../engine/controller.js';
 import { configCatalog, type Platform, recordPlatforms } from '../engine/platform-catalog.js';
-import { createLogger } from '../logging.js';
+import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClients } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
@@ -36,6 +36,8 @@ export interface RunningController {
  */
 export async function serve(options: ServeOptions): Promise<RunningController> {
   const log = options.log ?? createLogger({ level: options.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
+  // Process warnings (the AWS SDK's Node version notice, deprecations) go to the JSON log, not stderr.
+  const restoreWarnings = logProcessWarnings(log);
   const config = await loadConfig({ file: options.configFile, env: options.env });
   const { controller: settings } = config;
   const tokens = await loadTokens({ file: settings.auth.tokensFile, fromEnv: options.env.SWITCHYARD_TOKENS });
@@ -102,6 +104,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     controller,
     store,
     platforms: configCatalog(catalogOptions),
+    mutationsPerMinute: settings.server.mutationsPerMinute,
     auth: new Authenticator(tokens, settings.auth.publicReads),
     metrics,
     log: log.child({ component: 'api' }),
@@ -124,6 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       await controller.stop();
       aws.destroy();
       await store.close();
+      restoreWarnings();
     },
   };
 }

@@ -6,8 +6,10 @@
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { AppsV1Api } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
-import { describeWithServers, motoClients } from '../integration/environment.js';
+import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
+import { describeWithServers, motoClients, testEnvironment } from '../integration/environment.js';
 import { type Json, useE2E } from './support.js';
 
 describeWithServers('platform lifecycle: successive promotions alternate slots', () => {
@@ -40,6 +42,15 @@ describeWithServers('platform lifecycle: successive promotions alternate slots',
     const weight = (arn: string) => groups.find((g) => g.TargetGroupArn === arn)?.Weight;
     return { a: weight(e2e.world.aws.blueTargetGroupArn), b: weight(e2e.world.aws.greenTargetGroupArn) };
   };
+  async function untilUnavailable(context: 'blue' | 'green', namespace: string): Promise<void> {
+    const apps = loadKubeConfig({ path: testEnvironment().kubeconfigPath, context }).makeApiClient(AppsV1Api);
+    for (let i = 0; i < 100; i++) {
+      const web = await apps.readNamespacedDeployment({ name: 'web', namespace });
+      if ((web.status?.availableReplicas ?? 0) < (web.spec?.replicas ?? 1)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`web in ${namespace} on ${context} never became unavailable`);
+  }
   const live = async (platform: string): Promise<Json> =>
     (await e2e.api('GET', `/v1/platforms/${platform}`)).body.live;
 
@@ -97,6 +108,9 @@ describeWithServers('platform lifecycle: successive promotions alternate slots',
     expect(mid).toMatchObject({ blue: { name: 'shop-b', slot: 'b' }, green: { name: 'shop-a', slot: 'a' } });
     const web = `${e2e.world.names.namespaces.shop}/web`;
     e2e.world.simulator.broken.add(web);
+    // Slot b (the live blue) is the "green" apiserver: wait until the simulator reports web unavailable
+    // there, so the rollback meets a blue that cannot serve.
+    await untilUnavailable('green', e2e.world.names.namespaces.shop);
     expect((await e2e.cli(['rollback', 'shop', '--reason', 'latency on green'])).code).toBe(0);
     await e2e.waitFor(second, (p) => /waiting for blue to be ready/.test(p.rollback?.message ?? ''));
     const weightsBefore = await shopWeights();

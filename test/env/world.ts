@@ -35,6 +35,8 @@ export interface WorldOptions {
   readonly shape?: 'blue-green' | 'slots';
   /** The Kubernetes version of the clusters live at the start (default 1.35). */
   readonly kubeVersion?: string;
+  /** The controller's per-caller budget of mutating requests per minute (default the product's). */
+  readonly mutationsPerMinute?: number;
 }
 
 export interface World {
@@ -99,7 +101,11 @@ export async function createWorld(
   writeFileSync(
     join(dir, 'controller.yaml'),
     stringify({
-      server: { host: '127.0.0.1', port },
+      server: {
+        host: '127.0.0.1',
+        port,
+        ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),
+      },
       store: { path: './data/switchyard.db' },
       reconciler: { maxConcurrentPlatforms: 4, pollInterval: '500ms' },
       aws: { region: env.awsRegion, endpoint: options.awsEndpoint ?? env.awsEndpoint },

@@ -3,21 +3,10 @@ import { z } from 'zod';
 import { isFinished } from '../../domain/promotion.js';
 import { errorMessage } from '../../domain/retryable.js';
 import type { ApiDependencies } from '../app.js';
-import {
-  errorSchema,
-  planRequestSchema,
-  planSchema,
-  platformDetailSchema,
-  platformParamsSchema,
-  platformSchema,
-} from '../schemas.js';
+import { errorResponses, platformParamsSchema } from '../http-schemas.js';
+import { planRequestSchema, planSchema, platformDetailSchema, platformSchema } from '../schemas.js';
 
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 429: errorSchema };
-
-export const platformRoutes: FastifyPluginAsyncZod<{
-  deps: ApiDependencies;
-  limit: { max: number; timeWindow: number };
-}> = async (app, { deps, limit }) => {
+export const platformRoutes: FastifyPluginAsyncZod<{ deps: ApiDependencies }> = async (app, { deps }) => {
   const withActive = async (name: string) => {
     const latest = await deps.store.latestForPlatform(name);
     return latest && !isFinished(latest) ? { activePromotion: latest.id } : {};
@@ -30,7 +19,7 @@ export const platformRoutes: FastifyPluginAsyncZod<{
       schema: {
         summary: 'Platforms defined in config, each with its live cluster',
         tags: ['platforms'],
-        response: { 200: z.object({ items: z.array(platformSchema) }), ...errors },
+        response: { 200: z.object({ items: z.array(platformSchema) }), ...errorResponses(401, 403) },
       },
     },
     async () => ({
@@ -48,7 +37,8 @@ export const platformRoutes: FastifyPluginAsyncZod<{
         summary: 'A platform with the weights its router shows right now',
         tags: ['platforms'],
         params: platformParamsSchema,
-        response: { 200: platformDetailSchema, ...errors },
+        // A router that cannot be read is reported in liveTraffic, not as an error.
+        response: { 200: platformDetailSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -72,13 +62,18 @@ export const platformRoutes: FastifyPluginAsyncZod<{
   app.post(
     '/platforms/:name/plan',
     {
-      config: { role: 'viewer', rateLimit: limit },
+      // A POST, so it counts against the caller's mutation budget like the commands (it calls AWS).
+      config: { role: 'viewer' },
       schema: {
         summary: 'Dry run: what a promotion would do; changes nothing',
         tags: ['platforms'],
         params: platformParamsSchema,
         body: planRequestSchema,
-        response: { 200: planSchema, ...errors },
+        response: {
+          200: planSchema,
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 429),
+          ...errorResponses(502, 503),
+        },
       },
     },
     async (request) => deps.platforms.plan(request.params.name, request.body.targetVersion.replace(/^v/, '')),

@@ -1,18 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import type { Promotion } from '../../domain/promotion.js';
 import { greenPercent } from '../../domain/weights.js';
 import type { ApiDependencies } from '../app.js';
 import {
+  errorResponses,
+  eventStreamHeadersSchema,
+  idParamsSchema,
+  platformParamsSchema,
+  serverSentEventSchema,
+} from '../http-schemas.js';
+import {
   abandonSchema,
   approveSchema,
   createPromotionSchema,
-  errorSchema,
-  idParamsSchema,
   listQuerySchema,
   pauseSchema,
-  platformParamsSchema,
   promotionDetailSchema,
   promotionListSchema,
   promotionSchema,
@@ -23,20 +26,14 @@ import { streamEvents } from '../sse.js';
 
 interface Options {
   readonly deps: ApiDependencies;
-  readonly limit: { max: number; timeWindow: number };
 }
 
-const errors = {
-  400: errorSchema,
-  401: errorSchema,
-  403: errorSchema,
-  404: errorSchema,
-  409: errorSchema,
-  413: errorSchema,
-  429: errorSchema,
-};
+/** What a read of one promotion can answer besides 200. */
+const readErrors = errorResponses(400, 401, 403, 404);
+/** What a command on a promotion can answer besides 200 (a body: 400/413/415; the caller's budget: 429). */
+const commandErrors = errorResponses(400, 401, 403, 404, 409, 413, 415, 429);
 
-export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps, limit }) => {
+export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { deps }) => {
   const { controller, store } = deps;
   const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'anonymous';
   const found = async (id: string): Promise<Promotion> => {
@@ -44,7 +41,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     if (promotion === undefined) throw new NotFoundError('promotion', id);
     return promotion;
   };
-  const mutation = (summary: string) => ({ role: 'operator' as const, rateLimit: limit, summary });
+  const mutation = (summary: string) => ({ role: 'operator' as const, summary });
 
   app.post(
     '/promotions',
@@ -54,7 +51,8 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         summary: 'Start a promotion',
         tags: ['promotions'],
         body: createPromotionSchema,
-        response: { 201: promotionSchema, ...errors },
+        // Creating one reads the live cluster and what EKS offers: AWS can fail it (502/503).
+        response: { 201: promotionSchema, ...commandErrors, ...errorResponses(502, 503) },
       },
     },
     async (request, reply) => {
@@ -77,7 +75,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         summary: 'List promotions, newest first',
         tags: ['promotions'],
         querystring: listQuerySchema,
-        response: { 200: promotionListSchema, ...errors },
+        response: { 200: promotionListSchema, ...errorResponses(400, 401, 403) },
       },
     },
     async (request) => {
@@ -100,7 +98,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         summary: 'A promotion with its stages, traffic, gates and events',
         tags: ['promotions'],
         params: idParamsSchema,
-        response: { 200: promotionDetailSchema, ...errors },
+        response: { 200: promotionDetailSchema, ...readErrors },
       },
     },
     async (request) => {
@@ -117,8 +115,15 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         summary: 'Live events as a server-sent event stream (resumes after Last-Event-ID)',
         tags: ['promotions'],
         params: idParamsSchema,
-        produces: ['text/event-stream'],
-        response: { 200: z.string().describe('text/event-stream'), ...errors },
+        headers: eventStreamHeadersSchema,
+        // The stream is text/event-stream; an error before it starts is an Error body in JSON.
+        response: {
+          200: {
+            description: 'one event per promotion event, until the promotion has finished and all were sent',
+            content: { 'text/event-stream': { schema: serverSentEventSchema } },
+          },
+          ...readErrors,
+        },
       },
     },
     async (request, reply) => {
@@ -143,7 +148,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['promotions'],
         params: idParamsSchema,
         body: trafficSchema,
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) =>
@@ -159,7 +164,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['promotions'],
         params: idParamsSchema,
         body: pauseSchema.nullish(),
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) =>
@@ -174,7 +179,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         summary: 'Resume automatic progress',
         tags: ['promotions'],
         params: idParamsSchema,
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) => controller.resume(request.params.id, who(request)),
@@ -189,7 +194,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['promotions'],
         params: idParamsSchema,
         body: approveSchema.nullish(),
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     // Deleting blue is the point of no return: only an admin may approve it. The command checks that
@@ -210,7 +215,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['promotions'],
         params: idParamsSchema,
         body: rollbackRequestSchema,
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) => controller.rollback(request.params.id, { ...request.body, by: who(request) }),
@@ -229,7 +234,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['promotions'],
         params: idParamsSchema,
         body: abandonSchema,
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) => controller.abandon(request.params.id, who(request), request.body.reason),
@@ -247,7 +252,8 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
           "promotion's green.",
         tags: ['promotions'],
         params: idParamsSchema,
-        response: { 200: promotionSchema, ...errors },
+        // Tearing down reads the router and the green cluster first: AWS can fail it (502/503).
+        response: { 200: promotionSchema, ...commandErrors, ...errorResponses(502, 503) },
       },
     },
     async (request) => controller.teardownGreen(request.params.id, who(request)),
@@ -262,7 +268,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         tags: ['platforms'],
         params: platformParamsSchema,
         body: rollbackRequestSchema,
-        response: { 200: promotionSchema, ...errors },
+        response: { 200: promotionSchema, ...commandErrors },
       },
     },
     async (request) => {

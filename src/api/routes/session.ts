@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { roles } from '../auth.js';
-import { errorSchema, principalSchema } from '../schemas.js';
+import { errorResponses } from '../http-schemas.js';
+import { principalSchema } from '../schemas.js';
 
 /** Who the token belongs to: lets the CLI and the dashboard show only what the caller may do. */
 export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -11,7 +12,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         summary: "The caller's name and role",
         tags: ['session'],
-        response: { 200: principalSchema, 401: errorSchema, 429: errorSchema },
+        response: { 200: principalSchema, ...errorResponses(401) },
       },
     },
     async (request) => {

@@ -1,5 +1,5 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApi } from '../../../src/api/app.js';
 import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
 import type { PlatformCatalog } from '../../../src/api/catalog.js';
@@ -24,6 +24,8 @@ export async function apiHarness(
     mutationsPerMinute?: number;
     /** Changes the fake platform catalog, e.g. to make one call fail. */
     catalog?: (catalog: PlatformCatalog) => PlatformCatalog;
+    /** Where the API logs (default: nowhere). */
+    log?: Logger;
   } = {},
 ) {
   const engine = engineHarness();
@@ -41,7 +43,7 @@ export async function apiHarness(
     platforms: (options.catalog ?? ((c) => c))(fakeCatalog(engine.providers, options.plan ?? testPlan())),
     auth,
     metrics: createMetrics(),
-    log: pino({ level: 'silent' }),
+    log: options.log ?? pino({ level: 'silent' }),
     ready: async () => true,
     eventPollMs: 20,
     ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),

@@ -233,6 +233,7 @@ describe('promotions API', () => {
   });
 
   it('answers 413 for a body over the limit, and 429 past the mutation rate limit', async () => {
+    // The oversized request counts against the caller's budget too: 3 in all, the third refused.
     const { app, store } = await apiHarness({ mutationsPerMinute: 2 });
     const big = await app.inject({
       method: 'POST',
@@ -243,11 +244,11 @@ describe('promotions API', () => {
     expect(big.statusCode).toBe(413);
     expect(await store.list()).toEqual([]);
     const statuses = [];
-    for (let i = 0; i < 3; i++)
+    for (let i = 0; i < 2; i++)
       statuses.push(
         (await app.inject({ method: 'POST', url: '/v1/promotions/p-9/resume', headers: bearer('operator') }))
           .statusCode,
       );
-    expect(statuses).toEqual([404, 404, 429]);
+    expect(statuses).toEqual([404, 429]);
   });
 });

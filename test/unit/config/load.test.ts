@@ -21,7 +21,7 @@ describe('the example config', () => {
     const config = await loadConfig({ file: example });
     expect(config.file).toBe(path.resolve(example));
     expect(config.controller).toEqual({
-      server: { host: '127.0.0.1', port: 8080 },
+      server: { host: '127.0.0.1', port: 8080, mutationsPerMinute: 60 },
       store: { path: path.resolve('config/data/switchyard.db') },
       reconciler: { maxConcurrentPlatforms: 4, pollInterval: 10_000 },
       aws: { region: 'us-east-1' },
@@ -196,7 +196,7 @@ describe('controller config problems', () => {
     const error = await loadError(file);
     expect(error.issues.map((i) => `${i.path}: ${i.problem}`)).toEqual([
       'server.port: must be at most 65535',
-      'server.hots: unknown key (expected one of: host, port)',
+      'server.hots: unknown key (expected one of: host, port, mutationsPerMinute)',
       'store.path: required (or set the SWITCHYARD_STORE_PATH environment variable)',
       'reconciler: expected a mapping, got a list',
     ]);
