@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { packageVersion } from './version.js';
 
 /**
  * Prometheus metrics of one controller process, on a registry of its own, merged with the process's
@@ -96,16 +94,6 @@ function processRegistry(): Registry {
   }).set({ version: packageVersion(), node: process.version }, 1);
   processMetrics = registry;
   return registry;
-}
-
-/** The nearest package.json up from this file: src/ under tests, dist/src/ when built. */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

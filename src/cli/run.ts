@@ -2,10 +2,8 @@
  * The CLI as a function: `run(argv, io)` parses, runs one command and returns the exit code, never
  * calling process.exit, so tests run it in process and main.ts only wires the real process to it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../version.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerGates } from './commands/gates.js';
@@ -90,14 +88,4 @@ export function createProgram(cli: Cli): Command {
   }
   registerCompletion(program, cli, version);
   return program;
-}
-
-/** The nearest package.json up from this file: src/cli/ under tests, dist/src/cli/ when built. */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
 }

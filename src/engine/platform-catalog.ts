@@ -5,12 +5,11 @@ import type { PlanReport, PlatformSummary } from '../api/types.js';
 import { toPromotionPlan } from '../config/load.js';
 import type { ControllerConfig, PlatformConfig } from '../config/schema.js';
 import { ActivePromotionExistsError, NotFoundError, PlatformStateError } from '../domain/errors.js';
-import type { ClusterFacts, PlatformProviders, TrafficReading } from '../domain/ports.js';
-import { isFinished, type Promotion } from '../domain/promotion.js';
+import type { PlatformProviders } from '../domain/ports.js';
+import { isFinished } from '../domain/promotion.js';
 import {
   clusterNameFor,
   type LiveCluster,
-  madeLive,
   nameFits,
   nameNeedsVersion,
   otherSlot,
@@ -21,7 +20,8 @@ import { stageNames } from '../domain/stages.js';
 import { checkTargetVersion, minorOf } from '../domain/versions.js';
 import { routerFor } from '../routers/registry.js';
 import type { PromotionStore } from '../store/store.js';
-import { readLiveCluster } from './live-cluster.js';
+import { greenSlotBlockers, leftovers, routerBlockers } from './green-slot.js';
+import { readLiveCluster, readPlatformHistory } from './live-cluster.js';
 
 export interface Platform {
   readonly config: PlatformConfig;
@@ -124,11 +124,14 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     return platform;
   };
 
-  async function liveOf(config: PlatformConfig): Promise<LiveCluster> {
+  /** The live cluster and the promotions since it became live, from one read of the store. */
+  async function historyOf(config: PlatformConfig) {
     const record =
       (await store.platform(config.name)) ?? (await store.recordPlatform(firstRecord(config, now()))).record;
-    return readLiveCluster(store, record);
+    return readPlatformHistory(store, record);
   }
+
+  const liveOf = async (config: PlatformConfig): Promise<LiveCluster> => (await historyOf(config)).live;
 
   /** Blue is the live cluster; green the other slot, named for the target version. */
   function rolesFor(config: PlatformConfig, live: LiveCluster, targetVersion: string): PromotionRoles {
@@ -169,7 +172,7 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
    */
   async function prepare(platform: Platform, targetVersion: string) {
     const { config } = platform;
-    const live = await liveOf(config);
+    const { live, sinceLive: recent } = await historyOf(config);
     const template = config.slots[live.slot].clusterName;
     // The first live cluster of a {version} slot was named by whoever built it (initialLiveCluster);
     // every other live cluster got its name from the slot, so the file must still produce it.
@@ -186,11 +189,10 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     const roles = rolesFor(config, live, targetVersion);
     const providers = platform.providers(roles);
     const greenSlot = config.slots[roles.green.slot];
-    const [blue, green, reading, recent] = await Promise.all([
+    const [blue, green, reading] = await Promise.all([
       providers.clusters.inspect(roles.blue),
       providers.clusters.inspect(roles.green),
       providers.router.read(),
-      sinceLive(config.name),
     ]);
     if (!blue.exists) {
       throw new PlatformStateError(
@@ -213,105 +215,11 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
       ...(offered === undefined ? {} : { offered }),
     });
     const blockers = [
-      ...(await greenSlotBlockers(config.name, roles, greenSlot.mode, green, targetVersion)),
+      ...(await greenSlotBlockers(store, config.name, roles, greenSlot.mode, green, targetVersion)),
       ...(await leftovers(roles, recent, providers)),
       ...routerBlockers(roles, reading, recent),
     ];
     return { live, roles, providers, fromVersion: blue.version, blockers };
-  }
-
-  /** The platform's promotions since its live cluster became live (newest first, at most a page). */
-  async function sinceLive(name: string): Promise<Promotion[]> {
-    const promotions = await store.list({ platform: name, limit: 50 });
-    const made = promotions.findIndex(madeLive);
-    return made === -1 ? promotions : promotions.slice(0, made);
-  }
-
-  /** The router must send nothing to the green slot before a promotion starts. */
-  function routerBlockers(
-    roles: PromotionRoles,
-    reading: TrafficReading,
-    recent: readonly Promotion[],
-  ): string[] {
-    if (reading.green === 0) return [];
-    const last = recent.find(isFinished);
-    const fix =
-      last === undefined
-        ? `set the weights back to the live cluster ${roles.blue.name}`
-        : `\`switchyard teardown ${last.id}\` moves it back to the live cluster ${roles.blue.name} and deletes that promotion's green`;
-    return [
-      `the router still sends ${reading.green ?? 'an unknown share'}% of traffic to slot ${roles.green.slot} ` +
-        `(${reading.detail}): ${fix}`,
-    ];
-  }
-
-  /**
-   * Clusters earlier promotions left in the green slot under other names (a {version} template gives
-   * each target its own name): they would register into the same traffic target as the new green.
-   */
-  async function leftovers(
-    roles: PromotionRoles,
-    recent: readonly Promotion[],
-    providers: PlatformProviders,
-  ): Promise<string[]> {
-    const candidates = recent
-      .filter((p) => isFinished(p) && !p.green.adopted && p.green.slot === roles.green.slot)
-      .filter((p) => p.green.name !== roles.green.name)
-      .slice(0, 10);
-    const found = await Promise.all(
-      candidates.map(async (p) => ({ p, facts: await providers.clusters.inspect(p.green) })),
-    );
-    return found
-      .filter(({ p, facts }) => facts.exists && facts.createdBy === p.id)
-      .map(
-        ({ p }) =>
-          `slot ${p.green.slot} still holds cluster ${p.green.name}, left by promotion ${p.id} (${p.phase}): ` +
-          `delete it with \`switchyard teardown ${p.id}\`, then promote again`,
-      );
-  }
-
-  /** What the green slot holds that would stop a promotion, each with the fix. */
-  async function greenSlotBlockers(
-    platform: string,
-    roles: PromotionRoles,
-    mode: 'create' | 'adopt',
-    green: ClusterFacts,
-    targetVersion: string,
-  ): Promise<string[]> {
-    const { slot, name } = roles.green;
-    if (mode === 'adopt') {
-      if (!green.exists) {
-        return [
-          `slot ${slot} adopts cluster ${name}, which does not exist: create it at ${targetVersion} first`,
-        ];
-      }
-      if (green.version !== targetVersion) {
-        return [
-          `slot ${slot} adopts cluster ${name}, which runs ${green.version}, not ${targetVersion}: ` +
-            `promote to ${green.version}, or upgrade ${name} first`,
-        ];
-      }
-      return [];
-    }
-    if (!green.exists) return [];
-    const owner = green.createdBy === undefined ? undefined : await store.get(green.createdBy);
-    if (owner && owner.platform === platform && madeLive(owner)) {
-      return [
-        `slot ${slot} still holds cluster ${name}, which was live until a later promotion replaced it and ` +
-          `whose deletion did not finish: delete it (aws eks delete-cluster --name ${name}), then promote again`,
-      ];
-    }
-    if (owner && owner.platform === platform && isFinished(owner)) {
-      return [
-        `slot ${slot} still holds cluster ${name}, left by promotion ${owner.id} (${owner.phase}): ` +
-          `delete it with \`switchyard teardown ${owner.id}\` (or POST /v1/promotions/${owner.id}/teardown), then promote again`,
-      ];
-    }
-    return [
-      `slot ${slot} already holds cluster ${name}, which Switchyard did not create for this platform` +
-        `${green.createdBy === undefined ? '' : ` (tagged with promotion ${green.createdBy})`}: ` +
-        `delete it, or set slots.${slot}.mode to "adopt" to take it over as green`,
-    ];
   }
 
   return {
