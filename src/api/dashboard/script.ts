@@ -47,8 +47,9 @@ function say(message, isError, fromRefresh) {
 async function act(label, call) {
   try {
     await call();
-    say(label + ': done');
+    // "done" once the page shows the result, so what is selected and shown is what was acted on.
     await refresh();
+    say(label + ': done');
   } catch (error) {
     say(label + ': ' + error.message, true);
   }
@@ -155,9 +156,13 @@ async function renderDetail() {
   );
 }
 
-function select(id) {
+function choose(id) {
   state.selected = id;
   sessionStorage.setItem('switchyard.selected', id);
+}
+
+function select(id) {
+  choose(id);
   refresh();
 }
 
@@ -194,7 +199,7 @@ $('start-form').addEventListener('submit', (e) => {
   e.preventDefault();
   act('promote', async () => {
     const p = await api('POST', '/v1/promotions', { platform: $('start-platform').value, targetVersion: $('start-version').value.trim() });
-    select(p.id);
+    choose(p.id);
   });
 });
 refresh();
