@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 BIN := node_modules/.bin
 
-.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build install demo sandbox clean
+.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build install demo sandbox bench clean
 
 all: test
 
@@ -55,6 +55,11 @@ install: build
 # a rollback, a summary; then everything stops (KEEP=1 leaves it running until Ctrl-C).
 demo: deps build
 	$(BIN)/tsx test/env/demo.ts $(if $(KEEP),--keep,)
+
+# make bench: every figure of bench/ (each script starts the sandbox it needs), side by side with its
+# baseline; BENCH=p4 runs only the scripts whose names contain p4, BENCH_RUNS=N repeats more than 5 times.
+bench: deps build
+	$(BIN)/tsx bench/run.ts $(BENCH)
 
 # make sandbox: start the servers and keep them until Ctrl-C, for debugging.
 sandbox: deps
