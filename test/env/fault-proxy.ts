@@ -22,10 +22,21 @@ export interface FaultCounts {
   delayed: number;
 }
 
+/** One call that reached the proxy, in arrival order: for benchmarks that count what a flow costs. */
+export interface ProxiedCall {
+  /** Signing name: eks, route53, elasticloadbalancing, … */
+  readonly service: string;
+  /** The action (query and JSON protocols), or METHOD and path for REST ones (Route 53, EKS). */
+  readonly operation: string;
+  readonly at: number;
+}
+
 export interface FaultProxy {
   /** Give this to the SDK clients as their endpoint instead of the upstream one. */
   readonly url: string;
   readonly counts: Readonly<FaultCounts>;
+  /** Every call received, faulted or not, oldest first. */
+  readonly calls: readonly ProxiedCall[];
   setPlan(plan: Partial<FaultPlan>): void;
   close(): Promise<void>;
 }
@@ -44,6 +55,7 @@ export async function startFaultProxy(
 ): Promise<FaultProxy> {
   let current = validPlan({ ...noFaults, ...plan });
   const counts: FaultCounts = { forwarded: 0, throttled: 0, serverErrors: 0, delayed: 0 };
+  const calls: ProxiedCall[] = [];
   const target = new URL(upstream);
 
   const server = createServer((req, res) => {
@@ -55,6 +67,7 @@ export async function startFaultProxy(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    calls.push({ service: serviceOf(req), operation: operationOf(req, body), at: Date.now() });
     if (current.services !== undefined && !current.services.includes(serviceOf(req))) {
       counts.forwarded++;
       return forward(req, body, res, target);
@@ -81,6 +94,7 @@ export async function startFaultProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
+    calls,
     setPlan(next) {
       current = validPlan({ ...current, ...next });
     },
@@ -133,6 +147,19 @@ function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, target
     upstream.on('error', reject);
     upstream.end(body);
   });
+}
+
+/** The operation a request asks for, as far as the wire says it without knowing each service's model. */
+export function operationOf(req: Pick<IncomingMessage, 'headers' | 'method' | 'url'>, body: Buffer): string {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') return target.slice(target.lastIndexOf('.') + 1);
+  const url = new URL(req.url ?? '/', 'http://proxy');
+  const action =
+    url.searchParams.get('Action') ??
+    (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')
+      ? new URLSearchParams(body.toString()).get('Action')
+      : null);
+  return action ?? `${req.method} ${url.pathname}`;
 }
 
 /** The service name from the SigV4 credential scope (…/region/SERVICE/aws4_request). */

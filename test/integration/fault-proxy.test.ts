@@ -35,6 +35,12 @@ describeWithServers('fault proxy in front of moto', () => {
     await expect(aws.eks.send(new ListClustersCommand({}))).rejects.toMatchObject({
       name: 'ThrottlingException',
     });
+    // Every call is listed by service and operation, in each protocol's own way of naming it.
+    expect(proxy.calls.map((c) => [c.service, c.operation])).toEqual([
+      ['route53', 'GET /2013-04-01/hostedzone'],
+      ['elasticloadbalancing', 'DescribeLoadBalancers'],
+      ['eks', 'GET /clusters'],
+    ]);
     aws.destroy();
   });
 
