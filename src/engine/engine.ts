@@ -147,9 +147,12 @@ export class PromotionEngine {
         result = { phase: 'failed', retryable: isRetryable(error), message: errorMessage(error) };
       }
     }
-    return this.applyStageResult(promotion, result, now);
+    // Stamped when the run is over, not when it began: a stage that did its work in one pass shows
+    // that work's duration, and its finish time is the time of the event that says so.
+    return this.applyStageResult(promotion, result, this.options.now());
   }
 
+  /** Stores what one run of the current stage returned; `now` is when that run ended. */
   private async applyStageResult(
     promotion: Promotion,
     result: StageResult,

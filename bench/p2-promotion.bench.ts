@@ -1,0 +1,341 @@
+/**
+ * P2: a promotion takes the time of its bakes and of the provider operations, nothing more.
+ *
+ * OURS: the built controller (its own process, as people run it) promotes "shop" to the decommission
+ * gate, is approved at once, and deletes blue. Measured from the POST that starts it to the gate
+ * opening, plus from the approval to the promotion's finish (the controller's own stamps), so the time
+ * a person takes to approve is not counted.
+ * BASELINE, in the same run and world: the same operations made directly, each followed by an
+ * immediate look (as fast as a hand-written script could go): EKS CreateCluster → ACTIVE,
+ * CreateNodegroup → ACTIVE, the add-ons (versions, create, ACTIVE), the services copied to green and
+ * rolled out (the workload simulator plays the kubelets for both), one smoke request, one Route 53
+ * weight change per step → INSYNC, plus the configured bakes, then DeleteNodegroup and DeleteCluster
+ * until gone.
+ *
+ * Also prints the AWS calls per promotion by operation (the controller's own call counter, scraped
+ * from /metrics before and after), measured with a short poll interval and with the default 10 s.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  CreateAddonCommand,
+  CreateClusterCommand,
+  CreateNodegroupCommand,
+  DeleteClusterCommand,
+  DeleteNodegroupCommand,
+  DescribeAddonCommand,
+  DescribeAddonVersionsCommand,
+  DescribeClusterCommand,
+  DescribeNodegroupCommand,
+  type EKSClient,
+} from '@aws-sdk/client-eks';
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { parse, stringify } from 'yaml';
+import { createAwsClients } from '../src/providers/aws/clients.js';
+import { loadKubeConfig } from '../src/providers/kubernetes/kubeconfig.js';
+import { startController } from '../test/env/controller-process.js';
+import { resetMoto } from '../test/env/moto.js';
+import { createWorld, kubeTargetVersion, type World, worldCredentials } from '../test/env/world.js';
+import { roles } from '../test/env/world-aws.js';
+import { median, ms, printFigure, runs, startSandbox } from './support.js';
+
+/** Traffic steps of the measured promotion; bakes are 0 s so the figure shows overhead, not waiting. */
+const steps = [1, 10, 50, 100];
+const bakeMs = 0;
+const addons = ['vpc-cni', 'coredns', 'kube-proxy'];
+
+// biome-ignore lint/suspicious/noExplicitAny: API bodies are read field by field
+type Json = Record<string, any>;
+
+const sandbox = await startSandbox('p2');
+const env = sandbox.environment.info;
+const aws = createAwsClients({
+  region: env.awsRegion,
+  endpoint: env.awsEndpoint,
+  credentials: worldCredentials,
+});
+const blueKube = loadKubeConfig({ path: env.kubeconfigPath, context: 'blue' });
+const greenKube = loadKubeConfig({ path: env.kubeconfigPath, context: 'green' });
+
+interface Sample {
+  readonly ours: number;
+  readonly baseline: number;
+  readonly calls: Readonly<Record<string, number>>;
+}
+
+try {
+  const figures: Record<string, Sample[]> = { '300ms': [], '10s': [] };
+  for (let run = 0; run < runs(); run++) {
+    for (const poll of Object.keys(figures)) figures[poll]?.push(await measure(poll, run));
+  }
+  for (const [poll, samples] of Object.entries(figures)) report(poll, samples);
+} finally {
+  aws.destroy();
+  await sandbox.close();
+}
+
+async function measure(poll: string, run: number): Promise<Sample> {
+  await resetMoto(env.awsEndpoint);
+  const world = await createWorld(env, join(sandbox.dir, `${poll}-${run}`));
+  try {
+    shortenShop(world, poll);
+    const controller = await startController(world);
+    let ours: number;
+    let calls: Record<string, number>;
+    try {
+      const before = await awsCalls(world);
+      ours = await promote(world);
+      calls = difference(await awsCalls(world), before);
+    } finally {
+      await controller.stop();
+    }
+    const baseline = await directly(world, `${poll.replace(/\W/g, '')}-${run}`);
+    console.log(`  ${poll} poll, run ${run + 1}: ours ${ms(ours)}, baseline ${ms(baseline)}`);
+    return { ours, baseline, calls };
+  } finally {
+    await world.close();
+  }
+}
+
+/** Shop with the poll interval under test, a 0 s TTL and 0 s bakes. */
+function shortenShop(world: World, poll: string): void {
+  const file = join(world.dir, 'platforms', 'shop.yaml');
+  const shop = parse(readFileSync(file, 'utf8')) as Json;
+  shop.pollInterval = poll;
+  shop.traffic.ttl = '0s';
+  shop.traffic.steps = steps.map((green) => ({ green, bake: `${bakeMs}ms` }));
+  writeFileSync(file, stringify(shop));
+}
+
+async function promote(world: World): Promise<number> {
+  const started = Date.now();
+  const created = await api(world, 'POST', '/v1/promotions', {
+    platform: 'shop',
+    targetVersion: kubeTargetVersion,
+  });
+  const id = created.id as string;
+  const gated = await waitFor(world, id, (p) => p.phase !== 'running');
+  if (gated.phase !== 'waiting-approval')
+    throw new Error(`promotion ended ${gated.phase}: ${JSON.stringify(gated.stages)}`);
+  await api(world, 'POST', `/v1/promotions/${id}/approve`, { gate: 'decommission' }, world.tokens.admin);
+  const done = await waitFor(world, id, (p) => p.phase !== 'running' && p.phase !== 'waiting-approval');
+  if (done.phase !== 'succeeded') throw new Error(`promotion ended ${done.phase}`);
+  const gate = (done.gates as Json[]).find((g) => g.id === 'decommission') ?? {};
+  return Date.parse(gate.openedAt) - started + (Date.parse(done.finishedAt) - Date.parse(gate.approvedAt));
+}
+
+/** The same provider operations as a script would make them, one after another. */
+async function directly(world: World, tag: string): Promise<number> {
+  const started = performance.now();
+  const name = `base-${tag}`;
+  await aws.eks.send(
+    new CreateClusterCommand({
+      name,
+      version: kubeTargetVersion,
+      roleArn: roles.cluster,
+      resourcesVpcConfig: { subnetIds: [...world.aws.subnetIds] },
+    }),
+  );
+  await until(async () => (await cluster(aws.eks, name))?.status === 'ACTIVE');
+  await aws.eks.send(
+    new CreateNodegroupCommand({
+      clusterName: name,
+      nodegroupName: 'general',
+      nodeRole: roles.nodes,
+      subnets: [...world.aws.subnetIds],
+      scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 2 },
+    }),
+  );
+  await until(async () => (await nodegroup(aws.eks, name))?.status === 'ACTIVE');
+  for (const addonName of addons) {
+    const offered = await aws.eks.send(
+      new DescribeAddonVersionsCommand({ addonName, kubernetesVersion: kubeTargetVersion }),
+    );
+    const addonVersion = offered.addons?.[0]?.addonVersions?.[0]?.addonVersion;
+    await aws.eks.send(new CreateAddonCommand({ clusterName: name, addonName, addonVersion }));
+    await until(async () => {
+      const found = await aws.eks.send(new DescribeAddonCommand({ clusterName: name, addonName }));
+      return found.addon?.status === 'ACTIVE';
+    });
+  }
+  await copyServices(world.names.namespaces.shop, `${world.names.namespaces.shop}-${tag}`);
+  await fetch(world.smoke.shop.url, { headers: { host: 'shop.example.test' } }).then((r) => r.text());
+  for (const green of steps) {
+    await setWeights(aws.route53, world.aws.hostedZoneId, green);
+    await new Promise((resolve) => setTimeout(resolve, bakeMs));
+  }
+  await aws.eks.send(new DeleteNodegroupCommand({ clusterName: name, nodegroupName: 'general' }));
+  await until(async () => (await nodegroup(aws.eks, name)) === undefined);
+  await aws.eks.send(new DeleteClusterCommand({ name }));
+  await until(async () => (await cluster(aws.eks, name)) === undefined);
+  return performance.now() - started;
+}
+
+/** The shop namespace's Deployments, Services and ConfigMaps created on green, then rolled out. */
+async function copyServices(from: string, to: string): Promise<void> {
+  const [blueCore, blueApps] = [blueKube.makeApiClient(CoreV1Api), blueKube.makeApiClient(AppsV1Api)];
+  const [core, apps] = [greenKube.makeApiClient(CoreV1Api), greenKube.makeApiClient(AppsV1Api)];
+  const meta = (m: { name?: string; labels?: Record<string, string> } | undefined) => ({
+    name: m?.name ?? '',
+    ...(m?.labels && { labels: m.labels }),
+  });
+  await core.createNamespace({ body: { metadata: { name: to } } });
+  for (const item of (await blueCore.listNamespacedConfigMap({ namespace: from })).items) {
+    if (item.metadata?.name === 'kube-root-ca.crt') continue;
+    await core.createNamespacedConfigMap({
+      namespace: to,
+      body: { metadata: meta(item.metadata), data: item.data ?? {} },
+    });
+  }
+  for (const item of (await blueCore.listNamespacedService({ namespace: from })).items) {
+    const { clusterIP: _ip, clusterIPs: _ips, ...spec } = item.spec ?? {};
+    await core.createNamespacedService({ namespace: to, body: { metadata: meta(item.metadata), spec } });
+  }
+  const deployments = (await blueApps.listNamespacedDeployment({ namespace: from })).items;
+  for (const item of deployments) {
+    if (item.spec === undefined) continue;
+    await apps.createNamespacedDeployment({
+      namespace: to,
+      body: { metadata: meta(item.metadata), spec: item.spec },
+    });
+  }
+  await until(async () => {
+    const rolled = (await apps.listNamespacedDeployment({ namespace: to })).items;
+    return rolled.every((d) => (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1));
+  }, 50);
+}
+
+async function setWeights(route53: Route53Client, zone: string, green: number): Promise<void> {
+  const record = (id: string, weight: number) => ({
+    Action: 'UPSERT' as const,
+    ResourceRecordSet: {
+      Name: 'base.example.test',
+      Type: 'CNAME' as const,
+      TTL: 0,
+      SetIdentifier: id,
+      Weight: weight,
+      ResourceRecords: [{ Value: `${id}.lb.example.test` }],
+    },
+  });
+  const change = await route53.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zone,
+      ChangeBatch: { Changes: [record('base-blue', 100 - green), record('base-green', green)] },
+    }),
+  );
+  await until(async () => {
+    const status = await route53.send(new GetChangeCommand({ Id: change.ChangeInfo?.Id }));
+    return status.ChangeInfo?.Status === 'INSYNC';
+  });
+}
+
+async function cluster(eks: EKSClient, name: string) {
+  return missingIsUndefined(async () => (await eks.send(new DescribeClusterCommand({ name }))).cluster);
+}
+
+async function nodegroup(eks: EKSClient, clusterName: string) {
+  return missingIsUndefined(
+    async () =>
+      (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: 'general' }))).nodegroup,
+  );
+}
+
+async function missingIsUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Looks again at once (or after `pauseMs`) until `done`: the fastest a script can notice. */
+async function until(done: () => Promise<boolean>, pauseMs = 0): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error('baseline operation did not finish within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
+async function api(
+  world: World,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<Json> {
+  const response = await fetch(`${world.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token ?? world.tokens.operator}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+  return text ? (JSON.parse(text) as Json) : {};
+}
+
+async function waitFor(world: World, id: string, done: (p: Json) => boolean): Promise<Json> {
+  const deadline = Date.now() + 240_000;
+  while (Date.now() < deadline) {
+    const promotion = await api(world, 'GET', `/v1/promotions/${id}`);
+    if (done(promotion)) return promotion;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`promotion ${id} did not get there in 240 s`);
+}
+
+/** The controller's AWS calls so far, "service Operation" → count, from its Prometheus counter. */
+async function awsCalls(world: World): Promise<Record<string, number>> {
+  const text = await (await fetch(`${world.url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const match = /^switchyard_provider_calls_total\{([^}]*)\} (\S+)/.exec(line);
+    if (!match?.[1]) continue;
+    const labels = Object.fromEntries([...match[1].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    const key = `${labels.provider} ${labels.operation}`;
+    counts[key] = (counts[key] ?? 0) + Number(match[2]);
+  }
+  return counts;
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([key, n]) => [key, n - (before[key] ?? 0)] as const)
+      .filter(([, n]) => n > 0)
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+function report(poll: string, samples: readonly Sample[]): void {
+  const ours = median(samples.map((s) => s.ours));
+  const baseline = median(samples.map((s) => s.baseline));
+  const ratio = ours / baseline;
+  const totals = samples.map((s) => Object.values(s.calls).reduce((a, b) => a + b, 0));
+  const last = samples[samples.length - 1]?.calls ?? {};
+  printFigure({
+    id: 'P2',
+    title: `promotion wall time ÷ (bakes + the provider operations made directly), ${poll} poll interval`,
+    value: ratio,
+    unit: '×',
+    goal: '≤ 1.05 (done at ≤ 1.2)',
+    met: ratio <= 1.2,
+    details: {
+      runs: String(samples.length),
+      'ours (median)': ms(ours),
+      'baseline (median)': ms(baseline),
+      'configured bakes': `${steps.length} × ${bakeMs} ms`,
+      'AWS calls per promotion (median)': String(median(totals)),
+      ...Object.fromEntries(Object.entries(last).map(([op, n]) => [`  calls: ${op}`, String(n)])),
+    },
+  });
+}
