@@ -35,8 +35,6 @@ export interface ApiDependencies {
   readonly ready: () => Promise<boolean>;
   /** Mutating requests per principal per minute. */
   readonly mutationsPerMinute?: number;
-  /** How often the event stream looks for new events. */
-  readonly eventPollMs?: number;
 }
 
 declare module 'fastify' {

@@ -1,19 +1,24 @@
 import type { FastifyReply } from 'fastify';
-import { isFinished } from '../domain/promotion.js';
-import type { PromotionStore } from '../store/store.js';
+import type { PromotionEvent } from '../domain/promotion.js';
+import type { EventFeeds } from './event-feed.js';
+
+/** One promotion event as a server-sent event: its seq is the id a reconnecting client resumes after. */
+export function sseFrame(event: PromotionEvent): string {
+  return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
 
 /**
  * Streams a promotion's events as server-sent events, from after `afterSeq` (a reconnecting client
- * sends Last-Event-ID), by reading the durable log: whatever process wrote an event, it is streamed.
- * Ends once the promotion has finished and every event has gone out, or when the client goes away.
+ * sends Last-Event-ID). Events are pushed as their writes commit (the feed watches the store), and read
+ * from the durable log by seq. Ends once the promotion has finished and every event has gone out, or
+ * when the client goes away.
  */
-export async function streamEvents(
+export function streamEvents(
   reply: FastifyReply,
-  store: PromotionStore,
+  feeds: EventFeeds,
   promotionId: string,
   afterSeq: number,
-  pollMs: number,
-): Promise<FastifyReply> {
+): FastifyReply {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -21,21 +26,13 @@ export async function streamEvents(
     'cache-control': 'no-cache',
     connection: 'keep-alive',
   });
-  let closed = false;
-  raw.on('close', () => {
-    closed = true;
+  // The client learns at once that the stream is open, before the first event.
+  raw.flushHeaders();
+  const subscription = feeds.subscribe(promotionId, afterSeq, {
+    write: (text) => raw.write(text),
+    end: () => raw.end(),
   });
-  let last = afterSeq;
-  while (!closed) {
-    const events = await store.events(promotionId, last);
-    for (const event of events) {
-      raw.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-      last = event.seq;
-    }
-    const promotion = await store.get(promotionId);
-    if (promotion === undefined || (isFinished(promotion) && events.length === 0)) break;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
-  raw.end();
+  raw.on('drain', () => subscription.resume());
+  raw.on('close', () => subscription.close());
   return reply;
 }

@@ -1,8 +1,9 @@
 import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
 import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
 import type { PlatformRecord } from '../domain/slots.js';
+import { type ChangeBus, createChangeBus } from './changes.js';
 import { closedStoreError, duplicateIdError, staleWriteError } from './errors.js';
-import { pageOf } from './paging.js';
+import { eventPageOf, pageOf } from './paging.js';
 import type { AuditEntry, PromotionFilter, PromotionStore } from './store.js';
 
 /**
@@ -11,8 +12,9 @@ import type { AuditEntry, PromotionFilter, PromotionStore } from './store.js';
  * do through SQLite's `doc` column, so callers cannot mutate stored state and no test passes here that
  * would fail on disk (a Date or an `undefined` field comes back the way SQLite would return it).
  */
-export function createMemoryStore(options?: { now?: () => Date }): PromotionStore {
+export function createMemoryStore(options?: { now?: () => Date; bus?: ChangeBus }): PromotionStore {
   const now = options?.now ?? (() => new Date());
+  const bus = options?.bus ?? createChangeBus();
   // Map iteration follows insertion order, which breaks createdAt ties like SQLite's rowid does.
   const records = new Map<string, Promotion>();
   const log: PromotionEvent[] = [];
@@ -59,6 +61,7 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
       const stored = copy({ ...promotion, version: 1 });
       records.set(stored.id, stored);
       append(stored.id, events);
+      bus.publish({ promotionId: stored.id, finished: isFinished(stored) });
       return copy(stored);
     },
 
@@ -102,6 +105,7 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
       const stored = copy({ ...next, version: next.version + 1, updatedAt: now().toISOString() });
       records.set(stored.id, stored);
       append(stored.id, events);
+      bus.publish({ promotionId: stored.id, finished: isFinished(stored) });
       return copy(stored);
     },
 
@@ -109,11 +113,27 @@ export function createMemoryStore(options?: { now?: () => Date }): PromotionStor
       open();
       if (!records.has(promotionId)) throw new NotFoundError('promotion', promotionId);
       append(promotionId, events);
+      if (events.length > 0) bus.publish({ promotionId, finished: false });
     },
 
     async events(promotionId, afterSeq = 0) {
       open();
       return log.filter((e) => e.promotionId === promotionId && e.seq > afterSeq).map(copy);
+    },
+
+    async eventPage(promotionId, request) {
+      open();
+      const { afterSeq, limit } = eventPageOf(request);
+      const all = log.filter((e) => e.promotionId === promotionId);
+      const page =
+        afterSeq === undefined
+          ? all.slice(Math.max(0, all.length - limit))
+          : all.filter((e) => e.seq > afterSeq).slice(0, limit);
+      return { events: page.map(copy), total: all.length };
+    },
+
+    watch(promotionId, listener) {
+      return bus.watch(promotionId, listener);
     },
 
     async platform(name) {

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '../domain/errors.js';
-import type { PromotionFilter } from './store.js';
+import type { EventPageRequest, PromotionFilter } from './store.js';
 
 export const defaultListLimit = 50;
 
@@ -15,6 +15,13 @@ export function pageOf(filter: PromotionFilter | undefined): Page {
   wholeNumber('limit', limit);
   wholeNumber('offset', offset);
   return { limit, offset };
+}
+
+/** The request, checked the same way for every store. */
+export function eventPageOf(request: EventPageRequest): EventPageRequest {
+  wholeNumber('limit', request.limit);
+  if (request.afterSeq !== undefined) wholeNumber('afterSeq', request.afterSeq);
+  return request;
 }
 
 function wholeNumber(field: string, value: number): void {

@@ -2,8 +2,9 @@ import Database from 'better-sqlite3';
 import { ActivePromotionExistsError, NotFoundError } from '../domain/errors.js';
 import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '../domain/promotion.js';
 import type { PlatformRecord } from '../domain/slots.js';
+import { type ChangeBus, createChangeBus } from './changes.js';
 import { closedStoreError, duplicateIdError, StoreLockedError, staleWriteError } from './errors.js';
-import { pageOf } from './paging.js';
+import { eventPageOf, pageOf } from './paging.js';
 import { migrate } from './schema.js';
 import type { AuditEntry, PromotionStore } from './store.js';
 import { upgradePromotion } from './upgrade.js';
@@ -33,8 +34,13 @@ interface EventRow {
  * A PromotionStore in one SQLite file. Opening it takes an exclusive lock for the connection's lifetime,
  * so a second controller on the same file fails with StoreLockedError instead of fighting the first.
  */
-export function openSqliteStore(path: string, options?: { now?: () => Date }): PromotionStore {
+export function openSqliteStore(
+  path: string,
+  options?: { now?: () => Date; bus?: ChangeBus },
+): PromotionStore {
   const now = options?.now ?? (() => new Date());
+  // In process is complete here: the exclusive lock means every write to this file passes through us.
+  const bus = options?.bus ?? createChangeBus();
   const db = lockDatabase(path, now);
 
   const insertAudit = db.prepare<Omit<AuditRow, 'seq'>>(
@@ -82,6 +88,16 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
   const eventsAfter = db.prepare<[string, number], EventRow>(
     'SELECT * FROM events WHERE promotion_id = ? AND seq > ? ORDER BY seq',
   );
+  // Pages walk the (promotion_id, seq) index: a page costs its own rows, not the whole log.
+  const pageAfter = db.prepare<[string, number, number], EventRow>(
+    'SELECT * FROM events WHERE promotion_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+  );
+  const newestPage = db.prepare<[string, number], EventRow>(
+    'SELECT * FROM (SELECT * FROM events WHERE promotion_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+  );
+  const eventCount = db.prepare<[string], { total: number }>(
+    'SELECT count(*) AS total FROM events WHERE promotion_id = ?',
+  );
 
   function open(): void {
     if (!db.open) throw closedStoreError();
@@ -117,6 +133,7 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
         if (isSqliteError(error, /^SQLITE_CONSTRAINT/) && byId.get(row.id)) throw duplicateIdError(row.id);
         throw activeConflict(error, row.platform);
       }
+      bus.publish({ promotionId: row.id, finished: row.active === 0 });
       return upgradePromotion(JSON.parse(row.doc));
     },
 
@@ -157,6 +174,7 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
       } catch (error) {
         throw activeConflict(error, row.platform);
       }
+      bus.publish({ promotionId: row.id, finished: row.active === 0 });
       return upgradePromotion(JSON.parse(row.doc));
     },
 
@@ -166,11 +184,26 @@ export function openSqliteStore(path: string, options?: { now?: () => Date }): P
         if (!byId.get(promotionId)) throw new NotFoundError('promotion', promotionId);
         append(promotionId, events);
       })();
+      if (events.length > 0) bus.publish({ promotionId, finished: false });
     },
 
     async events(promotionId, afterSeq = 0) {
       open();
       return eventsAfter.all(promotionId, afterSeq).map(eventOf);
+    },
+
+    async eventPage(promotionId, request) {
+      open();
+      const { afterSeq, limit } = eventPageOf(request);
+      const rows =
+        afterSeq === undefined
+          ? newestPage.all(promotionId, limit)
+          : pageAfter.all(promotionId, afterSeq, limit);
+      return { events: rows.map(eventOf), total: eventCount.get(promotionId)?.total ?? 0 };
+    },
+
+    watch(promotionId, listener) {
+      return bus.watch(promotionId, listener);
     },
 
     async platform(name) {

@@ -1,5 +1,6 @@
 import type { NewEvent, Promotion, PromotionEvent, PromotionPhase } from '../domain/promotion.js';
 import type { PlatformRecord } from '../domain/slots.js';
+import type { ChangeListener } from './changes.js';
 
 /** One mutating API request: who asked for what, when, and how it ended. */
 export interface AuditEntry {
@@ -23,6 +24,20 @@ export interface PromotionFilter {
   readonly limit?: number;
   /** Skip this many of the newest first. */
   readonly offset?: number;
+}
+
+/** Which of a promotion's events to read: a page, so a long log is never read whole for one answer. */
+export interface EventPageRequest {
+  /** Events after this seq, oldest first (page forward from 0); absent: the newest `limit`. */
+  readonly afterSeq?: number;
+  readonly limit: number;
+}
+
+export interface EventPage {
+  /** In seq order. */
+  readonly events: PromotionEvent[];
+  /** How many events the promotion has in all. */
+  readonly total: number;
 }
 
 /**
@@ -50,6 +65,13 @@ export interface PromotionStore {
   appendEvents(promotionId: string, events: readonly NewEvent[]): Promise<void>;
   /** Events in order; with `afterSeq`, only those after it (for live streams). */
   events(promotionId: string, afterSeq?: number): Promise<PromotionEvent[]>;
+  /** One page of the promotion's events (an unknown promotion has none). */
+  eventPage(promotionId: string, request: EventPageRequest): Promise<EventPage>;
+  /**
+   * Calls `listener` after every committed write that changed the promotion or appended to its events
+   * (never for a write that failed); returns what stops it. Listeners are told, then read the store.
+   */
+  watch(promotionId: string, listener: ChangeListener): () => void;
   /** The platform's record, or undefined before the platform was first seen. */
   platform(name: string): Promise<PlatformRecord | undefined>;
   /**

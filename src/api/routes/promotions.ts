@@ -3,6 +3,7 @@ import { NotFoundError } from '../../domain/errors.js';
 import type { Promotion } from '../../domain/promotion.js';
 import { greenPercent } from '../../domain/weights.js';
 import type { ApiDependencies } from '../app.js';
+import { createEventFeeds } from '../event-feed.js';
 import {
   errorResponses,
   eventStreamHeadersSchema,
@@ -22,7 +23,7 @@ import {
   rollbackRequestSchema,
   trafficSchema,
 } from '../schemas.js';
-import { streamEvents } from '../sse.js';
+import { sseFrame, streamEvents } from '../sse.js';
 
 interface Options {
   readonly deps: ApiDependencies;
@@ -42,6 +43,10 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     return promotion;
   };
   const mutation = (summary: string) => ({ role: 'operator' as const, summary });
+  const feeds = createEventFeeds(store, {
+    format: sseFrame,
+    onError: (error) => app.log.error({ err: error }, 'event stream failed'),
+  });
 
   app.post(
     '/promotions',
@@ -129,13 +134,7 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     async (request, reply) => {
       await found(request.params.id);
       const lastId = Number(request.headers['last-event-id'] ?? 0);
-      return streamEvents(
-        reply,
-        store,
-        request.params.id,
-        Number.isFinite(lastId) ? lastId : 0,
-        deps.eventPollMs ?? 500,
-      );
+      return streamEvents(reply, feeds, request.params.id, Number.isFinite(lastId) ? lastId : 0);
     },
   );
 

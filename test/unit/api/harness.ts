@@ -45,7 +45,6 @@ export async function apiHarness(
     metrics: createMetrics(),
     log: options.log ?? pino({ level: 'silent' }),
     ready: async () => true,
-    eventPollMs: 20,
     ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),
   });
   await app.ready();

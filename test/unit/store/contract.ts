@@ -6,6 +6,7 @@ import {
   NotFoundError,
 } from '../../../src/domain/errors.js';
 import type { Promotion, PromotionEvent } from '../../../src/domain/promotion.js';
+import type { StoreChange } from '../../../src/store/changes.js';
 import type { PromotionStore } from '../../../src/store/store.js';
 import { anEvent, aPromotion, finished, storeNow } from './fixtures.js';
 
@@ -217,6 +218,77 @@ export function promotionStoreContract(name: string, open: () => Promise<OpenedS
       ]);
       expect(await store.events(created.id, all[3]?.seq)).toEqual([]);
       expect(await store.events('no-such-promotion')).toEqual([]);
+    });
+
+    it('pages events: the newest page by default, forward pages after a seq, with the total', async () => {
+      const created = await store.create(aPromotion(), [anEvent('e1'), anEvent('e2')]);
+      await store.create(aPromotion({ id: 'other', platform: 'search' }), [anEvent('other')]);
+      await store.appendEvents(created.id, [anEvent('e3'), anEvent('e4')]);
+      await store.update(created, [anEvent('e5')]);
+      const all = await store.events(created.id);
+      const types = (page: { events: readonly PromotionEvent[] }) => page.events.map((e) => e.type);
+
+      const newest = await store.eventPage(created.id, { limit: 2 });
+      expect(types(newest)).toEqual(['e4', 'e5']);
+      expect(newest.total).toBe(5);
+      expect(types(await store.eventPage(created.id, { limit: 50 }))).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+
+      // Paging forward from 0 visits every event once, in order.
+      const visited: PromotionEvent[] = [];
+      let after = 0;
+      for (;;) {
+        const page = await store.eventPage(created.id, { afterSeq: after, limit: 2 });
+        visited.push(...page.events);
+        if (page.events.length < 2) break;
+        after = page.events.at(-1)?.seq ?? after;
+      }
+      expect(visited).toEqual(all);
+
+      expect(await store.eventPage(created.id, { afterSeq: all[4]?.seq ?? 0, limit: 2 })).toEqual({
+        events: [],
+        total: 5,
+      });
+      expect(await store.eventPage(created.id, { limit: 0 })).toEqual({ events: [], total: 5 });
+      expect(await store.eventPage('ghost', { limit: 10 })).toEqual({ events: [], total: 0 });
+      await expect(store.eventPage(created.id, { limit: -1 })).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(store.eventPage(created.id, { afterSeq: 1.5, limit: 1 })).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    });
+
+    it('tells watchers of a promotion after each committed write, and never of a failed one', async () => {
+      const seen: StoreChange[] = [];
+      const stop = store.watch('p-1', (change) => seen.push(change));
+      const others: StoreChange[] = [];
+      const stopOthers = store.watch('other', (change) => others.push(change));
+      const created = await store.create(aPromotion(), [anEvent('created')]);
+      // Told after the commit: what the watcher reads then includes the write.
+      const readInListener: number[] = [];
+      const stopReader = store.watch('p-1', () => {
+        void store.events('p-1').then((events) => readInListener.push(events.length));
+      });
+      await store.appendEvents(created.id, [anEvent('refused')]);
+      await store.appendEvents(created.id, []);
+      const updated = await store.update(created, [anEvent('stage')]);
+      // A stale write (compare-and-swap fails) and a refused create change nothing and tell nobody.
+      await expect(store.update(created, [anEvent('stale')])).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.create(aPromotion(), [])).rejects.toBeInstanceOf(ConflictError);
+      await expect(store.appendEvents('ghost', [anEvent('x')])).rejects.toBeInstanceOf(NotFoundError);
+      await store.update({ ...updated, phase: 'succeeded' }, [anEvent('done')]);
+      stopReader();
+      expect(seen).toEqual([
+        { promotionId: 'p-1', finished: false },
+        { promotionId: 'p-1', finished: false },
+        { promotionId: 'p-1', finished: false },
+        { promotionId: 'p-1', finished: true },
+      ]);
+      expect(readInListener).toEqual([2, 3, 4]);
+      expect(others).toEqual([]);
+
+      stop();
+      stopOthers();
+      await store.appendEvents(created.id, [anEvent('after')]);
+      expect(seen).toHaveLength(4);
     });
 
     it('appends events without touching the record', async () => {

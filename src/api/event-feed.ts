@@ -1,0 +1,186 @@
+import { isFinished, type PromotionEvent } from '../domain/promotion.js';
+import type { PromotionStore } from '../store/store.js';
+
+/** Where one reader's events go, each already formatted (once per event, however many readers). */
+export interface EventSink {
+  /** False when the reader can take no more for now: it gets nothing more until it resumes. */
+  write(text: string): boolean;
+  /** Every event has gone out and the promotion has finished (or the feed failed). */
+  end(): void;
+}
+
+export interface FeedSubscription {
+  /** The reader can take more again (its socket drained): it catches up from the store. */
+  resume(): void;
+  /** The reader has gone; the last one to go stops the feed's watch. */
+  close(): void;
+}
+
+export interface EventFeeds {
+  /** Sends the promotion's events after `afterSeq`, in seq order, then each new one as it commits. */
+  subscribe(promotionId: string, afterSeq: number, sink: EventSink): FeedSubscription;
+  /** Promotions with at least one reader (none once every reader has gone). */
+  open(): number;
+}
+
+interface Reader {
+  readonly sink: EventSink;
+  /** Every event up to here has been written to this reader. */
+  cursor: number;
+  /** joining: reads its own backlog next; live: takes the feed's reads; paused: waits for resume. */
+  state: 'joining' | 'live' | 'paused' | 'gone';
+}
+
+interface Feed {
+  readonly id: string;
+  readonly readers: Set<Reader>;
+  /** Every live reader has been given every event up to here (or up to its own cursor, if later). */
+  lastSeq: number;
+  /** Known finished: a read that starts after this was set holds the promotion's last events. */
+  finished: boolean;
+  needsState: boolean;
+  woken: boolean;
+  running: boolean;
+  stopWatch: () => void;
+}
+
+/**
+ * Live event feeds over the store, one per watched promotion however many readers it has: a committed
+ * write wakes the feed (store.watch), the feed reads what is new once and fans it out. Order and
+ * resumption come from the durable log (read by seq), never from what the wake-up said, so a reader
+ * sees exactly the stored events in order. A reader whose socket is full is paused and later catches up
+ * from the store on its own, so a slow client neither holds events in memory nor slows the others.
+ */
+export function createEventFeeds(
+  store: PromotionStore,
+  options: { format: (event: PromotionEvent) => string; onError: (error: unknown) => void },
+): EventFeeds {
+  const feeds = new Map<string, Feed>();
+
+  /** Writes the events after the reader's cursor; pauses it when its sink is full. */
+  function deliver(reader: Reader, events: readonly PromotionEvent[], texts: readonly string[]): void {
+    for (let i = 0; i < events.length && reader.state === 'live'; i++) {
+      const event = events[i] as PromotionEvent;
+      if (event.seq <= reader.cursor) continue;
+      reader.cursor = event.seq;
+      if (!reader.sink.write(texts[i] as string)) reader.state = 'paused';
+    }
+  }
+
+  function fanOut(feed: Feed, events: readonly PromotionEvent[]): void {
+    if (events.length === 0) return;
+    const texts = events.map(options.format);
+    for (const reader of feed.readers) deliver(reader, events, texts);
+    feed.lastSeq = Math.max(feed.lastSeq, (events.at(-1) as PromotionEvent).seq);
+  }
+
+  function end(feed: Feed, reader: Reader): void {
+    reader.state = 'gone';
+    feed.readers.delete(reader);
+    reader.sink.end();
+    if (feed.readers.size === 0) stop(feed);
+  }
+
+  function stop(feed: Feed): void {
+    feed.stopWatch();
+    if (feeds.get(feed.id) === feed) feeds.delete(feed.id);
+  }
+
+  /** Brings every joining reader up to date with one read from the earliest cursor among them. */
+  async function catchUp(feed: Feed, joining: readonly Reader[]): Promise<void> {
+    const from = Math.min(...joining.map((r) => r.cursor));
+    const complete = feed.finished;
+    const events = await store.events(feed.id, from);
+    const joined = joining.filter((r) => r.state === 'joining');
+    for (const reader of joined) reader.state = 'live';
+    const othersLive = [...feed.readers].some((r) => r.state === 'live' && !joined.includes(r));
+    // With no other live reader, the feed's position is whatever this read starts from.
+    if (!othersLive) feed.lastSeq = from;
+    // A read that starts at or before the feed's position moves the feed and all its live readers on.
+    if (from <= feed.lastSeq) fanOut(feed, events);
+    else {
+      const texts = events.map(options.format);
+      for (const reader of joined) deliver(reader, events, texts);
+    }
+    if (complete) for (const reader of joined) if (reader.state === 'live') end(feed, reader);
+  }
+
+  async function tail(feed: Feed): Promise<void> {
+    feed.woken = false;
+    const complete = feed.finished;
+    fanOut(feed, await store.events(feed.id, feed.lastSeq));
+    if (complete) for (const reader of feed.readers) if (reader.state === 'live') end(feed, reader);
+  }
+
+  /** One loop per feed does all its reads, so they never overlap and a burst of writes is read once. */
+  async function run(feed: Feed): Promise<void> {
+    if (feed.running) return;
+    feed.running = true;
+    try {
+      while (feed.readers.size > 0) {
+        if (feed.needsState) {
+          feed.needsState = false;
+          const promotion = await store.get(feed.id);
+          if (promotion === undefined || isFinished(promotion)) feed.finished = true;
+        }
+        const joining = [...feed.readers].filter((r) => r.state === 'joining');
+        if (joining.length > 0) await catchUp(feed, joining);
+        else if (feed.woken) await tail(feed);
+        else break;
+      }
+    } catch (error) {
+      options.onError(error);
+      for (const reader of feed.readers) end(feed, reader);
+    } finally {
+      feed.running = false;
+    }
+  }
+
+  function feedOf(promotionId: string): Feed {
+    const existing = feeds.get(promotionId);
+    if (existing) return existing;
+    const feed: Feed = {
+      id: promotionId,
+      readers: new Set(),
+      lastSeq: 0,
+      finished: false,
+      needsState: true,
+      woken: false,
+      running: false,
+      stopWatch: () => {},
+    };
+    // Watch before the first read, so no write can fall between the read and the watch.
+    feed.stopWatch = store.watch(promotionId, (change) => {
+      if (change.finished) feed.finished = true;
+      feed.woken = true;
+      void run(feed);
+    });
+    feeds.set(promotionId, feed);
+    return feed;
+  }
+
+  return {
+    subscribe(promotionId, afterSeq, sink) {
+      const feed = feedOf(promotionId);
+      const reader: Reader = { sink, cursor: afterSeq, state: 'joining' };
+      feed.readers.add(reader);
+      void run(feed);
+      return {
+        resume() {
+          if (reader.state !== 'paused') return;
+          reader.state = 'joining';
+          void run(feed);
+        },
+        close() {
+          if (reader.state === 'gone') return;
+          reader.state = 'gone';
+          feed.readers.delete(reader);
+          if (feed.readers.size === 0) stop(feed);
+        },
+      };
+    },
+    open() {
+      return feeds.size;
+    },
+  };
+}
