@@ -83,8 +83,13 @@ export interface TrafficRouter {
   /** TTL resolvers may cache the answer for; every bake lasts at least this long. */
   readonly ttlSeconds: number;
   read(): Promise<TrafficReading>;
-  /** One atomic provider call that sets both sides. Never writes an all-zero pair. */
-  apply(green: GreenPercent): Promise<{ readonly changeId?: string }>;
+  /**
+   * One atomic provider call that sets both sides. Never writes an all-zero pair. `basis`: a reading
+   * this router returned in the same step; the write is then built from what that read saw instead of
+   * reading again (a rollback reads once, then writes). Without it, or with another router's reading,
+   * apply reads first.
+   */
+  apply(green: GreenPercent, basis?: TrafficReading): Promise<{ readonly changeId?: string }>;
   /** Reads back and compares; `ready: false` while the change propagates. */
   verify(green: GreenPercent, changeId?: string): Promise<Observation>;
 }

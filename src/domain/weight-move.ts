@@ -16,20 +16,22 @@ export interface WeightDecision {
   readonly write: boolean;
   /** The sides that gain traffic with the write; each must be ready before it. Empty without a write. */
   readonly gaining: readonly Side[];
+  /** The reading this was decided from; the write builds on it. */
+  readonly reading: TrafficReading;
 }
 
 export function decideWeightMove(reading: TrafficReading, target: GreenPercent): WeightDecision {
   // The original unweighted record sends everything to blue: it is "0 % to green".
   const current = reading.kind === 'unweighted' ? (0 as GreenPercent) : reading.green;
-  if (current === target) return { current, write: false, gaining: [] };
+  if (current === target) return { current, write: false, gaining: [], reading };
   if (current === undefined) {
     // Unknown split: every side that will hold traffic must be ready.
     const sides: Side[] = [];
     if (target < 100) sides.push('blue');
     if (target > 0) sides.push('green');
-    return { current, write: true, gaining: sides };
+    return { current, write: true, gaining: sides, reading };
   }
-  return { current, write: true, gaining: [target > current ? 'green' : 'blue'] };
+  return { current, write: true, gaining: [target > current ? 'green' : 'blue'], reading };
 }
 
 /** The traffic state with a verified weight recorded in its history, and the event that says so. */

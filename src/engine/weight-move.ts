@@ -40,6 +40,7 @@ export async function moveWeight(
       return { kind: 'not-ready', side, cluster: cluster.name, message: readiness.message, decision };
     }
   }
-  const { changeId } = await providers.router.apply(target);
+  // The write builds on the same read that decided it: one read before the write, not two.
+  const { changeId } = await providers.router.apply(target, decision.reading);
   return { kind: 'moved', written: true, ...(changeId === undefined ? {} : { changeId }), decision };
 }

@@ -91,6 +91,30 @@ describeWithServers('ALB router on moto', () => {
     expect(await listenerActions(aws.elbv2, listenerArn)).toEqual(defaultBefore);
   });
 
+  it('writes from the reading it is handed: one describe before the modify', async () => {
+    const fixture = await createAlbFixture(aws.elbv2, ec2, 'alb-basis');
+    const listenerArn = await createListener(aws.elbv2, fixture, blueOnly(fixture.blue));
+    const router = routerFor(fixture, listenerArn);
+    const sent: string[] = [];
+    aws.elbv2.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countBasisCommands' },
+    );
+    try {
+      for (const percent of [10, 0]) {
+        sent.length = 0;
+        await router.apply(pct(percent), await router.read());
+        expect(sent).toEqual(['DescribeListenersCommand', 'ModifyListenerCommand']);
+        expect(await router.verify(pct(percent))).toMatchObject({ ready: true });
+      }
+    } finally {
+      aws.elbv2.middlewareStack.remove('countBasisCommands');
+    }
+  });
+
   it('keeps target group stickiness across weight changes', async () => {
     const fixture = await createAlbFixture(aws.elbv2, ec2, 'alb-sticky');
     const stickiness = { Enabled: true, DurationSeconds: 900 };

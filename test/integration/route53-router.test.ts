@@ -160,6 +160,31 @@ describeWithServers('Route 53 router on moto', () => {
     expect(sent.slice(2)).toEqual(['GetChangeCommand', 'ListResourceRecordSetsCommand']);
   });
 
+  it('writes from the reading it is handed: one read before the write, the conversion included', async () => {
+    const name = 'app.basis.example.com';
+    const zoneId = await zoneWith('basis.example.com', [cname(name, 'blue.lb.example.com')]);
+    const router = cnameRouter(zoneId, name);
+
+    sent.length = 0;
+    const simple = await router.read();
+    await router.apply(greenPercent(10), simple);
+    expect(sent).toEqual(['ListResourceRecordSetsCommand', 'ChangeResourceRecordSetsCommand']);
+    expect(await listed(zoneId, name)).toHaveLength(2);
+
+    sent.length = 0;
+    const weighted = await router.read();
+    expect(weighted.green).toBe(10);
+    await router.apply(greenPercent(0), weighted);
+    expect(sent).toEqual(['ListResourceRecordSetsCommand', 'ChangeResourceRecordSetsCommand']);
+    expect((await router.read()).green).toBe(0);
+
+    // A reading this router did not make is no basis: it reads for itself.
+    sent.length = 0;
+    await router.apply(greenPercent(50), { ...weighted });
+    expect(sent).toEqual(['ListResourceRecordSetsCommand', 'ChangeResourceRecordSetsCommand']);
+    expect((await router.read()).green).toBe(50);
+  });
+
   it('says which weight differs when someone changed the records behind its back', async () => {
     const name = 'app.drift.example.com';
     const zoneId = await zoneWith('drift.example.com', [cname(name, 'blue.lb.example.com')]);

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
-import type { TrafficRouter } from '../../domain/ports.js';
+import type { TrafficReading, TrafficRouter } from '../../domain/ports.js';
 import type { GreenPercent } from '../../domain/weights.js';
 import { describing } from '../../providers/aws/errors.js';
 import { KeyedSerializer } from '../../providers/aws/serial.js';
@@ -85,6 +85,8 @@ export function createAlbRouter(options: AlbRouterOptions): TrafficRouter {
     const actions = await readActions();
     return { actions, split: decodeForward(actions, targets, resource) };
   }
+  /** What each reading this router handed out saw, so apply can build on it (see TrafficRouter.apply). */
+  const seen = new WeakMap<TrafficReading, { actions: Action[]; split: ForwardSplit }>();
 
   async function write(actions: Action[]): Promise<void> {
     if (ruleArn !== undefined) {
@@ -102,12 +104,15 @@ export function createAlbRouter(options: AlbRouterOptions): TrafficRouter {
     ttlSeconds: albApplySeconds,
 
     async read() {
-      return readingOf((await current()).split, resource);
+      const observed = await current();
+      const reading = readingOf(observed.split, resource);
+      seen.set(reading, observed);
+      return reading;
     },
 
-    apply(green: GreenPercent) {
+    apply(green: GreenPercent, basis?: TrafficReading) {
       return serializer.run(listenerArn, async () => {
-        const { actions, split } = await current();
+        const { actions, split } = (basis && seen.get(basis)) ?? (await current());
         const weights = albWeights(green);
         await write(rewriteActions(actions, split, targets, weights, resource));
         options.log?.info(

@@ -89,6 +89,8 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
   }
 
   const readGroup = async (): Promise<RecordGroup> => classifyGroup(await listGroup(), options, where);
+  /** What each reading this router handed out saw, so apply can build on it (see TrafficRouter.apply). */
+  const seen = new WeakMap<TrafficReading, RecordGroup>();
 
   function desiredPair(green: GreenPercent) {
     const weights = toRoute53Weights(green);
@@ -137,8 +139,8 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
     return out.ChangeInfo?.Id;
   }
 
-  async function apply(green: GreenPercent): Promise<{ readonly changeId?: string }> {
-    const group = await readGroup();
+  async function apply(green: GreenPercent, basis?: TrafficReading): Promise<{ readonly changeId?: string }> {
+    const group = (basis && seen.get(basis)) ?? (await readGroup());
     if (group.kind === 'simple') {
       if (green === 0) {
         // The simple record already sends everything to blue; a rollback before the first shift
@@ -179,27 +181,33 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
     return changeId === undefined ? {} : { changeId };
   }
 
+  function readingOf(group: RecordGroup): TrafficReading {
+    if (group.kind === 'simple') {
+      return {
+        kind: 'unweighted',
+        green: 0 as GreenPercent,
+        detail: `${where} is a simple record to ${destination(group.record)}`,
+      };
+    }
+    const weights = { blue: group.blue.Weight ?? 0, green: group.green.Weight ?? 0 };
+    return {
+      kind: 'weighted',
+      green: percentFromWeights(weights),
+      detail: `${where} weights blue ${weights.blue}, green ${weights.green}`,
+    };
+  }
+
   return {
     ttlSeconds: effectiveTtl(options),
 
     async read(): Promise<TrafficReading> {
       const group = await readGroup();
-      if (group.kind === 'simple') {
-        return {
-          kind: 'unweighted',
-          green: 0 as GreenPercent,
-          detail: `${where} is a simple record to ${destination(group.record)}`,
-        };
-      }
-      const weights = { blue: group.blue.Weight ?? 0, green: group.green.Weight ?? 0 };
-      return {
-        kind: 'weighted',
-        green: percentFromWeights(weights),
-        detail: `${where} weights blue ${weights.blue}, green ${weights.green}`,
-      };
+      const reading = readingOf(group);
+      seen.set(reading, group);
+      return reading;
     },
 
-    apply: (green) => serializer.run(zoneId, () => apply(green)),
+    apply: (green, basis) => serializer.run(zoneId, () => apply(green, basis)),
 
     async verify(green: GreenPercent, changeId?: string): Promise<Observation> {
       if (changeId !== undefined) {

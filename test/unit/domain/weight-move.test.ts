@@ -13,18 +13,28 @@ const to = (green: number) => greenPercent(green);
 
 describe('one weight move: the decision every caller shares', () => {
   it('writes nothing where the router already shows the target, the unweighted record counting as 0 %', () => {
-    expect(decideWeightMove(weighted(10), to(10))).toEqual({ current: 10, write: false, gaining: [] });
-    expect(decideWeightMove(unweighted, to(0))).toEqual({ current: 0, write: false, gaining: [] });
+    const reading = weighted(10);
+    expect(decideWeightMove(reading, to(10))).toEqual({ current: 10, write: false, gaining: [], reading });
+    expect(decideWeightMove(unweighted, to(0))).toMatchObject({ current: 0, write: false, gaining: [] });
   });
 
   it('names the side that gains traffic: it must be ready before the write', () => {
-    expect(decideWeightMove(unweighted, to(1))).toEqual({ current: 0, write: true, gaining: ['green'] });
-    expect(decideWeightMove(weighted(50), to(10))).toEqual({ current: 50, write: true, gaining: ['blue'] });
+    expect(decideWeightMove(unweighted, to(1))).toEqual({
+      current: 0,
+      write: true,
+      gaining: ['green'],
+      reading: unweighted,
+    });
+    expect(decideWeightMove(weighted(50), to(10))).toMatchObject({
+      current: 50,
+      write: true,
+      gaining: ['blue'],
+    });
     expect(decideWeightMove(weighted(10), to(50)).gaining).toEqual(['green']);
   });
 
   it('asks both sides that will hold traffic to be ready when the router shows something not to interpret', () => {
-    expect(decideWeightMove(weighted(undefined), to(0))).toEqual({
+    expect(decideWeightMove(weighted(undefined), to(0))).toMatchObject({
       current: undefined,
       write: true,
       gaining: ['blue'],
