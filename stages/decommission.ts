@@ -4,6 +4,7 @@ import {
   decommissionGateId,
 } from '../src/domain/promotion.js';
 import type { Stage } from '../src/domain/stage.js';
+import { lookAgain } from './look-again.js';
 
 /**
  * Deletes blue, the point of no return: only with explicit approval, and only while the router shows
@@ -11,7 +12,8 @@ import type { Stage } from '../src/domain/stage.js';
  */
 export const decommission: Stage = {
   name: 'decommission',
-  async run({ promotion, providers, isApproved }) {
+  async run(context) {
+    const { promotion, providers, isApproved } = context;
     if (!blueTeardownStarted(promotion)) {
       if (!isApproved(decommissionGateId)) {
         return {
@@ -37,12 +39,7 @@ export const decommission: Stage = {
     }
     const gone = await providers.clusters.teardown({ promotionId: promotion.id, cluster: promotion.blue });
     if (!gone.ready) {
-      return {
-        phase: 'running',
-        requeueAfterMs: promotion.plan.pollIntervalMs,
-        message: gone.message,
-        saved: { tearingDown: true } satisfies DecommissionProgress,
-      };
+      return lookAgain(context, gone.message, { tearingDown: true } satisfies DecommissionProgress);
     }
     return { phase: 'succeeded', message: `blue cluster ${promotion.blue.name} deleted` };
   },

@@ -1,17 +1,17 @@
 import type { Stage } from '../src/domain/stage.js';
+import { lookAgain } from './look-again.js';
 
 /** Node groups and managed add-ons on green, at versions compatible with the target. */
 export const foundation: Stage = {
   name: 'foundation',
-  async run({ promotion, providers }) {
+  async run(context) {
+    const { promotion, providers } = context;
     const observed = await providers.clusters.ensureFoundation({
       promotionId: promotion.id,
       cluster: promotion.green,
       version: promotion.toVersion,
     });
-    if (!observed.ready) {
-      return { phase: 'running', requeueAfterMs: promotion.plan.pollIntervalMs, message: observed.message };
-    }
+    if (!observed.ready) return lookAgain(context, observed.message);
     return { phase: 'succeeded', message: observed.message, saved: { addons: observed.addons ?? {} } };
   },
 };

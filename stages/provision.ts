@@ -1,9 +1,11 @@
 import type { Stage } from '../src/domain/stage.js';
+import { lookAgain } from './look-again.js';
 
 /** Creates the green cluster at the target version (or checks the adopted one) and waits for ACTIVE. */
 export const provision: Stage = {
   name: 'provision',
-  async run({ promotion, providers }) {
+  async run(context) {
+    const { promotion, providers } = context;
     const cluster = await providers.clusters.ensureCluster({
       promotionId: promotion.id,
       cluster: promotion.green,
@@ -12,8 +14,7 @@ export const provision: Stage = {
       idempotencyToken: `${promotion.id}-provision`,
     });
     if (cluster.failed) return { phase: 'failed', retryable: false, message: cluster.message };
-    if (!cluster.ready)
-      return { phase: 'running', requeueAfterMs: promotion.plan.pollIntervalMs, message: cluster.message };
+    if (!cluster.ready) return lookAgain(context, cluster.message);
     return { phase: 'succeeded', message: cluster.message };
   },
 };

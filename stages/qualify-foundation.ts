@@ -4,12 +4,13 @@ import { qualificationResult } from './qualify.js';
 /** Judges green's foundation software (DNS, CNI, kube-proxy, ingress, autoscaling, nodes, APIs) before it is live. */
 export const qualifyFoundation: Stage = {
   name: 'qualify-foundation',
-  async run({ promotion, providers }) {
+  async run(context) {
+    const { promotion, providers } = context;
     const qualification = await providers.health.qualifyFoundation({
       green: promotion.green,
       blue: promotion.blue,
       targetVersion: promotion.toVersion,
     });
-    return qualificationResult('foundation', qualification, promotion.plan.pollIntervalMs);
+    return qualificationResult('foundation', qualification, context);
   },
 };

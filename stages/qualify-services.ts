@@ -4,8 +4,9 @@ import { qualificationResult } from './qualify.js';
 /** Judges green's services (rollout status, smoke probes) before they take any traffic. */
 export const qualifyServices: Stage = {
   name: 'qualify-services',
-  async run({ promotion, providers }) {
+  async run(context) {
+    const { promotion, providers } = context;
     const qualification = await providers.services.qualify(promotion.green);
-    return qualificationResult('services', qualification, promotion.plan.pollIntervalMs);
+    return qualificationResult('services', qualification, context);
   },
 };

@@ -1,14 +1,16 @@
 import type { Qualification } from '../src/domain/ports.js';
-import type { StageResult } from '../src/domain/stage.js';
+import type { StageContext, StageResult } from '../src/domain/stage.js';
+import { lookAgain } from './look-again.js';
 
 /**
  * Turns a qualification into a stage result. "Inconclusive" is not failure: the stage looks again
- * until it passes, fails, or the stage timeout ends it.
+ * (soon at first: a new cluster's pods are often a moment from ready) until it passes, fails, or the
+ * stage timeout ends it.
  */
 export function qualificationResult(
   what: string,
   qualification: Qualification,
-  pollIntervalMs: number,
+  context: StageContext,
 ): StageResult {
   const summary = (verdict: string) =>
     qualification.checks
@@ -34,10 +36,6 @@ export function qualificationResult(
         message: `${what} failed qualification: ${summary('fail')}`,
       };
     case 'inconclusive':
-      return {
-        phase: 'running',
-        requeueAfterMs: pollIntervalMs,
-        message: `${what} qualification inconclusive: ${summary('inconclusive')}`,
-      };
+      return lookAgain(context, `${what} qualification inconclusive: ${summary('inconclusive')}`);
   }
 }

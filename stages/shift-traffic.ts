@@ -7,10 +7,11 @@ import {
 } from '../src/analysis/step.js';
 import type { Stage, StageContext, StageResult } from '../src/domain/stage.js';
 import { moveWeight } from '../src/engine/weight-move.js';
+import { type Looks, lookAgain } from './look-again.js';
 import { analyseStep } from './shift-analysis.js';
 
 /** Where the shift is: which step, and which part of it. Saved between runs. */
-export interface ShiftProgress {
+export interface ShiftProgress extends Looks {
   readonly step: number;
   readonly part: 'check' | 'verify' | 'bake';
   readonly changeId?: string;
@@ -99,14 +100,8 @@ async function verify(context: StageContext, progress: ShiftProgress): Promise<S
   if (step === undefined)
     return { phase: 'failed', retryable: false, message: `no traffic step ${progress.step + 1}` };
   const verified = await providers.router.verify(step.green, progress.changeId);
-  if (!verified.ready) {
-    return {
-      phase: 'running',
-      requeueAfterMs: promotion.plan.pollIntervalMs,
-      message: verified.message,
-      saved: progress,
-    };
-  }
+  // Route 53 changes are usually INSYNC within seconds: look again soon, then less often.
+  if (!verified.ready) return lookAgain(context, verified.message, progress);
   const bakeMs = Math.max(step.bakeMs, providers.router.ttlSeconds * 1000);
   const bakeUntil = new Date(now.getTime() + bakeMs).toISOString();
   const specs = step.analysis ?? [];
