@@ -2,21 +2,40 @@
  * The API client the commands use: global fetch, every response parsed with the API's own zod schemas
  * (so a CLI and a controller that disagree fail loudly, naming the field), every error body turned
  * into an ApiError the commands and the exit-code mapping branch on.
+ *
+ * zod and the schemas load on first use, while the first request is on its way: loading them takes
+ * longer than the controller takes to answer, and a command such as `switchyard rollback` should cost
+ * little more than the request itself.
  */
-import { z } from 'zod';
-import {
-  type createPromotionSchema,
-  errorSchema,
+import type { z } from 'zod';
+import type {
+  createPromotionSchema,
   eventSchema,
   planSchema,
-  platformDetailSchema,
   platformSchema,
   promotionDetailSchema,
-  promotionListSchema,
   promotionSchema,
-  type rollbackRequestSchema,
+  rollbackRequestSchema,
 } from '../api/schemas.js';
 import { parseEventStream } from './sse.js';
+
+type ApiSchemas = typeof import('../api/schemas.js');
+/** The API's schemas, and the one list shape the API writes inline. */
+type Schemas = ApiSchemas & { readonly platformListSchema: z.ZodType<{ items: Platform[] }> };
+let loadedSchemas: Promise<Schemas> | undefined;
+const schemas = (): Promise<Schemas> => {
+  loadedSchemas ??= Promise.all([import('../api/schemas.js'), import('zod')]).then(([api, { z: zod }]) => ({
+    ...api,
+    platformListSchema: zod.object({ items: zod.array(api.platformSchema) }),
+  }));
+  return loadedSchemas;
+};
+
+/** zod's readable rendering of a parse error; zod itself loads with the schemas. */
+async function describeIssues(error: z.ZodError): Promise<string> {
+  const { z: zod } = await import('zod');
+  return zod.prettifyError(error);
+}
 
 export type Promotion = z.output<typeof promotionSchema>;
 export type PromotionDetail = z.output<typeof promotionDetailSchema>;
@@ -61,8 +80,6 @@ export interface ClientOptions {
   readonly timeoutMs?: number;
 }
 
-const platformList = z.object({ items: z.array(platformSchema) });
-
 export function createClient(options: ClientOptions) {
   const base = options.server.replace(/\/+$/, '');
   const send = async (
@@ -106,15 +123,17 @@ export function createClient(options: ClientOptions) {
   const call = async <S extends z.ZodType>(
     method: string,
     path: string,
-    schema: S,
+    schemaOf: (all: Schemas) => S,
     body?: unknown,
   ): Promise<z.output<S>> => {
-    const response = await send(method, path, body === undefined ? {} : { body });
-    const parsed = schema.safeParse(await response.json().catch(() => undefined));
+    const answer = send(method, path, body === undefined ? {} : { body });
+    // Sent first, then the schemas load while the controller works on it.
+    const loading = schemas();
+    const response = await answer;
+    const parsed = schemaOf(await loading).safeParse(await response.json().catch(() => undefined));
     if (!parsed.success) {
-      throw new ResponseError(
-        `unexpected response from ${method} ${path}: ${z.prettifyError(parsed.error).replace(/\n\s*/g, ' ')}`,
-      );
+      const issues = await describeIssues(parsed.error);
+      throw new ResponseError(`unexpected response from ${method} ${path}: ${issues.replace(/\n\s*/g, ' ')}`);
     }
     return parsed.data;
   };
@@ -127,30 +146,40 @@ export function createClient(options: ClientOptions) {
           v === undefined ? [] : [[k, String(v)]],
         ),
       );
-      return call('GET', `/v1/promotions?${params}`, promotionListSchema);
+      return call('GET', `/v1/promotions?${params}`, (s) => s.promotionListSchema);
     },
     promotion: (promotionId: string) =>
-      call('GET', `/v1/promotions/${id(promotionId)}`, promotionDetailSchema),
+      call('GET', `/v1/promotions/${id(promotionId)}`, (s) => s.promotionDetailSchema),
     start: (body: z.input<typeof createPromotionSchema>) =>
-      call('POST', '/v1/promotions', promotionSchema, body),
+      call('POST', '/v1/promotions', (s) => s.promotionSchema, body),
     setTraffic: (promotionId: string, green: number) =>
-      call('PUT', `/v1/promotions/${id(promotionId)}/traffic`, promotionSchema, { green }),
+      call('PUT', `/v1/promotions/${id(promotionId)}/traffic`, (s) => s.promotionSchema, { green }),
     pause: (promotionId: string, reason?: string) =>
-      call('POST', `/v1/promotions/${id(promotionId)}/pause`, promotionSchema, reason ? { reason } : {}),
+      call(
+        'POST',
+        `/v1/promotions/${id(promotionId)}/pause`,
+        (s) => s.promotionSchema,
+        reason ? { reason } : {},
+      ),
     resume: (promotionId: string) =>
-      call('POST', `/v1/promotions/${id(promotionId)}/resume`, promotionSchema),
+      call('POST', `/v1/promotions/${id(promotionId)}/resume`, (s) => s.promotionSchema),
     approve: (promotionId: string, gate?: string) =>
-      call('POST', `/v1/promotions/${id(promotionId)}/approve`, promotionSchema, gate ? { gate } : {}),
+      call(
+        'POST',
+        `/v1/promotions/${id(promotionId)}/approve`,
+        (s) => s.promotionSchema,
+        gate ? { gate } : {},
+      ),
     abandon: (promotionId: string, reason: string) =>
-      call('POST', `/v1/promotions/${id(promotionId)}/abandon`, promotionSchema, { reason }),
+      call('POST', `/v1/promotions/${id(promotionId)}/abandon`, (s) => s.promotionSchema, { reason }),
     teardown: (promotionId: string) =>
-      call('POST', `/v1/promotions/${id(promotionId)}/teardown`, promotionSchema),
+      call('POST', `/v1/promotions/${id(promotionId)}/teardown`, (s) => s.promotionSchema),
     rollback: (platform: string, body: z.input<typeof rollbackRequestSchema>) =>
-      call('POST', `/v1/platforms/${id(platform)}/rollback`, promotionSchema, body),
-    platforms: () => call('GET', '/v1/platforms', platformList),
-    platform: (name: string) => call('GET', `/v1/platforms/${id(name)}`, platformDetailSchema),
+      call('POST', `/v1/platforms/${id(platform)}/rollback`, (s) => s.promotionSchema, body),
+    platforms: () => call('GET', '/v1/platforms', (s) => s.platformListSchema),
+    platform: (name: string) => call('GET', `/v1/platforms/${id(name)}`, (s) => s.platformDetailSchema),
     plan: (name: string, targetVersion: string) =>
-      call('POST', `/v1/platforms/${id(name)}/plan`, planSchema, { targetVersion }),
+      call('POST', `/v1/platforms/${id(name)}/plan`, (s) => s.planSchema, { targetVersion }),
 
     /** A promotion's events after `afterSeq`, live; ends when the server ends the stream. */
     async *events(
@@ -163,11 +192,13 @@ export function createClient(options: ClientOptions) {
         signal: signal ?? null,
       });
       if (response.body === null) return;
+      const { eventSchema } = await schemas();
       try {
         for await (const message of parseEventStream(response.body)) {
           if (message.data === '') continue;
           const parsed = eventSchema.safeParse(JSON.parse(message.data));
-          if (!parsed.success) throw new ResponseError(`unexpected event: ${z.prettifyError(parsed.error)}`);
+          if (!parsed.success)
+            throw new ResponseError(`unexpected event: ${await describeIssues(parsed.error)}`);
           yield parsed.data;
         }
       } catch (error) {
@@ -182,6 +213,7 @@ export type ApiClient = ReturnType<typeof createClient>;
 
 async function apiError(response: Response): Promise<ApiError> {
   const text = await response.text().catch(() => '');
+  const { errorSchema } = await schemas();
   const body = errorSchema.safeParse(jsonOrUndefined(text));
   if (body.success)
     return new ApiError(response.status, body.data.error, body.data.message, body.data.issues);

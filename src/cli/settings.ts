@@ -5,10 +5,13 @@
  * then the default server. Only the env passed in is read, so tests are hermetic.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
 import { CliError, ExitCode } from './errors.js';
+
+/** The YAML parser, loaded only when there is a file to parse: most runs have none, and it is not small. */
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 export const defaultServer = 'http://127.0.0.1:8080';
 
@@ -28,7 +31,11 @@ export interface SettingsInput {
   readonly readFile?: (path: string) => string | undefined;
 }
 
-const fileSchema = z.strictObject({ server: z.string().optional(), token: z.string().optional() });
+interface FileSettings {
+  readonly server?: string;
+  readonly token?: string;
+}
+const fileKeys: readonly (keyof FileSettings)[] = ['server', 'token'];
 
 export function defaultConfigPath(env: Record<string, string | undefined>): string | undefined {
   const base = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, '.config') : undefined);
@@ -59,28 +66,40 @@ function readConfigFile(
   explicit: string | undefined,
   env: Record<string, string | undefined>,
   readFile: (path: string) => string | undefined,
-): z.output<typeof fileSchema> {
+): FileSettings {
   const path = explicit ?? defaultConfigPath(env);
   if (path === undefined) return {};
   const text = readFile(path);
-  // The default file is optional; a file named on the command line must exist.
   if (text === undefined) {
     if (explicit === undefined) return {};
     throw new CliError(ExitCode.usage, `config file ${path} not found`);
   }
   let data: unknown;
   try {
-    data = parse(text) ?? {};
+    data = parseYaml(text) ?? {};
   } catch (error) {
     throw new CliError(ExitCode.usage, `config file ${path} is not YAML: ${(error as Error).message}`);
   }
-  const parsed = fileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    throw new CliError(ExitCode.usage, `config file ${path}: ${where}${issue?.message ?? 'invalid'}`);
+  return checkedFile(data, path);
+}
+
+/** Two optional strings and nothing else: a misspelt key is an error, not a silently ignored setting. */
+function checkedFile(data: unknown, path: string): FileSettings {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new CliError(ExitCode.usage, `config file ${path}: expected a mapping with server and token`);
   }
-  return parsed.data;
+  for (const [key, value] of Object.entries(data)) {
+    if (!(fileKeys as readonly string[]).includes(key)) {
+      throw new CliError(
+        ExitCode.usage,
+        `config file ${path}: unknown key "${key}" (allowed: ${fileKeys.join(', ')})`,
+      );
+    }
+    if (typeof value !== 'string') {
+      throw new CliError(ExitCode.usage, `config file ${path}: ${key}: expected a string`);
+    }
+  }
+  return data as FileSettings;
 }
 
 function checkedServer(server: string): string {

@@ -70,6 +70,14 @@ describe('CLI settings', () => {
         resolveSettings({ flags: { config: '/c.yaml' }, env: {}, readFile: file('sever: http://x\n') }),
       ),
     ).toMatch(/^config file \/c\.yaml: .*sever/);
+    expect(
+      usage(() =>
+        resolveSettings({ flags: { config: '/c.yaml' }, env: {}, readFile: file('server: 8080\n') }),
+      ),
+    ).toBe('config file /c.yaml: server: expected a string');
+    expect(
+      usage(() => resolveSettings({ flags: { config: '/c.yaml' }, env: {}, readFile: file('- a\n- b\n') })),
+    ).toBe('config file /c.yaml: expected a mapping with server and token');
     expect(usage(() => resolveSettings({ flags: { server: 'localhost:8080' }, env: {} }))).toMatch(
       /not a URL|http/,
     );
