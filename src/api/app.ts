@@ -5,7 +5,6 @@ import Fastify, { type FastifyReply, type FastifyRequest, LogController } from '
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -23,6 +22,7 @@ import { platformRoutes } from './routes/platforms.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { sessionRoutes } from './routes/session.js';
 import { systemRoutes } from './routes/system.js';
+import { responseSerializer } from './serializer.js';
 
 export interface ApiDependencies {
   readonly controller: Controller;
@@ -41,8 +41,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a route needs; absent: public (health, docs). */
     role?: Role;
-    /** Polled by machines (probes, scrapers): its request lines are logged at debug, not info. */
-    polled?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -65,10 +63,18 @@ export function isMutation(request: FastifyRequest): boolean {
   );
 }
 
-/** Fastify's own request lines ("incoming request", "request completed"), at debug for polled routes. */
+/**
+ * Reads (by people, dashboards, probes and scrapers alike) are logged at debug: they are the bulk of the
+ * traffic and change nothing. Requests that may change something stay at info, beside their audit entry.
+ */
+function readOnly(request: FastifyRequest): boolean {
+  return request.method === 'GET' || request.method === 'HEAD';
+}
+
+/** Fastify's own request lines ("incoming request", "request completed"), at debug for reads. */
 class RequestLog extends LogController {
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
-    if (request.routeOptions.config?.polled !== true) super.incomingRequest(request, reply);
+    if (!readOnly(request)) super.incomingRequest(request, reply);
     else if (!this.isLogDisabled(request)) request.log.debug({ req: request }, 'incoming request');
   }
 
@@ -77,7 +83,7 @@ class RequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    if (error || request.routeOptions.config?.polled !== true) super.requestCompleted(error, request, reply);
+    if (error || !readOnly(request)) super.requestCompleted(error, request, reply);
     else if (!this.isLogDisabled(request)) {
       reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
     }
@@ -116,7 +122,7 @@ export async function buildApi(deps: ApiDependencies) {
     frameworkErrors: handleError,
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializer);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(notFound);
 

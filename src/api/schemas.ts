@@ -98,7 +98,12 @@ const stageStatusSchema = z.object({
           (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
           'must be an object',
         )
-        .meta({ type: 'object', description: "another stage's saved state (any JSON object)" }),
+        .meta({
+          type: 'object',
+          // Said outright: a serializer compiled from this schema then keeps every field.
+          additionalProperties: true,
+          description: "another stage's saved state (any JSON object)",
+        }),
     ])
     .optional()
     .describe(
@@ -266,9 +271,36 @@ export const eventSchema = z
   })
   .meta({ id: 'PromotionEvent' });
 
+/** How many events a promotion's detail carries unless asked otherwise: the newest ones. */
+export const detailEventsLimit = 100;
+
 export const promotionDetailSchema = promotionSchema
-  .extend({ events: z.array(eventSchema) })
+  .extend({
+    events: z
+      .array(eventSchema)
+      .describe(
+        `in seq order: the newest ${detailEventsLimit} (eventsLimit) or, with eventsAfter, the first ones after that seq`,
+      ),
+    eventsTotal: z
+      .int()
+      .optional()
+      .describe(
+        'how many events the promotion has in all; page through them with eventsAfter (absent from earlier servers)',
+      ),
+  })
   .meta({ id: 'PromotionDetail' });
+
+export const detailQuerySchema = z.object({
+  eventsAfter: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe(
+      'the events after this seq, oldest first: 0 for the first page, then the last seq of each page',
+    ),
+  eventsLimit: z.coerce.number().int().min(1).max(1000).default(detailEventsLimit),
+});
 
 export const promotionListSchema = z
   .object({ items: z.array(promotionSchema), limit: z.int(), offset: z.int() })

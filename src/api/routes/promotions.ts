@@ -15,6 +15,7 @@ import {
   abandonSchema,
   approveSchema,
   createPromotionSchema,
+  detailQuerySchema,
   listQuerySchema,
   pauseSchema,
   promotionDetailSchema,
@@ -100,15 +101,24 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     {
       config: { role: 'viewer' },
       schema: {
-        summary: 'A promotion with its stages, traffic, gates and events',
+        summary: 'A promotion with its stages, traffic, gates and a page of its events',
+        description:
+          'Carries the newest events (eventsLimit, default 100) and eventsTotal. To read them all in order, ' +
+          'ask with eventsAfter=0, then with eventsAfter set to the last seq of each page until a page is short.',
         tags: ['promotions'],
         params: idParamsSchema,
+        querystring: detailQuerySchema,
         response: { 200: promotionDetailSchema, ...readErrors },
       },
     },
     async (request) => {
       const promotion = await found(request.params.id);
-      return { ...promotion, events: await store.events(promotion.id) };
+      const { eventsAfter, eventsLimit } = request.query;
+      const page = await store.eventPage(promotion.id, {
+        ...(eventsAfter === undefined ? {} : { afterSeq: eventsAfter }),
+        limit: eventsLimit,
+      });
+      return { ...promotion, events: page.events, eventsTotal: page.total };
     },
   );
 

@@ -4,23 +4,21 @@ import type { ApiDependencies } from '../app.js';
 
 /**
  * Health, readiness, metrics and the OpenAPI document: public, so probes and scrapers need no token.
- * The first three are polled by machines every few seconds: their request lines are logged at debug.
  */
 export const systemRoutes: FastifyPluginAsyncZod<{ deps: ApiDependencies }> = async (app, { deps }) => {
   const status = z.object({ status: z.string() });
-  const polled = { config: { polled: true } };
-  app.get('/healthz', { ...polled, schema: { hide: true, response: { 200: status } } }, async () => ({
+  app.get('/healthz', { schema: { hide: true, response: { 200: status } } }, async () => ({
     status: 'ok',
   }));
   app.get(
     '/readyz',
-    { ...polled, schema: { hide: true, response: { 200: status, 503: status } } },
+    { schema: { hide: true, response: { 200: status, 503: status } } },
     async (_request, reply) => {
       const ready = await deps.ready();
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready' });
     },
   );
-  app.get('/metrics', { ...polled, schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     const promotions = await deps.store.active();
     deps.metrics.promotionsByPhase.reset();
     for (const p of promotions) {

@@ -1,7 +1,9 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ProviderError } from '../../../src/domain/errors.js';
+import { createChangeBus } from '../../../src/store/changes.js';
+import { createMemoryStore } from '../../../src/store/memory.js';
 import { apiHarness, bearer, promote, tokens } from './harness.js';
 
 let close: (() => Promise<void>) | undefined;
@@ -40,7 +42,7 @@ function readStream(
 
 describe('event stream over a real socket', () => {
   it('streams every event of a promotion as it happens, ends when it has finished, and resumes after Last-Event-ID', async () => {
-    const { app, controller, drive } = await apiHarness();
+    const { app, controller, drive, store } = await apiHarness();
     await app.listen({ port: 0, host: '127.0.0.1' });
     close = () => app.close();
     const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -59,6 +61,8 @@ describe('event stream over a real socket', () => {
     expect(all.events[0]?.event).toBe('promotion.created');
     expect(all.events.at(-1)?.event).toBe('rollback.finished');
     expect(all.events.map((e) => e.event)).toContain('traffic.verified');
+    // Every stored event, once, in order: what was pushed is the durable log.
+    expect(all.events.map((e) => e.id)).toEqual((await store.events('p-1')).map((e) => e.seq));
 
     const middle = all.events[3]?.id ?? 0;
     const resumed = await readStream(`${base}/v1/promotions/p-1/events`, {
@@ -69,6 +73,73 @@ describe('event stream over a real socket', () => {
 
     const unauthorized = await readStream(`${base}/v1/promotions/p-1/events`, {});
     expect(unauthorized.status).toBe(401);
+  });
+});
+
+describe('a promotion with its events', () => {
+  it('carries the newest page of events with the total, and pages forward through all of them in order', async () => {
+    const { app, drive, store } = await apiHarness();
+    await promote(app);
+    await drive('p-1', { until: (p) => p.traffic.green === 10 });
+    const stored = (await store.events('p-1')).map((e) => e.seq);
+    expect(stored.length).toBeGreaterThan(6);
+    const detail = async (query: string) => {
+      const answer = await app.inject({ url: `/v1/promotions/p-1${query}`, headers: bearer('viewer') });
+      expect(answer.statusCode).toBe(200);
+      return answer.json() as { events: { seq: number }[]; eventsTotal: number; id: string };
+    };
+
+    const whole = await detail('');
+    expect(whole.id).toBe('p-1');
+    expect(whole.events.map((e) => e.seq)).toEqual(stored);
+    expect(whole.eventsTotal).toBe(stored.length);
+    expect((await detail('?eventsLimit=3')).events.map((e) => e.seq)).toEqual(stored.slice(-3));
+
+    const visited: number[] = [];
+    let after = 0;
+    for (;;) {
+      const page = await detail(`?eventsAfter=${after}&eventsLimit=4`);
+      expect(page.eventsTotal).toBe(stored.length);
+      visited.push(...page.events.map((e) => e.seq));
+      if (page.events.length < 4) break;
+      after = page.events.at(-1)?.seq ?? after;
+    }
+    expect(visited).toEqual(stored);
+
+    // Unknown query parameters stay ignored, as before paging; bad page values are a 400 naming the field.
+    expect((await detail('?t=123')).events).toHaveLength(stored.length);
+    const bad = await app.inject({ url: '/v1/promotions/p-1?eventsLimit=0', headers: bearer('viewer') });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues[0].path).toBe('querystring.eventsLimit');
+  });
+});
+
+describe('event stream clean-up', () => {
+  it('stops watching the store when its client goes away', async () => {
+    const bus = createChangeBus();
+    const { app, drive } = await apiHarness({ store: createMemoryStore({ bus }) });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    close = () => app.close();
+    const port = (app.server.address() as AddressInfo).port;
+    await promote(app);
+    for (let i = 0; i < 3; i++) {
+      const firstEvent = new Promise<() => void>((resolve, reject) => {
+        const req = request(
+          { port, host: '127.0.0.1', path: '/v1/promotions/p-1/events', headers: bearer('viewer') },
+          (res) => res.once('data', () => resolve(() => req.destroy())),
+        );
+        req.on('error', () => {});
+        req.on('close', () => reject(new Error('closed before an event')));
+        req.end();
+      });
+      const hangUp = await firstEvent;
+      expect(bus.listenerCount()).toBe(1);
+      hangUp();
+      await vi.waitFor(() => expect(bus.listenerCount()).toBe(0));
+    }
+    // The promotion goes on; nobody is told of it any more.
+    await drive('p-1', { until: (p) => p.traffic.green === 10 });
+    expect(bus.listenerCount()).toBe(0);
   });
 });
 

@@ -5,6 +5,7 @@ import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
 import type { PlatformCatalog } from '../../../src/api/catalog.js';
 import type { PromotionPlan } from '../../../src/domain/plan.js';
 import { createMetrics } from '../../../src/metrics.js';
+import type { PromotionStore } from '../../../src/store/store.js';
 import { fakeCatalog } from '../../fakes/catalog.js';
 import { engineHarness } from '../../fakes/harness.js';
 import { testPlan } from '../../fakes/promotions.js';
@@ -26,9 +27,11 @@ export async function apiHarness(
     catalog?: (catalog: PlatformCatalog) => PlatformCatalog;
     /** Where the API logs (default: nowhere). */
     log?: Logger;
+    /** The store (default: the engine harness's memory store on its clock). */
+    store?: PromotionStore;
   } = {},
 ) {
-  const engine = engineHarness();
+  const engine = engineHarness(options.store ? { store: options.store } : {});
   const auth = new Authenticator(
     (Object.keys(tokens) as Role[]).map((role) => ({
       name: `${role}-user`,

@@ -54,22 +54,31 @@ describe('metrics', () => {
 });
 
 describe('logs', () => {
-  it('logs probe and scrape requests at debug, API requests at info', async () => {
+  it('logs reads at debug (API reads, probes and scrapes alike), requests that may change something at info', async () => {
     const quiet = await loggedApi('info');
     for (const url of ['/healthz', '/readyz', '/metrics']) await quiet.app.inject({ url });
     await quiet.app.inject({ url: '/v1/me', headers: bearer('viewer') });
-    const urls = quiet.lines
+    await quiet.app.inject({ url: '/v1/promotions', headers: bearer('viewer') });
+    await promote(quiet.app);
+    await quiet.app.inject({ url: '/v1/promotions/p-1', headers: bearer('viewer') });
+    const logged = quiet.lines
       .map((l) => JSON.parse(l))
-      .filter((l) => l.req)
-      .map((l) => l.req.url);
-    expect(urls).toEqual(['/v1/me']);
+      .filter((l) => l.msg === 'incoming request' || l.msg === 'request completed');
+    expect(logged.map((l) => [l.level, l.msg])).toEqual([
+      [30, 'incoming request'],
+      [30, 'request completed'],
+    ]);
+    expect(logged[0].req).toMatchObject({ method: 'POST', url: '/v1/promotions' });
 
     const verbose = await loggedApi('debug');
     await verbose.app.inject({ url: '/healthz' });
-    const probe = verbose.lines
+    await verbose.app.inject({ url: '/v1/me', headers: bearer('viewer') });
+    const reads = verbose.lines
       .map((l) => JSON.parse(l))
       .filter((l) => l.msg === 'incoming request' || l.msg === 'request completed');
-    expect(probe.map((l) => [l.level, l.msg])).toEqual([
+    expect(reads.map((l) => [l.level, l.msg])).toEqual([
+      [20, 'incoming request'],
+      [20, 'request completed'],
       [20, 'incoming request'],
       [20, 'request completed'],
     ]);
