@@ -46,10 +46,18 @@ export function createMetrics() {
       labelNames: ['provider', 'operation'],
       registers,
     }),
+    // Beside reconcile durations, so a slow pass can be told apart from a slow provider.
+    providerCallDuration: new Histogram({
+      name: 'switchyard_provider_call_duration_seconds',
+      help: 'Duration of AWS calls by provider, retries and their waits included',
+      labelNames: ['provider'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
     reconcileDuration: new Histogram({
       name: 'switchyard_reconcile_duration_seconds',
       help: 'Duration of one reconcile pass',
-      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     notifications: new Counter({

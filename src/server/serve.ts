@@ -12,7 +12,7 @@ import { createMetrics } from '../metrics.js';
 import { createAwsClients } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { openSqliteStore } from '../store/sqlite.js';
-import { clusterAccess } from './cluster-access.js';
+import { clusterAccess, clusterConfigs } from './cluster-access.js';
 import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
 import { servicesFor } from './services.js';
@@ -54,15 +54,18 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       ...environmentCredentials(options.env),
     },
     log.child({ component: 'aws' }),
-    ({ service, operation, outcome, attempts }) => {
+    ({ service, operation, outcome, attempts, seconds }) => {
       metrics.providerCalls.inc({ provider: service, operation, outcome });
+      metrics.providerCallDuration.observe({ provider: service }, seconds);
       if (attempts > 1) metrics.providerRetries.inc({ provider: service, operation }, attempts - 1);
     },
   );
   const serializer = new KeyedSerializer();
+  // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
+  const configs = clusterConfigs(aws.eks);
   const platforms = new Map<string, Platform>();
   for (const [name, platform] of config.platforms) {
-    const access = clusterAccess(platform, aws.eks);
+    const access = clusterAccess(platform, configs);
     const services = servicesFor(platform, access, log);
     platforms.set(name, {
       config: platform,
@@ -125,6 +128,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     async close() {
       await api.close();
       await controller.stop();
+      configs.close();
       aws.destroy();
       await store.close();
       restoreWarnings();

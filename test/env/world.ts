@@ -37,6 +37,14 @@ export interface WorldOptions {
   readonly kubeVersion?: string;
   /** The controller's per-caller budget of mutating requests per minute (default the product's). */
   readonly mutationsPerMinute?: number;
+  /**
+   * The controller's reconciler settings over the tests' own (4 platforms at a time, 500 ms polls); a
+   * key given as undefined is left out of the file, so the product's default applies.
+   */
+  readonly reconciler?: {
+    readonly maxConcurrentPlatforms?: number | undefined;
+    readonly pollInterval?: string | undefined;
+  };
 }
 
 export interface World {
@@ -107,7 +115,7 @@ export async function createWorld(
         ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),
       },
       store: { path: './data/switchyard.db' },
-      reconciler: { maxConcurrentPlatforms: 4, pollInterval: '500ms' },
+      reconciler: { maxConcurrentPlatforms: 4, pollInterval: '500ms', ...options.reconciler },
       aws: { region: env.awsRegion, endpoint: options.awsEndpoint ?? env.awsEndpoint },
       platformsDir: 'platforms',
     }),

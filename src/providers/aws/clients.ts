@@ -42,6 +42,8 @@ export type AwsCallObserver = (call: {
   readonly operation: string;
   readonly outcome: 'succeeded' | 'failed';
   readonly attempts: number;
+  /** From the call's start to its end, retries and their waits included. */
+  readonly seconds: number;
 }) => void;
 
 /**
@@ -106,9 +108,11 @@ function watchCalls(
 ): void {
   (client.middlewareStack as unknown as MiddlewareStackLike).add(
     (next, context) => async (args) => {
+      const started = performance.now();
       const report = (meta: Metadata['$metadata'], outcome: 'succeeded' | 'failed') => {
         const attempts = meta?.attempts ?? 1;
-        observe?.({ service, operation: context.commandName ?? 'unknown', outcome, attempts });
+        const seconds = (performance.now() - started) / 1000;
+        observe?.({ service, operation: context.commandName ?? 'unknown', outcome, attempts, seconds });
         if (attempts > 1) {
           log?.warn(
             {

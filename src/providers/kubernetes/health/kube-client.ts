@@ -51,20 +51,41 @@ export async function connect(
       },
     );
   }
-  const deadline: ObservableMiddleware = {
-    pre: (context: RequestContext) => {
-      context.setSignal(AbortSignal.timeout(timeoutMs));
-      return new Observable(Promise.resolve(context));
-    },
-    post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
-  };
-  return {
-    cluster,
-    core: config.makeApiClient(CoreV1Api),
-    apps: config.makeApiClient(AppsV1Api),
-    options: { middleware: [deadline], middlewareMergeStrategy: 'append' },
-    timeoutMs,
-  };
+  return { ...apiClients(config, timeoutMs), cluster, timeoutMs };
+}
+
+type ApiClients = Pick<KubeClients, 'core' | 'apps' | 'options'>;
+
+/**
+ * The API clients of one KubeConfig, built once and reused by every check of every promotion on that
+ * cluster: the access function hands out the same KubeConfig object for the same cluster.
+ */
+const built = new WeakMap<KubeConfig, Map<number, ApiClients>>();
+
+function apiClients(config: KubeConfig, timeoutMs: number): ApiClients {
+  let byTimeout = built.get(config);
+  if (byTimeout === undefined) {
+    byTimeout = new Map();
+    built.set(config, byTimeout);
+  }
+  let clients = byTimeout.get(timeoutMs);
+  if (clients === undefined) {
+    const deadline: ObservableMiddleware = {
+      // A fresh signal per request: the deadline counts from each request's start.
+      pre: (context: RequestContext) => {
+        context.setSignal(AbortSignal.timeout(timeoutMs));
+        return new Observable(Promise.resolve(context));
+      },
+      post: (context: ResponseContext) => new Observable(Promise.resolve(context)),
+    };
+    clients = {
+      core: config.makeApiClient(CoreV1Api),
+      apps: config.makeApiClient(AppsV1Api),
+      options: { middleware: [deadline], middlewareMergeStrategy: 'append' },
+    };
+    byTimeout.set(timeoutMs, clients);
+  }
+  return clients;
 }
 
 /** Network failures that say "the cluster cannot be reached now", beyond those isRetryable knows. */

@@ -25,6 +25,21 @@ export interface ServiceDeployerOptions {
 }
 
 /**
+ * One KubeClient (and so one discovery cache) per KubeConfig: the access function hands out the same
+ * KubeConfig object for the same cluster, so every promotion on a cluster shares it.
+ */
+const clients = new WeakMap<KubeConfig, KubeClient>();
+
+function clientFor(config: KubeConfig): KubeClient {
+  let client = clients.get(config);
+  if (client === undefined) {
+    client = new KubeClient(config);
+    clients.set(config, client);
+  }
+  return client;
+}
+
+/**
  * A ServiceDeployer over Kubernetes. deploy() copies from blue, applies manifests, or (external) waits
  * for what something else deploys; qualify() judges rollouts and runs smoke probes. Both start from
  * what the clusters hold now and keep nothing between calls, so a call repeated after a requeue or a
@@ -42,7 +57,7 @@ export function createServiceDeployer(options: ServiceDeployerOptions): ServiceD
   };
   const connect = async (cluster: ClusterRef): Promise<KubeClient> => {
     try {
-      return new KubeClient(await options.access(cluster));
+      return clientFor(await options.access(cluster));
     } catch (error) {
       // A provider error (e.g. EKS throttling while looking up the endpoint) keeps its retryability.
       if (error instanceof ProviderError) throw error;
