@@ -80,6 +80,7 @@ function runProcess(args: string[], extraEnv: Record<string, string>): Promise<s
 
 const baseline: number[] = [];
 const cliExit: number[] = [];
+const serverSide: number[] = [];
 const writes: number[] = [];
 const readsBefore: number[] = [];
 
@@ -108,6 +109,8 @@ const ours = await repeat(runs(), async () => {
     (e: Json) => e.type === 'traffic.verified' && e.data?.green === 0 && Date.parse(e.at) >= spawned,
   );
   if (verified === undefined) throw new Error(`no verified rollback event in ${started.id}`);
+  const requested = done.events.find((e: Json) => e.type === 'rollback.requested');
+  serverSide.push(Date.parse(verified.at) - Date.parse(requested?.at ?? verified.at));
 
   const route53 = proxy.calls
     .slice(callsBefore)
@@ -134,6 +137,7 @@ printFigure({
     runs: String(ours.length),
     'ours: CLI start → blue 100 % verified (median)': ms(median(ours)),
     'ours: CLI process start → exit (median)': ms(median(cliExit)),
+    'ours: controller, rollback request stored → verified (median)': ms(median(serverSide)),
     'baseline: process start → ChangeResourceRecordSets answered (median)': ms(median(baseline)),
     'Route 53 writes per rollback': writes.join(', '),
     'Route 53 reads before the write': readsBefore.join(', '),
