@@ -38,8 +38,24 @@ interface AddonRequest {
   readonly version: string;
 }
 
-/** The versions EKS offers for `addonName` that are compatible with Kubernetes `kubernetesVersion`. */
-export async function compatibleVersions(
+/**
+ * The versions EKS offers for `addonName` that are compatible with Kubernetes `kubernetesVersion`.
+ * Asked once per add-on and version within the context's catalog cache (the dry run and every
+ * foundation pass of a promotion share the answer): EKS's add-on catalog changes in weeks, not minutes.
+ */
+export function compatibleVersions(
+  context: EksContext,
+  addonName: string,
+  kubernetesVersion: string,
+): Promise<AddonVersionInfo[]> {
+  const cache = context.addonCatalog;
+  if (cache === undefined) return askCompatibleVersions(context, addonName, kubernetesVersion);
+  return cache.get(`${addonName}@${kubernetesVersion}`, () =>
+    askCompatibleVersions(context, addonName, kubernetesVersion),
+  );
+}
+
+async function askCompatibleVersions(
   { client }: EksContext,
   addonName: string,
   kubernetesVersion: string,
@@ -100,7 +116,8 @@ export async function describeAddon(
 
 /**
  * One pass over the template's add-ons: choose each version, describe what is installed, then create
- * the missing ones (the one step), or wait until all are ACTIVE.
+ * the missing ones (the one step), or wait until all are ACTIVE. When every create call answers with
+ * an add-on already ACTIVE, the pass judges them at once instead of coming back to describe them.
  */
 export async function ensureAddons(
   context: EksContext,
@@ -119,15 +136,19 @@ export async function ensureAddons(
     }),
   );
   const missing = observed.filter((o) => o.installed === undefined);
+  const present = observed.flatMap((o) => (o.installed ? [o.installed] : []));
   if (missing.length > 0) {
-    await Promise.all(missing.map((o) => createAddon(context, request, o.addon.name, o.chosen)));
+    const created = await Promise.all(
+      missing.map((o) => createAddon(context, request, o.addon.name, o.chosen)),
+    );
     const names = missing.map((o) => `${o.addon.name} ${o.chosen}`).join(', ');
-    return { ready: false, message: `installing add-ons ${names} on ${clusterName}` };
+    const installing = { ready: false, message: `installing add-ons ${names} on ${clusterName}` };
+    // A create that found the add-on already there (a crashed pass made it) returns nothing to judge.
+    if (created.some((addon) => addon === undefined)) return installing;
+    const judged = judge(clusterName, [...present, ...created.flatMap((a) => (a ? [a] : []))]);
+    return judged.ready ? judged : installing;
   }
-  return judge(
-    clusterName,
-    observed.flatMap((o) => (o.installed ? [o.installed] : [])),
-  );
+  return judge(clusterName, present);
 }
 
 /** For an adopted cluster: whatever managed add-ons it has must become ACTIVE; nothing is installed. */
@@ -186,9 +207,9 @@ async function createAddon(
   { promotionId, clusterName }: AddonRequest,
   addonName: string,
   addonVersion: string,
-): Promise<void> {
+): Promise<Addon | undefined> {
   try {
-    await client.send(
+    const output = await client.send(
       new CreateAddonCommand({
         clusterName,
         addonName,
@@ -203,8 +224,10 @@ async function createAddon(
       { cluster: clusterName, addon: addonName, version: addonVersion },
       `installed add-on ${addonName}`,
     );
+    return output.addon;
   } catch (error) {
     // Created by a pass that crashed before it could see the result: the next describe finds it.
     if (!isInUse(error)) throw awsError('create', `add-on ${addonName} on ${clusterName}`, error);
+    return undefined;
   }
 }

@@ -44,7 +44,8 @@ export async function listNodegroups({ client }: EksContext, clusterName: string
 
 /**
  * One pass over the template's node groups: describe them all, then create the missing ones (the one
- * step), or report which are still coming up.
+ * step), or report which are still coming up. When every create call answers with a group that is
+ * already ACTIVE, the pass judges them at once instead of coming back to describe them.
  */
 export async function ensureNodeGroups(
   context: EksContext,
@@ -59,15 +60,19 @@ export async function ensureNodeGroups(
     })),
   );
   const missing = observed.filter((o) => o.found === undefined).map((o) => o.group);
+  const present = observed.flatMap((o) => (o.found ? [o.found] : []));
   if (missing.length > 0) {
-    await Promise.all(missing.map((group) => createNodegroup(context, request, template, group)));
+    const created = await Promise.all(
+      missing.map((group) => createNodegroup(context, request, template, group)),
+    );
     const names = missing.map((g) => g.name).join(', ');
-    return { ready: false, message: `creating node groups ${names} on ${clusterName}` };
+    const creating = { ready: false, message: `creating node groups ${names} on ${clusterName}` };
+    // A create that found the group already there (a crashed pass made it) returns nothing to judge.
+    if (created.some((group) => group === undefined)) return creating;
+    const judged = judge(clusterName, [...present, ...created.flatMap((g) => (g ? [g] : []))]);
+    return judged.ready ? judged : creating;
   }
-  return judge(
-    clusterName,
-    observed.flatMap((o) => (o.found ? [o.found] : [])),
-  );
+  return judge(clusterName, present);
 }
 
 /** For an adopted cluster: whatever managed node groups it has must be healthy; nothing is created. */
@@ -102,10 +107,10 @@ async function createNodegroup(
   request: { readonly promotionId: string; readonly clusterName: string; readonly version: string },
   template: EksClusterTemplate,
   group: EksNodeGroupTemplate,
-): Promise<void> {
+): Promise<Nodegroup | undefined> {
   const { clusterName, promotionId } = request;
   try {
-    await client.send(
+    const output = await client.send(
       new CreateNodegroupCommand({
         clusterName,
         nodegroupName: group.name,
@@ -120,8 +125,10 @@ async function createNodegroup(
       }),
     );
     log?.info({ cluster: clusterName, nodegroup: group.name }, `created node group ${group.name}`);
+    return output.nodegroup;
   } catch (error) {
     // Created by a pass that crashed before it could see the result: the next describe finds it.
     if (!isInUse(error)) throw awsError('create', `node group ${group.name} on ${clusterName}`, error);
+    return undefined;
   }
 }

@@ -8,6 +8,7 @@ import {
   defaultAddons,
   ensureAddons,
 } from './eks-addons.js';
+import { addonCatalogCache } from './eks-catalog.js';
 import { ensureCluster } from './eks-cluster.js';
 import {
   assertOwned,
@@ -34,6 +35,8 @@ export interface EksProvisionerOptions {
    */
   readonly allowUntagged?: readonly string[];
   readonly log?: Logger;
+  /** Clock for how old a kept add-on catalog answer is (milliseconds); tests pass a fake one. */
+  readonly now?: () => number;
 }
 
 /**
@@ -42,7 +45,11 @@ export interface EksProvisionerOptions {
  * the last pass stopped. Everything it creates carries the promotion id as a tag.
  */
 export function createEksProvisioner(options: EksProvisionerOptions): ClusterProvisioner {
-  const context: EksContext = { client: options.client, log: options.log };
+  const context: EksContext = {
+    client: options.client,
+    log: options.log,
+    addonCatalog: addonCatalogCache(options.now),
+  };
   const allowUntagged = new Set(options.allowUntagged ?? []);
   return {
     async inspect({ name }) {

@@ -282,4 +282,65 @@ describe('ensureFoundation', () => {
     expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
     expect(eks.commandCalls(CreateNodegroupCommand)).toHaveLength(0);
   });
+
+  it('goes on to the add-ons in the same pass when the node group create answers ACTIVE, and is done when theirs do', async () => {
+    cluster({ 'switchyard.io/promotion-id': 'promo-1' });
+    eks.on(DescribeNodegroupCommand).rejects(notFound());
+    eks.on(CreateNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'ACTIVE' } });
+    offers('coredns', [version('v1.11.3-eksbuild.1', target, true)]);
+    eks.on(DescribeAddonCommand).rejects(notFound());
+    eks.on(CreateAddonCommand).resolves({
+      addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'ACTIVE' },
+    });
+    const provisioner = createEksProvisioner({ client, template });
+    const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
+    expect(await provisioner.ensureFoundation(green)).toEqual({
+      ready: true,
+      message: 'node groups on green: general ACTIVE; add-ons on green: coredns v1.11.3-eksbuild.1 ACTIVE',
+      addons: { coredns: 'v1.11.3-eksbuild.1' },
+    });
+    expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(1);
+    expect(eks.commandCalls(CreateNodegroupCommand)).toHaveLength(1);
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(1);
+  });
+
+  it('comes back to look when a create answers CREATING, or finds the resource made by an earlier pass', async () => {
+    cluster({ 'switchyard.io/promotion-id': 'promo-1' });
+    eks.on(DescribeNodegroupCommand).rejects(notFound());
+    eks.on(CreateNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'CREATING' } });
+    const provisioner = createEksProvisioner({ client, template });
+    const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
+    expect(await provisioner.ensureFoundation(green)).toEqual({
+      ready: false,
+      message: 'creating node groups general on green',
+    });
+    eks.on(CreateNodegroupCommand).rejects(new ResourceInUseException({ message: 'exists', $metadata: {} }));
+    expect(await provisioner.ensureFoundation(green)).toMatchObject({ ready: false });
+    expect(eks.commandCalls(DescribeAddonCommand)).toHaveLength(0);
+  });
+
+  it("asks EKS's add-on catalog once for the dry run and every foundation pass, and again when it failed", async () => {
+    cluster({ 'switchyard.io/promotion-id': 'promo-1' });
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'ACTIVE' } });
+    eks
+      .on(DescribeAddonVersionsCommand, { addonName: 'coredns' })
+      .rejectsOnce(new Error('socket hang up'))
+      .resolves({
+        addons: [{ addonName: 'coredns', addonVersions: [version('v1.11.3-eksbuild.1', target, true)] }],
+      });
+    eks.on(DescribeAddonCommand).resolves({
+      addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'CREATING' },
+    });
+    let clock = 0;
+    const provisioner = createEksProvisioner({ client, template, now: () => clock });
+    const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
+    await expect(provisioner.addonVersions(target)).rejects.toThrow(/socket hang up/);
+    expect(await provisioner.addonVersions(target)).toEqual({ coredns: 'v1.11.3-eksbuild.1' });
+    for (let pass = 0; pass < 3; pass++) await provisioner.ensureFoundation(green);
+    expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(2);
+    // An hour on, the catalog may have a new build: EKS is asked again.
+    clock += 60 * 60_000;
+    await provisioner.ensureFoundation(green);
+    expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(3);
+  });
 });
