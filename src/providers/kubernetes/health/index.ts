@@ -10,6 +10,7 @@ import { checkNodes } from './nodes.js';
 import { judgePodErrors } from './pod-errors.js';
 import { listPods } from './pods.js';
 import type { RemovedApiScanner, RemovedApiScanRequest, RemovedApiScanResult } from './removed-apis.js';
+import { cachedScanner } from './scan-cache.js';
 import { type FoundationSpec, resolvePodActivity } from './spec.js';
 import { checkTrafficReadiness } from './traffic.js';
 import { judgeUnscheduledPods } from './unscheduled-pods.js';
@@ -43,6 +44,15 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
   const now = options.now ?? (() => new Date());
   const spec = options.foundation;
   const podActivity = resolvePodActivity(spec.pods);
+  // Blue is known by the API server it is reached at: a cluster created again under the same name
+  // (a reused slot) has a new endpoint, and so is scanned afresh.
+  const scanRemovedApis =
+    options.scanRemovedApis &&
+    cachedScanner(
+      options.scanRemovedApis,
+      async (blue) => `${blue.name} ${(await options.access(blue)).getCurrentCluster()?.server ?? ''}`,
+      now,
+    );
 
   return {
     async qualifyFoundation(request): Promise<Qualification> {
@@ -57,7 +67,7 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
         ),
         checkNodes(clients, spec.nodes),
         listPods(clients, podActivity.namespaces),
-        runScan(options.scanRemovedApis, request),
+        runScan(scanRemovedApis, request),
       ]);
       const checks: CheckResult[] = [
         ...components,
@@ -81,7 +91,7 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
     },
 
     async removedApis(request): Promise<Qualification> {
-      const scan = await runScan(options.scanRemovedApis, request);
+      const scan = await runScan(scanRemovedApis, request);
       const warnings = scan.warnings ?? [];
       return {
         verdict: overallVerdict(scan.checks),
