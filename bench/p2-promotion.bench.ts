@@ -66,10 +66,14 @@ interface Sample {
   readonly ours: number;
   readonly baseline: number;
   readonly calls: Readonly<Record<string, number>>;
+  /** Each stage's duration by its own stamps (finished − started), to show where the time goes. */
+  readonly stages: Readonly<Record<string, number>>;
 }
 
 try {
-  const figures: Record<string, Sample[]> = { '300ms': [], '10s': [] };
+  // P2_POLLS=300ms measures one setting only (for a quick look while working); the figure needs both.
+  const polls = (process.env.P2_POLLS ?? '300ms,10s').split(',');
+  const figures: Record<string, Sample[]> = Object.fromEntries(polls.map((poll) => [poll, []]));
   for (let run = 0; run < runs(); run++) {
     for (const poll of Object.keys(figures)) figures[poll]?.push(await measure(poll, run));
   }
@@ -86,17 +90,18 @@ async function measure(poll: string, run: number): Promise<Sample> {
     shortenShop(world, poll);
     const controller = await startController(world);
     let ours: number;
+    let stages: Record<string, number>;
     let calls: Record<string, number>;
     try {
       const before = await awsCalls(world);
-      ours = await promote(world);
+      ({ ours, stages } = await promote(world));
       calls = difference(await awsCalls(world), before);
     } finally {
       await controller.stop();
     }
     const baseline = await directly(world, `${poll.replace(/\W/g, '')}-${run}`);
     console.log(`  ${poll} poll, run ${run + 1}: ours ${ms(ours)}, baseline ${ms(baseline)}`);
-    return { ours, baseline, calls };
+    return { ours, baseline, calls, stages };
   } finally {
     await world.close();
   }
@@ -112,7 +117,7 @@ function shortenShop(world: World, poll: string): void {
   writeFileSync(file, stringify(shop));
 }
 
-async function promote(world: World): Promise<number> {
+async function promote(world: World): Promise<{ ours: number; stages: Record<string, number> }> {
   const started = Date.now();
   const created = await api(world, 'POST', '/v1/promotions', {
     platform: 'shop',
@@ -126,7 +131,15 @@ async function promote(world: World): Promise<number> {
   const done = await waitFor(world, id, (p) => p.phase !== 'running' && p.phase !== 'waiting-approval');
   if (done.phase !== 'succeeded') throw new Error(`promotion ended ${done.phase}`);
   const gate = (done.gates as Json[]).find((g) => g.id === 'decommission') ?? {};
-  return Date.parse(gate.openedAt) - started + (Date.parse(done.finishedAt) - Date.parse(gate.approvedAt));
+  const stages = Object.fromEntries(
+    Object.entries(done.stages as Record<string, Json>).map(([name, status]) => [
+      name,
+      Date.parse(status.finishedAt) - Date.parse(status.startedAt),
+    ]),
+  );
+  const ours =
+    Date.parse(gate.openedAt) - started + (Date.parse(done.finishedAt) - Date.parse(gate.approvedAt));
+  return { ours, stages };
 }
 
 /** The same provider operations as a script would make them, one after another. */
@@ -336,6 +349,12 @@ function report(poll: string, samples: readonly Sample[]): void {
       'configured bakes': `${steps.length} × ${bakeMs} ms`,
       'AWS calls per promotion (median)': String(median(totals)),
       ...Object.fromEntries(Object.entries(last).map(([op, n]) => [`  calls: ${op}`, String(n)])),
+      ...Object.fromEntries(
+        Object.keys(samples[0]?.stages ?? {}).map((stage) => [
+          `  stage ${stage} (median)`,
+          ms(median(samples.map((s) => s.stages[stage] ?? Number.NaN))),
+        ]),
+      ),
     },
   });
 }
