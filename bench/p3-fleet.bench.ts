@@ -37,6 +37,8 @@ interface Sample {
   readonly awsSeconds: number;
   readonly awsCalls: number;
   readonly awsCallMeanMs: number;
+  /** Mean milliseconds per call by AWS service: which of moto's services slows as the fleet grows. */
+  readonly awsMeanMsByService: Readonly<Record<string, number>>;
 }
 
 const sizes = (process.env.BENCH_P3_SIZES ?? '50,100,200').split(',').map(Number);
@@ -116,12 +118,9 @@ async function fleetRun(count: number, concurrency: number | 'default'): Promise
   // BENCH_P3_PROFILE=<dir> writes the controller's CPU and heap profiles there (at its exit).
   const profile = process.env.BENCH_P3_PROFILE;
   const controller = await startController(
-    profile
-      ? {
-          ...world,
-          env: { ...world.env, NODE_OPTIONS: `--cpu-prof --heap-prof --diagnostic-dir=${profile}` },
-        }
-      : world,
+    world,
+    'controller',
+    profile ? ['--cpu-prof', '--heap-prof', `--diagnostic-dir=${profile}`] : [],
   );
   try {
     await sleep(1_000);
@@ -150,10 +149,12 @@ async function fleetRun(count: number, concurrency: number | 'default'): Promise
     const within = passes.buckets.find((b) => b.le === 0.1)?.count ?? 0;
     let awsSeconds = 0;
     let awsCalls = 0;
+    const awsMeanMsByService: Record<string, number> = {};
     for (const provider of ['eks', 'route53', 'elbv2', 'cloudwatch']) {
       const calls = histogram(text, 'switchyard_provider_call_duration_seconds', `provider="${provider}"`);
       awsSeconds += calls.sum;
       awsCalls += calls.count;
+      if (calls.count > 0) awsMeanMsByService[provider] = Math.round((calls.sum / calls.count) * 1000);
     }
     return {
       count,
@@ -171,6 +172,7 @@ async function fleetRun(count: number, concurrency: number | 'default'): Promise
       awsSeconds,
       awsCalls,
       awsCallMeanMs: awsCalls === 0 ? 0 : (awsSeconds / awsCalls) * 1000,
+      awsMeanMsByService,
     };
   } finally {
     await controller.stop();

@@ -10,6 +10,13 @@ import { servicesSchema } from './services-schema.js';
 import { trafficSchema } from './traffic-schema.js';
 
 /**
+ * Platforms whose passes may run at the same time. Passes mostly wait on AWS and the clusters, so this is
+ * set to keep provider I/O busy (bench/p3-fleet.bench.ts); writes to one hosted zone or listener still go
+ * one at a time whatever it is (KeyedSerializer), and two passes of one promotion never overlap.
+ */
+export const defaultMaxConcurrentPlatforms = 32;
+
+/**
  * The controller config file. Sections with defaults may be left out. Durations are milliseconds once
  * parsed; paths are made absolute by the loader.
  */
@@ -28,7 +35,7 @@ export const controllerSchema = z.strictObject({
   ),
   reconciler: z
     .strictObject({
-      maxConcurrentPlatforms: z.int().min(1).default(4),
+      maxConcurrentPlatforms: z.int().min(1).default(defaultMaxConcurrentPlatforms),
       pollInterval: positiveDurationMs.prefault('10s'),
     })
     .prefault({}),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { defaultMaxConcurrentPlatforms } from '../config/schema.js';
 import * as commands from '../domain/commands.js';
 import { ConflictError, NotFoundError } from '../domain/errors.js';
 import type { PlatformProviders, TrafficReading } from '../domain/ports.js';
@@ -50,7 +51,7 @@ export class Controller {
           options.onPass?.((performance.now() - started) / 1000);
         }
       },
-      maxConcurrent: options.maxConcurrentPlatforms ?? 4,
+      maxConcurrent: options.maxConcurrentPlatforms ?? defaultMaxConcurrentPlatforms,
       now: this.now,
       log: options.log,
       ...(options.timers ? { timers: options.timers } : {}),

@@ -11,8 +11,11 @@ export const cliEntry = join(projectRoot, 'dist/src/cli/main.js');
 export async function startController(
   world: { configFile: string; dir: string; url: string; env: Record<string, string> },
   name = 'controller',
+  /** Flags for Node itself, e.g. --cpu-prof (which NODE_OPTIONS does not accept). */
+  nodeArgs: readonly string[] = [],
 ): Promise<ServerProcess> {
-  const controller = startServer(name, process.execPath, [cliEntry, 'serve', '--config', world.configFile], {
+  const args = [...nodeArgs, cliEntry, 'serve', '--config', world.configFile];
+  const controller = startServer(name, process.execPath, args, {
     logFile: join(world.dir, `${name}.log`),
     env: { ...process.env, ...world.env },
   });
