@@ -11,6 +11,7 @@ import {
   platformParamsSchema,
   serverSentEventSchema,
 } from '../http-schemas.js';
+import { createReadCache } from '../read-cache.js';
 import {
   abandonSchema,
   approveSchema,
@@ -24,6 +25,7 @@ import {
   rollbackRequestSchema,
   trafficSchema,
 } from '../schemas.js';
+import { compiledSerializer, sendJson } from '../serializer.js';
 import { sseFrame, streamEvents } from '../sse.js';
 
 interface Options {
@@ -44,6 +46,8 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     return promotion;
   };
   const mutation = (summary: string) => ({ role: 'operator' as const, summary });
+  const details = createReadCache(store);
+  const detailJson = compiledSerializer(promotionDetailSchema);
   const feeds = createEventFeeds(store, {
     format: sseFrame,
     onError: (error) => app.log.error({ err: error }, 'event stream failed'),
@@ -111,14 +115,21 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
         response: { 200: promotionDetailSchema, ...readErrors },
       },
     },
-    async (request) => {
-      const promotion = await found(request.params.id);
+    async (request, reply) => {
       const { eventsAfter, eventsLimit } = request.query;
-      const page = await store.eventPage(promotion.id, {
-        ...(eventsAfter === undefined ? {} : { afterSeq: eventsAfter }),
-        limit: eventsLimit,
-      });
-      return { ...promotion, events: page.events, eventsTotal: page.total };
+      const body = await details.body(
+        request.params.id,
+        `${eventsAfter ?? 'newest'}/${eventsLimit}`,
+        async () => {
+          const promotion = await found(request.params.id);
+          const page = await store.eventPage(promotion.id, {
+            ...(eventsAfter === undefined ? {} : { afterSeq: eventsAfter }),
+            limit: eventsLimit,
+          });
+          return detailJson({ ...promotion, events: page.events, eventsTotal: page.total });
+        },
+      );
+      return sendJson(reply, body);
     },
   );
 
