@@ -79,18 +79,39 @@ export async function scanLiveObjects(options: {
 }): Promise<LiveScan> {
   const { target } = options;
   const api = options.blue.makeApiClient(DiscoveryApi);
-  const scan: LiveScan = { sightings: [], objects: 0, unreadable: [], servedWarnings: [] };
-  for (const [kind, candidates] of listingCandidates(target)) {
-    try {
-      await scanKind(api, kind, candidates, options, scan);
-    } catch (error) {
-      scan.unreadable.push(
-        `${kind}: ${error instanceof ApiException ? `HTTP ${error.code}` : String(error)}`,
-      );
+  const kinds = [...listingCandidates(target)];
+  // Each kind is scanned into its own part and the parts are joined in the table's order, so the
+  // result reads the same whichever list answered first.
+  const parts = kinds.map(
+    (): LiveScan => ({ sightings: [], objects: 0, unreadable: [], servedWarnings: [] }),
+  );
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < kinds.length; i = next++) {
+      const [kind, candidates] = kinds[i] as [string, string[]];
+      const part = parts[i] as LiveScan;
+      try {
+        await scanKind(api, kind, candidates, options, part);
+      } catch (error) {
+        part.unreadable.push(
+          `${kind}: ${error instanceof ApiException ? `HTTP ${error.code}` : String(error)}`,
+        );
+      }
     }
-  }
-  return scan;
+  };
+  // A few lists at a time: one after another, a cluster-wide scan is dozens of round trips end to
+  // end; all at once would be a burst the API server's priority and fairness may throttle.
+  await Promise.all(Array.from({ length: Math.min(scanConcurrency, kinds.length) }, worker));
+  return {
+    sightings: parts.flatMap((p) => p.sightings),
+    objects: parts.reduce((sum, p) => sum + p.objects, 0),
+    unreadable: parts.flatMap((p) => p.unreadable),
+    servedWarnings: parts.flatMap((p) => p.servedWarnings),
+  };
 }
+
+/** Kinds listed at the same time during a scan. */
+const scanConcurrency = 6;
 
 async function scanKind(
   api: DiscoveryApi,
