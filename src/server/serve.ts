@@ -9,7 +9,7 @@ import { Controller } from '../engine/controller.js';
 import { configCatalog, type Platform, recordPlatforms } from '../engine/platform-catalog.js';
 import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
-import { createAwsClients } from '../providers/aws/clients.js';
+import { createAwsClientPool } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
@@ -47,12 +47,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
   mkdirSync(dirname(settings.store.path), { recursive: true });
   const metrics = createMetrics();
   const store = meteredStore(openSqliteStore(settings.store.path), metrics);
-  const aws = createAwsClients(
-    {
-      region: settings.aws.region,
-      ...(settings.aws.endpoint === undefined ? {} : { endpoint: settings.aws.endpoint }),
-      ...environmentCredentials(options.env),
-    },
+  // Every platform and promotion uses these SDK clients (one per service; CloudWatch per region).
+  const awsPool = createAwsClientPool(
     log.child({ component: 'aws' }),
     ({ service, operation, outcome, attempts, seconds }) => {
       metrics.providerCalls.inc({ provider: service, operation, outcome });
@@ -60,6 +56,11 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       if (attempts > 1) metrics.providerRetries.inc({ provider: service, operation }, attempts - 1);
     },
   );
+  const aws = awsPool.clients({
+    region: settings.aws.region,
+    ...(settings.aws.endpoint === undefined ? {} : { endpoint: settings.aws.endpoint }),
+    ...environmentCredentials(options.env),
+  });
   const serializer = new KeyedSerializer();
   // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
   const configs = clusterConfigs(aws.eks);
@@ -129,7 +130,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
       await api.close();
       await controller.stop();
       configs.close();
-      aws.destroy();
+      awsPool.destroy();
       await store.close();
       restoreWarnings();
     },

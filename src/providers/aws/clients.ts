@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EKSClient } from '@aws-sdk/client-eks';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -91,6 +92,64 @@ export function createAwsClients(
       for (const client of cloudwatchClients.values()) client.destroy();
     },
   };
+}
+
+/** Clients shared by everyone in the process who asks for the same connection. */
+export interface AwsClientPool {
+  /** The clients for this connection, built on first use; destroy() on them is left to the pool. */
+  clients(connection: AwsConnection): AwsClients;
+  /** How many distinct connections have clients. */
+  readonly size: number;
+  /** Destroys every client (their sockets), at shutdown. */
+  destroy(): void;
+}
+
+/**
+ * One set of SDK clients per (region, endpoint, credentials, attempts): each client holds its own
+ * connection pool, credential cache and retry quota, so building one per platform or per promotion
+ * multiplies sockets and memory by the fleet's size for nothing.
+ */
+export function createAwsClientPool(log?: Logger, observe?: AwsCallObserver): AwsClientPool {
+  const pool = new Map<string, { readonly shared: AwsClients; readonly own: AwsClients }>();
+  return {
+    clients(connection) {
+      const key = connectionKey(connection);
+      let entry = pool.get(key);
+      if (entry === undefined) {
+        const own = createAwsClients(connection, log, observe);
+        // A user of shared clients cannot destroy them under the others' feet.
+        entry = { own, shared: { ...own, destroy() {} } };
+        pool.set(key, entry);
+      }
+      return entry.shared;
+    },
+    get size() {
+      return pool.size;
+    },
+    destroy() {
+      for (const { own } of pool.values()) own.destroy();
+      pool.clear();
+    },
+  };
+}
+
+/** Equal connections give equal keys; the secret is only ever part of a digest. */
+function connectionKey(connection: AwsConnection): string {
+  const credentials = connection.credentials;
+  const secret =
+    credentials === undefined
+      ? 'default chain'
+      : createHash('sha256')
+          .update(
+            `${credentials.accessKeyId}\0${credentials.secretAccessKey}\0${credentials.sessionToken ?? ''}`,
+          )
+          .digest('hex');
+  return [
+    connection.region,
+    connection.endpoint ?? '',
+    connection.maxAttempts ?? defaultMaxAttempts,
+    secret,
+  ].join('|');
 }
 
 interface Metadata {
