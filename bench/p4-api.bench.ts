@@ -3,7 +3,7 @@
  * JSON.
  *
  * OURS: the REST API (auth, mutation budget, metrics, logging at info, the compiled serializer, the
- * kept bodies) over a SQLite store holding a promotion at its 50 % traffic gate, in its own process.
+ * kept bodies) over a SQLite store holding a promotion at its decommission gate, in its own process.
  * Also measured, not in the ratio: ours with its kept bodies defeated (each request asks a page size
  * the cache does not hold, answered with the same bytes), i.e. a store read and a serialization each.
  * BASELINE: a bare fastify app in its own process answering the same route with the same JSON (parsed

@@ -1,7 +1,8 @@
 /**
  * One side of the P4 benchmark, in its own process so the load generator never shares its event loop:
- *   ours <dir> — the REST API over a SQLite store holding a promotion driven to its 50 % traffic gate
- *                (stages, traffic history, a gate, its events), logging at info as the controller does;
+ *   ours <dir> — the REST API over a SQLite store holding a promotion driven through its traffic steps
+ *                to the decommission gate (stages, traffic history, gates, events), logging at info as
+ *                the controller does;
  *   bare <file> — a bare fastify app answering every request with the JSON in <file>.
  * Prints "READY <port>" once it listens, and stops on SIGTERM.
  */
@@ -12,7 +13,7 @@ import pino from 'pino';
 import { createLogger } from '../../src/logging.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { testPlan } from '../../test/fakes/promotions.js';
-import { apiHarness, promote } from '../../test/unit/api/harness.js';
+import { apiHarness, bearer, promote } from '../../test/unit/api/harness.js';
 
 const [side, path] = process.argv.slice(2);
 if (path === undefined || (side !== 'ours' && side !== 'bare'))
@@ -27,6 +28,9 @@ async function ours(dir: string) {
     log: createLogger({ level: 'info', destination: pino.destination({ dest: '/dev/null', sync: true }) }),
   });
   await promote(app);
+  // Past the 50 % gate to the decommission gate: every traffic step, its history and events, two gates.
+  await drive('p-1');
+  await app.inject({ method: 'POST', url: '/v1/promotions/p-1/approve', headers: bearer('operator') });
   await drive('p-1');
   return { app, close: () => store.close() };
 }

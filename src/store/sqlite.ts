@@ -92,8 +92,9 @@ export function openSqliteStore(
   const pageAfter = db.prepare<[string, number, number], EventRow>(
     'SELECT * FROM events WHERE promotion_id = ? AND seq > ? ORDER BY seq LIMIT ?',
   );
+  // Newest first straight off the index (no sort); put back in seq order in JS.
   const newestPage = db.prepare<[string, number], EventRow>(
-    'SELECT * FROM (SELECT * FROM events WHERE promotion_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq',
+    'SELECT * FROM events WHERE promotion_id = ? ORDER BY seq DESC LIMIT ?',
   );
   const eventCount = db.prepare<[string], { total: number }>(
     'SELECT count(*) AS total FROM events WHERE promotion_id = ?',
@@ -195,10 +196,13 @@ export function openSqliteStore(
     async eventPage(promotionId, request) {
       open();
       const { afterSeq, limit } = eventPageOf(request);
-      const rows =
-        afterSeq === undefined
-          ? newestPage.all(promotionId, limit)
-          : pageAfter.all(promotionId, afterSeq, limit);
+      if (afterSeq === undefined) {
+        const rows = newestPage.all(promotionId, limit).reverse();
+        // A newest page with room to spare holds every event: no need to count them.
+        const total = rows.length < limit ? rows.length : (eventCount.get(promotionId)?.total ?? 0);
+        return { events: rows.map(eventOf), total };
+      }
+      const rows = pageAfter.all(promotionId, afterSeq, limit);
       return { events: rows.map(eventOf), total: eventCount.get(promotionId)?.total ?? 0 };
     },
 
@@ -318,15 +322,10 @@ function parse(row: { doc: string } | undefined): Promotion | undefined {
 }
 
 function eventOf(row: EventRow): PromotionEvent {
-  const event: PromotionEvent = {
-    seq: row.seq,
-    promotionId: row.promotion_id,
-    at: row.at,
-    type: row.type,
-    message: row.message,
-    actor: row.actor,
-  };
-  return row.data === null ? event : { ...event, data: JSON.parse(row.data) as Record<string, unknown> };
+  const { seq, promotion_id: promotionId, at, type, message, actor } = row;
+  return row.data === null
+    ? { seq, promotionId, at, type, message, actor }
+    : { seq, promotionId, at, type, message, actor, data: JSON.parse(row.data) as Record<string, unknown> };
 }
 
 function isSqliteError(error: unknown, code: RegExp): error is InstanceType<typeof Database.SqliteError> {
