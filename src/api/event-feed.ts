@@ -21,6 +21,8 @@ export interface EventFeeds {
   subscribe(promotionId: string, afterSeq: number, sink: EventSink): FeedSubscription;
   /** Promotions with at least one reader (none once every reader has gone). */
   open(): number;
+  /** Ends every stream (the server is shutting down: open streams would hold it up). */
+  endAll(): void;
 }
 
 interface Reader {
@@ -181,6 +183,9 @@ export function createEventFeeds(
     },
     open() {
       return feeds.size;
+    },
+    endAll() {
+      for (const feed of [...feeds.values()]) for (const reader of feed.readers) end(feed, reader);
     },
   };
 }

@@ -52,6 +52,8 @@ export const promotionRoutes: FastifyPluginAsyncZod<Options> = async (app, { dep
     format: sseFrame,
     onError: (error) => app.log.error({ err: error }, 'event stream failed'),
   });
+  // Before the server waits for its connections to end: a stream of a running promotion never would.
+  app.addHook('preClose', async () => feeds.endAll());
 
   app.post(
     '/promotions',

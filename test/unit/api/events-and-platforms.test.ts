@@ -115,6 +115,22 @@ describe('a promotion with its events', () => {
 });
 
 describe('event stream clean-up', () => {
+  it('ends open streams when the server closes, so closing never waits on them', async () => {
+    const bus = createChangeBus();
+    const { app } = await apiHarness({ store: createMemoryStore({ bus }) });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    await promote(app);
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const streams = [1, 2].map(() =>
+      readStream(`${base}/v1/promotions/p-1/events`, { authorization: `Bearer ${tokens.viewer}` }),
+    );
+    await vi.waitFor(() => expect(bus.listenerCount()).toBe(1));
+    await app.close();
+    for (const stream of await Promise.all(streams))
+      expect(stream.events[0]?.event).toBe('promotion.created');
+    expect(bus.listenerCount()).toBe(0);
+  });
+
   it('stops watching the store when its client goes away', async () => {
     const bus = createChangeBus();
     const { app, drive } = await apiHarness({ store: createMemoryStore({ bus }) });
