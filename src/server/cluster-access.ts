@@ -11,13 +11,13 @@ import { type KubeconfigSource, loadKubeConfig } from '../providers/kubernetes/k
 /**
  * The process's way into clusters, shared by every platform: one KubeConfig per kubeconfig file and
  * context (read again only when the file changes) and per EKS cluster (looked up again after a few
- * minutes), all on the same keep-alive connections. Every platform and promotion on one cluster so
+ * minutes), all on the same shared agents. Every platform and promotion on one cluster so
  * reuses one KubeConfig object, and the API clients built on it (see kube-client.ts).
  */
 export interface ClusterConfigs {
   fromFile(source: KubeconfigSource): KubeConfig;
   fromEks(clusterName: string): Promise<KubeConfig>;
-  /** Closes the kept-alive connections (at shutdown). */
+  /** Destroys the shared agents and their sockets (at shutdown). */
   close(): void;
 }
 

@@ -4,23 +4,25 @@ import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import type { Cluster, KubeConfig } from '@kubernetes/client-node';
 
 /**
- * Keep-alive connections to the clusters, shared by every request of the process. The client library
- * builds a new agent for every request (a new TLS context, handshake and socket each time); with many
- * promotions in flight that cost dominated passes and memory. Here each distinct (server, TLS material)
- * gets one keep-alive agent, so requests to a cluster reuse its connections, and rotated credentials
- * (a new client certificate from an exec plugin) get a new agent of their own.
+ * One agent per cluster and credentials, shared by every request of the process. The client library
+ * builds a new agent for every request: a new TLS context (the CA parsed again) and a full handshake
+ * each time; with many promotions in flight that cost dominated passes and memory. A shared agent
+ * parses once and resumes TLS sessions from its cache, so later connections take the short handshake;
+ * rotated credentials (a new client certificate from an exec plugin) get an agent of their own.
+ *
+ * Sockets are never reused (no keep-alive, and no socket limit, under which an agent hands a freed
+ * socket to a waiting request): the generated clients fetch through node-fetch 2, which reports a
+ * false "Premature close" on a chunked response whose socket goes on to serve another request (seen
+ * under load against a real kube-apiserver; test/integration/kubernetes-connections.test.ts).
  */
 export interface KubeConnections {
   /** Makes this KubeConfig's requests use the shared agents; returns it. Idempotent. */
   share(config: KubeConfig): KubeConfig;
   /** How many agents exist (one per cluster and credentials), for tests and metrics. */
   readonly size: number;
-  /** Closes every kept-alive connection (at shutdown). */
+  /** Destroys every agent and its sockets (at shutdown). */
   close(): void;
 }
-
-/** At most this many connections per cluster; more requests wait for a free one. */
-export const maxSocketsPerCluster = 32;
 
 type CreateAgent = (cluster: Cluster | null, options: AgentOptions) => HttpAgent | HttpsAgent;
 
@@ -41,7 +43,7 @@ export function createKubeConnections(): KubeConnections {
         const key = agentKey(cluster, options);
         let agent = agents.get(key);
         if (agent === undefined) {
-          const common = { keepAlive: true, maxSockets: maxSocketsPerCluster };
+          const common = { keepAlive: false };
           if (cluster?.server?.startsWith('http:')) {
             // The library refuses plain HTTP without skipTLSVerify: its own factory keeps that check.
             own(cluster, options);
