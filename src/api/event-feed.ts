@@ -88,6 +88,10 @@ export function createEventFeeds(
     if (feeds.get(feed.id) === feed) feeds.delete(feed.id);
   }
 
+  async function lastSeqOf(promotionId: string): Promise<number> {
+    return (await store.eventPage(promotionId, { limit: 1 })).events[0]?.seq ?? 0;
+  }
+
   /** Brings every joining reader up to date with one read from the earliest cursor among them. */
   async function catchUp(feed: Feed, joining: readonly Reader[]): Promise<void> {
     const from = Math.min(...joining.map((r) => r.cursor));
@@ -96,8 +100,10 @@ export function createEventFeeds(
     const joined = joining.filter((r) => r.state === 'joining');
     for (const reader of joined) reader.state = 'live';
     const othersLive = [...feed.readers].some((r) => r.state === 'live' && !joined.includes(r));
-    // With no other live reader, the feed's position is whatever this read starts from.
-    if (!othersLive) feed.lastSeq = from;
+    // With no other live reader, the feed's position is where this read started, so long as that is a
+    // place in the log: a cursor past its end (a made-up Last-Event-ID) must not make the feed skip
+    // the events still to come.
+    if (!othersLive) feed.lastSeq = events.length > 0 ? from : Math.min(from, await lastSeqOf(feed.id));
     // A read that starts at or before the feed's position moves the feed and all its live readers on.
     if (from <= feed.lastSeq) fanOut(feed, events);
     else {

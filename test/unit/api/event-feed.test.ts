@@ -104,6 +104,27 @@ describe('event feeds', () => {
     expect(late.got).toEqual(all.slice(2));
   });
 
+  it('a reader resuming past the end of the log (a made-up Last-Event-ID) makes no one miss what comes', async () => {
+    const { store, feeds } = world();
+    let current = await store.create(aPromotion(), [anEvent('a')]);
+    const far = reader();
+    feeds.subscribe('p-1', 1_000_000, far.sink);
+    await settle();
+    const early = reader();
+    feeds.subscribe('p-1', 0, early.sink);
+    await settle();
+    current = await store.update(current, [anEvent('b')]);
+    await settle();
+    const late = reader();
+    feeds.subscribe('p-1', 0, late.sink);
+    current = await store.update(current, [anEvent('c')]);
+    await settle();
+    const all = (await store.events('p-1')).map((e) => e.seq);
+    expect(early.got).toEqual(all);
+    expect(late.got).toEqual(all);
+    expect(far.got).toEqual([]);
+  });
+
   it('pauses a reader whose sink is full and catches it up from the store when it resumes', async () => {
     const { store, feeds } = world();
     let current = await store.create(aPromotion(), [anEvent('a')]);
