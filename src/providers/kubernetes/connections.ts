@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
+import type { Socket } from 'node:net';
 import type { Cluster, KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -10,10 +11,12 @@ import type { Cluster, KubeConfig } from '@kubernetes/client-node';
  * parses once and resumes TLS sessions from its cache, so later connections take the short handshake;
  * rotated credentials (a new client certificate from an exec plugin) get an agent of their own.
  *
- * Sockets are never reused (no keep-alive, and no socket limit, under which an agent hands a freed
- * socket to a waiting request): the generated clients fetch through node-fetch 2, which reports a
- * false "Premature close" on a chunked response whose socket goes on to serve another request (seen
- * under load against a real kube-apiserver; test/integration/kubernetes-connections.test.ts).
+ * Sockets are never reused (no keep-alive, and no agent socket limit, under which an agent hands a
+ * freed socket to a waiting request): the generated clients fetch through node-fetch 2, which reports
+ * a false "Premature close" on a chunked response whose socket goes on to serve another request (seen
+ * under load against a real kube-apiserver; test/integration/kubernetes-connections.test.ts). The
+ * number of connections open to one cluster is bounded here instead: a request past the bound waits
+ * for a connection to close, so a fleet's passes cannot open hundreds of TLS connections at once.
  */
 export interface KubeConnections {
   /** Makes this KubeConfig's requests use the shared agents; returns it. Idempotent. */
@@ -23,6 +26,9 @@ export interface KubeConnections {
   /** Destroys every agent and its sockets (at shutdown). */
   close(): void;
 }
+
+/** Connections open to one cluster (per credentials) at a time; more requests wait for one to close. */
+export const maxConnectionsPerCluster = 16;
 
 type CreateAgent = (cluster: Cluster | null, options: AgentOptions) => HttpAgent | HttpsAgent;
 
@@ -51,7 +57,7 @@ export function createKubeConnections(): KubeConnections {
           } else {
             agent = new HttpsAgent({ ...options, ...common });
           }
-          agents.set(key, agent);
+          agents.set(key, limitConnections(agent, maxConnectionsPerCluster));
         }
         return agent;
       };
@@ -66,6 +72,51 @@ export function createKubeConnections(): KubeConnections {
       agents.clear();
     },
   };
+}
+
+type Connect = (
+  options: object,
+  callback: (error: Error | null, socket?: Socket) => void,
+) => Socket | undefined;
+
+/**
+ * Opens at most `max` connections at a time through the agent. An agent may build its connection
+ * through a callback; this one calls back once a connection slot is free, and frees the slot when the
+ * socket closes (normally right after the answer, as sockets are not kept alive).
+ */
+function limitConnections<A extends HttpAgent>(agent: A, max: number): A {
+  const target = agent as unknown as { createConnection: Connect };
+  const connect = target.createConnection.bind(agent);
+  const waiting: (() => void)[] = [];
+  let open = 0;
+  const release = () => {
+    open--;
+    waiting.shift()?.();
+  };
+  target.createConnection = (options, callback) => {
+    const start = () => {
+      open++;
+      let socket: Socket | undefined;
+      try {
+        socket = connect(options, () => undefined);
+      } catch (error) {
+        release();
+        callback(error as Error);
+        return;
+      }
+      if (socket === undefined) {
+        release();
+        callback(new Error('the agent did not open a connection'));
+        return;
+      }
+      socket.once('close', release);
+      callback(null, socket);
+    };
+    if (open < max) start();
+    else waiting.push(start);
+    return undefined;
+  };
+  return agent;
 }
 
 /** Server plus a digest of everything that decides the TLS session (CA, client certificate, checks). */

@@ -1,9 +1,16 @@
+import { type Agent, createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { createKubeConnections } from '../../../src/providers/kubernetes/connections.js';
+import {
+  createKubeConnections,
+  maxConnectionsPerCluster,
+} from '../../../src/providers/kubernetes/connections.js';
 
 /** A KubeConfig for one cluster; `user` decides the client certificate it presents. */
-function kubeConfig(options: { server?: string; user?: string; proxyUrl?: string } = {}): KubeConfig {
+function kubeConfig(
+  options: { server?: string; user?: string; proxyUrl?: string; skipTLSVerify?: boolean } = {},
+): KubeConfig {
   const config = new KubeConfig();
   const certData = Buffer.from(`cert of ${options.user ?? 'alice'}`).toString('base64');
   config.loadFromOptions({
@@ -12,7 +19,7 @@ function kubeConfig(options: { server?: string; user?: string; proxyUrl?: string
         name: 'c',
         server: options.server ?? 'https://127.0.0.1:6443',
         caData: Buffer.from('a CA').toString('base64'),
-        skipTLSVerify: false,
+        skipTLSVerify: options.skipTLSVerify ?? false,
         ...(options.proxyUrl ? { proxyUrl: options.proxyUrl } : {}),
       },
     ],
@@ -69,5 +76,42 @@ describe('shared Kubernetes connections', () => {
     const connections = createKubeConnections();
     const config = connections.share(kubeConfig({ server: 'http://127.0.0.1:8080' }));
     await expect(agentOf(config)).rejects.toThrow(/HTTP protocol is not allowed/);
+  });
+});
+
+describe('connections to one cluster', () => {
+  it('opens at most maxConnectionsPerCluster at a time; the rest wait and are all answered', async () => {
+    let open = 0;
+    let peak = 0;
+    const server = createServer((_request, response) => {
+      // Answer a little later, so requests pile up while connections are open.
+      setTimeout(() => response.end('{}'), 20);
+    });
+    server.on('connection', (socket) => {
+      peak = Math.max(peak, ++open);
+      socket.on('close', () => open--);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const connections = createKubeConnections();
+    const config = connections.share(kubeConfig({ server: `http://127.0.0.1:${port}`, skipTLSVerify: true }));
+    const get = async () => {
+      const options: { agent?: Agent } = {};
+      await config.applyToHTTPSOptions(options);
+      return new Promise<number>((resolve, reject) => {
+        request(`http://127.0.0.1:${port}/api`, { agent: options.agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        })
+          .on('error', reject)
+          .end();
+      });
+    };
+    const statuses = await Promise.all(Array.from({ length: maxConnectionsPerCluster * 3 }, get));
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    expect(peak).toBeLessThanOrEqual(maxConnectionsPerCluster);
+    expect(peak).toBeGreaterThan(1);
+    connections.close();
+    await new Promise((resolve) => server.close(resolve));
   });
 });
