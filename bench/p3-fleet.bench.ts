@@ -120,11 +120,11 @@ async function fleetRun(count: number, concurrency: number | 'default'): Promise
   });
   // BENCH_P3_PROFILE=<dir> writes the controller's CPU and heap profiles there (at its exit).
   const profile = process.env.BENCH_P3_PROFILE;
-  const controller = await startController(
-    world,
-    'controller',
-    profile ? ['--cpu-prof', '--heap-prof', `--diagnostic-dir=${profile}`] : [],
-  );
+  const controller = await startController(world, 'controller', [
+    ...(profile ? ['--cpu-prof', '--heap-prof', `--diagnostic-dir=${profile}`] : []),
+    // e.g. --heapsnapshot-signal=SIGUSR2, to take a snapshot at the peak.
+    ...(process.env.BENCH_P3_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+  ]);
   try {
     await sleep(1_000);
     const idleRssMb = procStatusMb(controller.pid, 'VmRSS');

@@ -23,7 +23,7 @@ describe('the example config', () => {
     expect(config.controller).toEqual({
       server: { host: '127.0.0.1', port: 8080, mutationsPerMinute: 60 },
       store: { path: path.resolve('config/data/switchyard.db') },
-      reconciler: { maxConcurrentPlatforms: 32, pollInterval: 10_000 },
+      reconciler: { maxConcurrentPlatforms: 16, pollInterval: 10_000 },
       aws: { region: 'us-east-1' },
       platformsDir: path.resolve('config/platforms'),
       auth: { publicReads: false },
