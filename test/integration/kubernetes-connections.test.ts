@@ -25,6 +25,10 @@ describeWithServers('shared Kubernetes connections against a real kube-apiserver
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     expect(failed).toEqual([]);
     expect(connections.size).toBe(1);
+    // One TLS context (from the kubeconfig's CA and client certificate) for all of them.
+    const options: { agent?: { options?: { secureContext?: unknown } } } = {};
+    await configs[0]?.applyToHTTPSOptions(options);
+    expect(options.agent?.options?.secureContext).toBeDefined();
     connections.close();
   });
 });

@@ -46,7 +46,7 @@ describe('shared Kubernetes connections', () => {
     const agent = await agentOf(first);
     expect(await agentOf(first)).toBe(agent);
     expect(await agentOf(second)).toBe(agent);
-    // Its TLS session cache is what makes later connections cheap.
+    // A session cache: what makes later connections cheap.
     expect((agent as { maxCachedSessions?: number }).maxCachedSessions).toBeGreaterThan(0);
     expect(connections.size).toBe(1);
     connections.close();
