@@ -10,10 +10,17 @@ import { join } from 'node:path';
 import { cliEntry, startController } from '../test/env/controller-process.js';
 import { startFaultProxy } from '../test/env/fault-proxy.js';
 import { createWorld } from '../test/env/world.js';
-import { median, ms, printFigure, repeat, runs, startSandbox } from './support.js';
-
-// biome-ignore lint/suspicious/noExplicitAny: API bodies are read field by field
-type Json = Record<string, any>;
+import {
+  controllerApi,
+  type Json,
+  median,
+  ms,
+  printFigure,
+  repeat,
+  runs,
+  startSandbox,
+  waitForPromotion,
+} from './support.js';
 
 const sandbox = await startSandbox('p1');
 const env = sandbox.environment.info;
@@ -33,29 +40,9 @@ const world = await createWorld(env, sandbox.dir, {
 });
 const controller = await startController(world);
 
-async function api(method: string, path: string, body?: unknown): Promise<Json> {
-  const response = await fetch(`${world.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${world.tokens.admin}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const json = (await response.json()) as Json;
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function waitFor(id: string, until: (p: Json) => boolean, timeoutMs = 120_000): Promise<Json> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const promotion = await api('GET', `/v1/promotions/${id}`);
-    if (until(promotion)) return promotion;
-    if (Date.now() > deadline) throw new Error(`${id} stuck: ${promotion.phase} ${promotion.currentStage}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const api = controllerApi({ url: world.url, token: world.tokens.admin });
+const waitFor = (id: string, until: (p: Json) => boolean, timeoutMs?: number) =>
+  waitForPromotion(api, id, until, timeoutMs);
 
 /** Runs a process to its end; resolves with its stdout, rejects on a non-zero exit. */
 function runProcess(args: string[], extraEnv: Record<string, string>): Promise<string> {

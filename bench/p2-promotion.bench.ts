@@ -42,15 +42,22 @@ import { startController } from '../test/env/controller-process.js';
 import { resetMoto } from '../test/env/moto.js';
 import { createWorld, kubeTargetVersion, type World, worldCredentials } from '../test/env/world.js';
 import { roles } from '../test/env/world-aws.js';
-import { median, ms, printFigure, runs, startSandbox } from './support.js';
+import {
+  type ControllerApi,
+  controllerApi,
+  type Json,
+  median,
+  ms,
+  printFigure,
+  runs,
+  startSandbox,
+  waitForPromotion,
+} from './support.js';
 
 /** Traffic steps of the measured promotion; bakes are 0 s so the figure shows overhead, not waiting. */
 const steps = [1, 10, 50, 100];
 const bakeMs = 0;
 const addons = ['vpc-cni', 'coredns', 'kube-proxy'];
-
-// biome-ignore lint/suspicious/noExplicitAny: API bodies are read field by field
-type Json = Record<string, any>;
 
 const sandbox = await startSandbox('p2');
 const env = sandbox.environment.info;
@@ -119,7 +126,7 @@ function shortenShop(world: World, poll: string): void {
 
 async function promote(world: World): Promise<{ ours: number; stages: Record<string, number> }> {
   const started = Date.now();
-  const created = await api(world, 'POST', '/v1/promotions', {
+  const created = await apiOf(world)('POST', '/v1/promotions', {
     platform: 'shop',
     targetVersion: kubeTargetVersion,
   });
@@ -127,7 +134,7 @@ async function promote(world: World): Promise<{ ours: number; stages: Record<str
   const gated = await waitFor(world, id, (p) => p.phase !== 'running');
   if (gated.phase !== 'waiting-approval')
     throw new Error(`promotion ended ${gated.phase}: ${JSON.stringify(gated.stages)}`);
-  await api(world, 'POST', `/v1/promotions/${id}/approve`, { gate: 'decommission' }, world.tokens.admin);
+  await apiOf(world)('POST', `/v1/promotions/${id}/approve`, { gate: 'decommission' }, world.tokens.admin);
   const done = await waitFor(world, id, (p) => p.phase !== 'running' && p.phase !== 'waiting-approval');
   if (done.phase !== 'succeeded') throw new Error(`promotion ended ${done.phase}`);
   const gate = (done.gates as Json[]).find((g) => g.id === 'decommission') ?? {};
@@ -276,34 +283,13 @@ async function until(done: () => Promise<boolean>, pauseMs = 0): Promise<void> {
   }
 }
 
-async function api(
-  world: World,
-  method: string,
-  path: string,
-  body?: unknown,
-  token?: string,
-): Promise<Json> {
-  const response = await fetch(`${world.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token ?? world.tokens.operator}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-  return text ? (JSON.parse(text) as Json) : {};
+/** The world's API as its operator; the admin's token where given. */
+function apiOf(world: World): ControllerApi {
+  return controllerApi({ url: world.url, token: world.tokens.operator });
 }
 
 async function waitFor(world: World, id: string, done: (p: Json) => boolean): Promise<Json> {
-  const deadline = Date.now() + 240_000;
-  while (Date.now() < deadline) {
-    const promotion = await api(world, 'GET', `/v1/promotions/${id}`);
-    if (done(promotion)) return promotion;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`promotion ${id} did not get there in 240 s`);
+  return waitForPromotion(apiOf(world), id, done);
 }
 
 /** The controller's AWS calls so far, "service Operation" → count, from its Prometheus counter. */

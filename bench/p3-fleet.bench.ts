@@ -20,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startController } from '../test/env/controller-process.js';
 import { resetMoto } from '../test/env/moto.js';
 import { createFleetWorld, type FleetWorld } from '../test/env/world-fleet.js';
-import { median, printFigure, runs, startSandbox } from './support.js';
+import { controllerApi, median, printFigure, runs, startSandbox } from './support.js';
 
 interface Sample {
   readonly count: number;
@@ -61,19 +61,8 @@ function procStatusMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return Number(match?.[1] ?? Number.NaN) / 1024;
 }
 
-async function api(world: FleetWorld, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${world.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${world.tokens.operator}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
-  return JSON.parse(text);
-}
+const api = (world: FleetWorld, method: string, path: string, body?: unknown) =>
+  controllerApi({ url: world.url, token: world.tokens.operator })(method, path, body);
 
 /** Promotions of the fleet by where they are: at the decommission gate, or ended without reaching it. */
 async function fleetState(world: FleetWorld): Promise<{ atGate: number; ended: string[] }> {

@@ -78,3 +78,45 @@ export function printFigure(figure: Figure): void {
 }
 
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
+
+// biome-ignore lint/suspicious/noExplicitAny: API bodies are read field by field
+export type Json = Record<string, any>;
+
+/** A controller's REST API as the benches call it: JSON in and out, any non-2xx thrown with its body. */
+export type ControllerApi = (method: string, path: string, body?: unknown, token?: string) => Promise<Json>;
+
+export function controllerApi(controller: { readonly url: string; readonly token: string }): ControllerApi {
+  return async (method, path, body, token) => {
+    const response = await fetch(`${controller.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token ?? controller.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${text}`);
+    return text ? (JSON.parse(text) as Json) : {};
+  };
+}
+
+/** Reads the promotion every 100 ms until `done` holds; throws after `timeoutMs`, naming where it stood. */
+export async function waitForPromotion(
+  api: ControllerApi,
+  id: string,
+  done: (promotion: Json) => boolean,
+  timeoutMs = 240_000,
+): Promise<Json> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const promotion = await api('GET', `/v1/promotions/${id}`);
+    if (done(promotion)) return promotion;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `promotion ${id} stuck after ${timeoutMs} ms: ${promotion.phase} ${promotion.currentStage}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
