@@ -7,6 +7,7 @@ import {
 } from '../src/analysis/step.js';
 import type { Stage, StageContext, StageResult } from '../src/domain/stage.js';
 import { moveWeight } from '../src/engine/weight-move.js';
+import { type GreenWatch, watchGreen } from './bake-watch.js';
 import { type Looks, lookAgain } from './look-again.js';
 import { analyseStep } from './shift-analysis.js';
 
@@ -20,6 +21,8 @@ export interface ShiftProgress extends Looks {
   readonly analysis?: StepAnalysis;
   /** What the analyses of finished steps found, oldest first (one short summary per step). */
   readonly analyzed?: readonly StepAnalysisSummary[];
+  /** The last look at green while the step bakes (see bake-watch.ts). */
+  readonly greenWatch?: GreenWatch;
 }
 
 /** The history of finished steps travels with every saved progress. */
@@ -109,7 +112,8 @@ async function verify(context: StageContext, progress: ShiftProgress): Promise<S
   const firstMeasurementMs = Math.min(...specs.map((spec) => spec.intervalMs));
   return {
     phase: 'running',
-    requeueAfterMs: Math.min(bakeMs, firstMeasurementMs),
+    // Back at the first measurement due, and at the latest a poll interval on to look at green again.
+    requeueAfterMs: Math.min(bakeMs, firstMeasurementMs, promotion.plan.pollIntervalMs),
     message:
       `step ${progress.step + 1}: ${step.green}% verified at the router, baking until ${bakeUntil}` +
       (analysis === undefined ? '' : `, measuring ${specs.map((spec) => spec.name).join(', ')}`),
@@ -143,6 +147,8 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
       saved: { step: progress.step, part: 'check', ...carried(progress) } satisfies ShiftProgress,
     };
   }
+  const watched = step === undefined ? undefined : await watchGreen(context, step.green, progress.greenWatch);
+  if (watched?.kind === 'degraded') return { phase: 'failed', retryable: false, message: watched.message };
   const specs = step?.analysis;
   let analysis = progress.analysis;
   let nextMeasurementAt: number | undefined;
@@ -160,16 +166,21 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
     analysis = judged.state;
     nextMeasurementAt = judged.nextMeasurementAt;
   }
-  const saved: ShiftProgress = { ...progress, ...(analysis && { analysis }) };
+  const saved: ShiftProgress = {
+    ...progress,
+    ...(analysis && { analysis }),
+    ...(watched && { greenWatch: watched.watch }),
+  };
   const analysisLine =
     specs === undefined || analysis === undefined ? '' : `; analysis: ${progressLine(specs, analysis)}`;
 
   const remainingMs = Date.parse(progress.bakeUntil ?? '') - now.getTime();
   if (remainingMs > 0 || nextMeasurementAt !== undefined) {
-    const waits = [remainingMs, (nextMeasurementAt ?? 0) - now.getTime()].filter((ms) => ms > 0);
+    // Green is looked at again at least every poll interval while the step bakes.
+    const waits = [remainingMs, (nextMeasurementAt ?? 0) - now.getTime(), promotion.plan.pollIntervalMs];
     return {
       phase: 'running',
-      requeueAfterMs: waits.length === 0 ? 0 : Math.min(...waits),
+      requeueAfterMs: Math.min(...waits.filter((ms) => ms > 0)),
       message: `baking for ${Math.ceil(Math.max(remainingMs, 0) / 1000)} s more${analysisLine}`,
       saved,
     };

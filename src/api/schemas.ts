@@ -7,6 +7,7 @@ import { promotionPhases } from '../domain/promotion.js';
 import { slotNames } from '../domain/slots.js';
 import { stageNames, stageStates } from '../domain/stages.js';
 import { routerNames } from '../routers/names.js';
+import { analysisSpecSchema } from './analysis-schemas.js';
 import { roles } from './auth.js';
 
 const isoTime = z.string().describe('RFC 3339 timestamp');
@@ -79,6 +80,15 @@ const shiftTrafficProgressSchema = z
       )
       .optional()
       .describe("finished steps' analyses, one summary per step"),
+    greenWatch: z
+      .object({
+        at: isoTime,
+        serving: z.boolean(),
+        message: z.string(),
+        degradedLooks: z.int().describe('looks in a row that found green degraded; 2 fail the step'),
+      })
+      .optional()
+      .describe("the last look at green's services and pods while the current step bakes"),
   })
   .meta({ id: 'ShiftTrafficProgress' });
 
@@ -110,61 +120,6 @@ const stageStatusSchema = z.object({
       'what the stage keeps between runs (traffic step and analysis measurements for shift-traffic, add-on versions for foundation, evidence for the qualify stages)',
     ),
 });
-
-/** An analysis as the promotion's plan carries it (durations in ms, placeholders filled in). */
-const metricQuerySchema = z
-  .discriminatedUnion('provider', [
-    z.object({
-      provider: z.literal('prometheus'),
-      url: z.string(),
-      promql: z.string(),
-      timeoutMs: z.number(),
-    }),
-    z.object({
-      provider: z.literal('http'),
-      url: z.string(),
-      method: z.enum(['GET', 'HEAD']),
-      measure: z.enum(['status', 'latency']),
-      timeoutMs: z.number(),
-    }),
-    z
-      .object({
-        provider: z.literal('cloudwatch'),
-        kind: z.enum(['alb-target-5xx', 'alb-target-response-time', 'route53-health-check', 'metric']),
-        periodSeconds: z.number(),
-        lookbackSeconds: z.number(),
-        loadBalancer: z.string().optional(),
-        targetGroup: z.string().optional(),
-        measure: z.enum(['rate', 'count']).optional(),
-        healthCheckId: z.string().optional(),
-        namespace: z.string().optional(),
-        metricName: z.string().optional(),
-        dimensions: z.record(z.string(), z.string()).optional(),
-        stat: z.string().optional(),
-        region: z.string().optional(),
-      })
-      .describe('the fields that apply depend on kind'),
-  ])
-  .meta({ id: 'MetricQuery' });
-const analysisSpecSchema = z
-  .object({
-    name: z.string(),
-    query: metricQuerySchema,
-    range: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
-    intervalMs: z.number(),
-    count: z.int(),
-    failureLimit: z.int(),
-    inconclusiveLimit: z.int(),
-    compare: z
-      .object({
-        against: z.literal('blue'),
-        query: metricQuerySchema,
-        maxRelativeIncrease: z.number(),
-        margin: z.number(),
-      })
-      .optional(),
-  })
-  .meta({ id: 'AnalysisSpec' });
 
 const rollbackSchema = z.object({
   requestedAt: isoTime,

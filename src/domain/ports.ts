@@ -124,6 +124,11 @@ export interface ClusterHealth {
   }): Promise<Qualification>;
   /** Can this cluster's services take (more) traffic right now? Asked before every weight change. */
   readyForTraffic(cluster: ClusterRef): Promise<Observation>;
+  /**
+   * Is this cluster still serving well while it holds traffic: its services available and none of
+   * their containers crash-looping, failing to pull or restarting often? Asked on every pass of a bake.
+   */
+  servingHealth(cluster: ClusterRef): Promise<Observation>;
   /** The dry run's part of qualification: APIs blue's live objects use that `targetVersion` removed. */
   removedApis(request: { readonly blue: ClusterRef; readonly targetVersion: string }): Promise<Qualification>;
 }

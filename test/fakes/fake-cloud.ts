@@ -47,6 +47,8 @@ export interface CloudBehaviour {
   hold: Set<'provision' | 'foundation' | 'qualify-foundation' | 'services' | 'qualify-services'>;
   /** Clusters whose services report not ready for traffic. */
   unready: Set<string>;
+  /** Clusters whose services degrade while they hold traffic (a crash loop during a bake). */
+  degraded: Set<string>;
   /** Thrown by the named call (e.g. "router.apply") while the count lasts. */
   failures: Map<string, { error: Error; times: number }>;
   /** Called after a call's effect is recorded and before it returns: the crash harness kills here. */
@@ -80,6 +82,7 @@ export class FakeCloud {
     servicesVerdict: 'pass',
     hold: new Set(),
     unready: new Set(),
+    degraded: new Set(),
     failures: new Map(),
     metric: () => ({ noData: true, detail: 'the fake has no reading' }),
   };
@@ -234,6 +237,13 @@ export class FakeCloud {
             cloud.behaviour.unready.has(cluster.name)
               ? { ready: false, message: `${cluster.name}: 0/3 pods ready` }
               : { ready: true, message: 'ready' },
+          );
+        },
+        async servingHealth(cluster: ClusterRef) {
+          return cloud.record(`health.servingHealth(${cluster.name})`, () =>
+            cloud.behaviour.degraded.has(cluster.name)
+              ? { ready: false, message: `${cluster.name}: web container CrashLoopBackOff, 4 restarts` }
+              : { ready: true, message: 'serving' },
           );
         },
       },

@@ -68,6 +68,7 @@ describe('analysis in the promotions API', () => {
           ],
         },
       ],
+      greenWatch: { at: expect.any(String), serving: true, message: 'serving', degradedLooks: 0 },
     });
     // Other stages' saved status passes through untouched.
     expect(body.stages.foundation.saved).toEqual({ addons: { 'vpc-cni': 'v1.20.0-eksbuild.1' } });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { judgeNodes } from '../../../src/providers/kubernetes/health/nodes.js';
 import { judgePodErrors } from '../../../src/providers/kubernetes/health/pod-errors.js';
 import { resolvePodActivity } from '../../../src/providers/kubernetes/health/spec.js';
-import { judgeTrafficReadiness } from '../../../src/providers/kubernetes/health/traffic.js';
+import { judgeServing, judgeTrafficReadiness } from '../../../src/providers/kubernetes/health/traffic.js';
 import { judgeUnscheduledPods } from '../../../src/providers/kubernetes/health/unscheduled-pods.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -209,6 +209,65 @@ describe('judgeTrafficReadiness', () => {
       message:
         'shop-green: not ready for traffic: shop/web: 2 of 3 replicas available; ' +
         'shop/api: controller has not observed generation 1 yet; namespace payments has no Deployments',
+    });
+  });
+});
+
+describe('judgeServing (green holding traffic, looked at during every bake)', () => {
+  const dep = (
+    name: string,
+    replicas: number,
+    available: number,
+    condition?: 'True' | 'False',
+  ): V1Deployment => ({
+    metadata: { name, namespace: 'shop', generation: 1 },
+    spec: { replicas, selector: {}, template: {} },
+    status: {
+      observedGeneration: 1,
+      availableReplicas: available,
+      ...(condition && {
+        conditions: [
+          {
+            type: 'Available',
+            status: condition,
+            message:
+              condition === 'True'
+                ? 'Deployment has minimum availability.'
+                : 'Deployment does not have minimum availability.',
+          },
+        ],
+      }),
+    },
+  });
+  const pods = { name: 'pod-errors', verdict: 'pass', evidence: 'no failing containers' } as const;
+
+  it('takes an autoscaler adding replicas (fewer available than desired, still Available) for serving', () => {
+    const result = judgeServing('shop-green', new Map([['shop', [dep('web', 5, 3, 'True')]]]), pods);
+    expect(result).toEqual({
+      ready: true,
+      message: 'shop-green: 1 Deployment available; no failing containers',
+    });
+  });
+
+  it('is degraded when a Deployment lost minimum availability, has no condition yet, or a container fails', () => {
+    const result = judgeServing(
+      'shop-green',
+      new Map([
+        ['shop', [dep('web', 3, 1, 'False'), dep('api', 2, 0)]],
+        ['payments', []],
+      ]),
+      {
+        name: 'pod-errors',
+        verdict: 'fail',
+        evidence: 'shop/web-1 container web: CrashLoopBackOff, 4 restarts',
+      },
+    );
+    expect(result).toEqual({
+      ready: false,
+      message:
+        'shop-green: degraded: shop/web: unavailable (1 of 3 available: Deployment does not have minimum availability.); ' +
+        'shop/api: no Available condition yet; namespace payments has no Deployments; ' +
+        'shop/web-1 container web: CrashLoopBackOff, 4 restarts',
     });
   });
 });

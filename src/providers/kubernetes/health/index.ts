@@ -12,7 +12,7 @@ import { listPods } from './pods.js';
 import type { RemovedApiScanner, RemovedApiScanRequest, RemovedApiScanResult } from './removed-apis.js';
 import { cachedScanner } from './scan-cache.js';
 import { type FoundationSpec, resolvePodActivity } from './spec.js';
-import { checkTrafficReadiness } from './traffic.js';
+import { checkServing, checkTrafficReadiness } from './traffic.js';
 import { judgeUnscheduledPods } from './unscheduled-pods.js';
 import { overallVerdict } from './verdict.js';
 
@@ -104,6 +104,16 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
       const clients = await connect(cluster, options.access, timeoutMs);
       const observation = await checkTrafficReadiness(clients, options.services?.namespaces ?? []);
       options.log?.debug({ cluster: cluster.name, ...observation }, 'ready for traffic?');
+      return observation;
+    },
+
+    async servingHealth(cluster: ClusterRef): Promise<Observation> {
+      const clients = await connect(cluster, options.access, timeoutMs);
+      const namespaces = options.services?.namespaces ?? [];
+      const observation = await checkServing(clients, namespaces, (pods) =>
+        judgePodErrors(pods, { ...podActivity, namespaces }, now()),
+      );
+      options.log?.debug({ cluster: cluster.name, ...observation }, 'still serving well?');
       return observation;
     },
   };
