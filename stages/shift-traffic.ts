@@ -10,9 +10,10 @@ import { moveWeight } from '../src/engine/weight-move.js';
 import { type GreenWatch, watchGreen } from './bake-watch.js';
 import { type Looks, lookAgain } from './look-again.js';
 import { analyseStep } from './shift-analysis.js';
+import { finishStepProbe, lookAtStepProbe, type ProbeProgress, startStepProbe } from './shift-probe.js';
 
 /** Where the shift is: which step, and which part of it. Saved between runs. */
-export interface ShiftProgress extends Looks {
+export interface ShiftProgress extends Looks, ProbeProgress {
   readonly step: number;
   readonly part: 'check' | 'verify' | 'bake';
   readonly changeId?: string;
@@ -26,8 +27,11 @@ export interface ShiftProgress extends Looks {
 }
 
 /** The history of finished steps travels with every saved progress. */
-function carried(progress: ShiftProgress): Pick<ShiftProgress, 'analyzed'> {
-  return progress.analyzed === undefined ? {} : { analyzed: progress.analyzed };
+function carried(progress: ShiftProgress): Pick<ShiftProgress, 'analyzed' | 'probed'> {
+  return {
+    ...(progress.analyzed !== undefined && { analyzed: progress.analyzed }),
+    ...(progress.probed !== undefined && { probed: progress.probed }),
+  };
 }
 
 /** The gate a step with `approval: required` waits on, e.g. "shift-traffic/3-to-50". */
@@ -75,6 +79,8 @@ async function checkAndApply(context: StageContext, progress: ShiftProgress): Pr
       saved: { step: index, part: 'check', ...carried(progress) } satisfies ShiftProgress,
     };
   }
+  // Started before the write, so the evidence covers the moment the weights change.
+  const probe = startStepProbe(context, index, step.green, progress.probe);
   const moved = await moveWeight(promotion, providers, step.green);
   if (moved.kind === 'not-ready') {
     return {
@@ -92,6 +98,7 @@ async function checkAndApply(context: StageContext, progress: ShiftProgress): Pr
       step: index,
       part: 'verify',
       ...(changeId === undefined ? {} : { changeId }),
+      ...(probe && { probe }),
       ...carried(progress),
     } satisfies ShiftProgress,
   };
@@ -103,8 +110,13 @@ async function verify(context: StageContext, progress: ShiftProgress): Promise<S
   if (step === undefined)
     return { phase: 'failed', retryable: false, message: `no traffic step ${progress.step + 1}` };
   const verified = await providers.router.verify(step.green, progress.changeId);
+  const probed = await lookAtStepProbe(context, progress.step, step.green, progress.probe, {
+    verified: verified.ready,
+  });
+  if (probed.kind === 'over-budget') return { phase: 'failed', retryable: false, message: probed.message };
+  const probe = probed.probe && { probe: probed.probe };
   // Route 53 changes are usually INSYNC within seconds: look again soon, then less often.
-  if (!verified.ready) return lookAgain(context, verified.message, progress);
+  if (!verified.ready) return lookAgain(context, verified.message, { ...progress, ...probe });
   const bakeMs = Math.max(step.bakeMs, providers.router.ttlSeconds * 1000);
   const bakeUntil = new Date(now.getTime() + bakeMs).toISOString();
   const specs = step.analysis ?? [];
@@ -122,6 +134,7 @@ async function verify(context: StageContext, progress: ShiftProgress): Promise<S
       part: 'bake',
       bakeUntil,
       ...(analysis && { analysis }),
+      ...probe,
       ...carried(progress),
     } satisfies ShiftProgress,
     verifiedGreen: step.green,
@@ -149,6 +162,9 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
   }
   const watched = step === undefined ? undefined : await watchGreen(context, step.green, progress.greenWatch);
   if (watched?.kind === 'degraded') return { phase: 'failed', retryable: false, message: watched.message };
+  const probed = step && (await lookAtStepProbe(context, progress.step, step.green, progress.probe));
+  if (probed?.kind === 'over-budget') return { phase: 'failed', retryable: false, message: probed.message };
+  const probe = probed?.probe && { probe: probed.probe };
   const specs = step?.analysis;
   let analysis = progress.analysis;
   let nextMeasurementAt: number | undefined;
@@ -160,7 +176,7 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
         phase: 'waiting-approval',
         gate: judged.gate,
         message: `step ${progress.step + 1}: analysis inconclusive, waiting for a person at ${judged.gate.id}`,
-        saved: { ...progress, analysis: judged.state } satisfies ShiftProgress,
+        saved: { ...progress, ...probe, analysis: judged.state } satisfies ShiftProgress,
       };
     }
     analysis = judged.state;
@@ -170,6 +186,7 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
     ...progress,
     ...(analysis && { analysis }),
     ...(watched && { greenWatch: watched.watch }),
+    ...probe,
   };
   const analysisLine =
     specs === undefined || analysis === undefined ? '' : `; analysis: ${progressLine(specs, analysis)}`;
@@ -186,10 +203,15 @@ async function bake(context: StageContext, progress: ShiftProgress): Promise<Sta
     };
   }
 
-  const analyzed =
-    step === undefined || analysis === undefined
+  const finished = await finishStepProbe(context, progress.step, saved);
+  if (finished.kind === 'over-budget')
+    return { phase: 'failed', retryable: false, message: finished.message };
+  const analyzed = {
+    ...(step === undefined || analysis === undefined
       ? carried(progress)
-      : { analyzed: [...(progress.analyzed ?? []), summarize(progress.step, step.green, analysis)] };
+      : { analyzed: [...(progress.analyzed ?? []), summarize(progress.step, step.green, analysis)] }),
+    ...(finished.probed && { probed: finished.probed }),
+  };
   const next = progress.step + 1;
   if (next >= promotion.plan.steps.length) {
     return {

@@ -9,6 +9,7 @@ import { stageNames, stageStates } from '../domain/stages.js';
 import { routerNames } from '../routers/names.js';
 import { analysisSpecSchema } from './analysis-schemas.js';
 import { roles } from './auth.js';
+import { probeProgressFields, probeSpecSchema } from './probe-schemas.js';
 
 const isoTime = z.string().describe('RFC 3339 timestamp');
 const slot = z.enum(slotNames).describe('a platform cluster slot');
@@ -80,6 +81,7 @@ const shiftTrafficProgressSchema = z
       )
       .optional()
       .describe("finished steps' analyses, one summary per step"),
+    ...probeProgressFields(),
     greenWatch: z
       .object({
         at: isoTime,
@@ -204,6 +206,7 @@ export const promotionSchema = z
       retry: z.object({ maxAttempts: z.int(), baseDelayMs: z.number(), maxDelayMs: z.number() }),
       stageTimeoutsMs: z.record(z.string(), z.number()),
       pollIntervalMs: z.number(),
+      probe: probeSpecSchema.optional(),
     }),
     nextRunAt: isoTime.optional(),
     createdAt: isoTime,

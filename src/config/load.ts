@@ -10,6 +10,7 @@ import { routerFor } from '../routers/registry.js';
 import type { SlotCluster } from './cluster-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configErrorMap, describeValue, toConfigIssues } from './issues.js';
+import { toProbeSpec } from './probe-schema.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
 import { readYamlFile } from './yaml.js';
 
@@ -300,5 +301,6 @@ export function toPromotionPlan(
     retry: { maxAttempts: retry.maxAttempts, baseDelayMs: retry.baseDelay, maxDelayMs: retry.maxDelay },
     stageTimeoutsMs: { ...platform.stageTimeouts },
     pollIntervalMs: platform.pollInterval ?? controller.reconciler.pollInterval,
+    ...(platform.traffic.probe && { probe: toProbeSpec(platform.traffic.probe) }),
   };
 }

@@ -97,6 +97,24 @@ export interface AnalysisSpec {
 }
 
 /**
+ * Requests sent to the platform's public URL during every traffic step, from before the weight write
+ * to the end of the bake: more failed requests than `errorBudget` fail the step.
+ */
+export interface ProbeSpec {
+  readonly url: string;
+  readonly ratePerSecond: number;
+  /** The response header whose value names the serving cluster. */
+  readonly servedByHeader: string;
+  /** Failed requests (non-2xx or no response) allowed per step. */
+  readonly errorBudget: number;
+  readonly timeoutMs: number;
+  /** Share of requests sent on kept-alive connections; the rest each open a new connection. */
+  readonly keepAliveShare: number;
+  /** "host:port" of the DNS server the URL's host is resolved through; absent: the system's resolver. */
+  readonly resolver?: string;
+}
+
+/**
  * How a rollback runs. `instant` moves all traffic to blue in one verified change; `stepped` walks back
  * through `steps` (each verified and held for `stepBakeMs`). `green: teardown` deletes the green cluster
  * once `drainDelayMs` has passed after blue holds all traffic; `automatic` rolls back on a failed
@@ -131,6 +149,8 @@ export interface PromotionPlan {
   readonly stageTimeoutsMs: Partial<Record<StageName, number>>;
   /** How often a stage that is waiting on the outside world looks again. */
   readonly pollIntervalMs: number;
+  /** Probes every traffic step when set. */
+  readonly probe?: ProbeSpec;
 }
 
 /** Exponential backoff with a cap: base, 2×base, 4×base, … up to maxDelayMs. */

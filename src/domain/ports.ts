@@ -3,6 +3,7 @@
  * Kubernetes, notifiers) implement them in src/providers; a new adapter needs no change here.
  */
 import type { MetricQuery } from './plan.js';
+import type { TrafficProbes } from './probe.js';
 import type { ClusterRef, PromotionPhase } from './promotion.js';
 import type { StageName } from './stages.js';
 import type { GreenPercent } from './weights.js';
@@ -202,4 +203,6 @@ export interface PlatformProviders {
   readonly notifier: Notifier;
   /** Answers every analysis query, whichever provider (CloudWatch, Prometheus, HTTP) it names. */
   readonly metrics: MetricProvider;
+  /** The controller's traffic probes; without them a plan's probe is not run. */
+  readonly probes?: TrafficProbes;
 }

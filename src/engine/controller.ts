@@ -23,6 +23,8 @@ export interface ControllerOptions {
   readonly timers?: Timers;
   /** Told how long each reconcile pass took (seconds), e.g. for a histogram. */
   readonly onPass?: (seconds: number) => void;
+  /** Told of every promotion a pass reads or stores (see EngineOptions). */
+  readonly observe?: (promotion: Promotion) => void;
 }
 
 /** Tries a command again on a lost compare-and-swap, this many times, re-reading each time. */

@@ -21,6 +21,8 @@ export interface EngineOptions {
   readonly providersFor: (promotion: Promotion) => PlatformProviders;
   readonly now: () => Date;
   readonly log: Logger;
+  /** Told of every promotion a pass reads or stores, e.g. to stop the traffic probe of a paused one. */
+  readonly observe?: (promotion: Promotion) => void;
 }
 
 /** Undefined `requeueAfterMs`: nothing to do until something wakes the promotion. */
@@ -48,6 +50,7 @@ export class PromotionEngine {
     try {
       for (let step = 0; step < maxStepsPerPass; step++) {
         const promotion = await this.options.store.get(id);
+        if (promotion !== undefined) this.options.observe?.(promotion);
         if (promotion === undefined || isFinished(promotion)) return {};
         const outcome = await this.step(promotion, this.options.providersFor(promotion));
         if (outcome !== 'continue') return outcome;
@@ -275,6 +278,7 @@ export class PromotionEngine {
       wait === undefined ? rest : { ...rest, nextRunAt: new Date(now.getTime() + wait).toISOString() },
       events,
     );
+    this.options.observe?.(stored);
     for (const event of events)
       this.options.log.info({ promotionId: stored.id, event: event.type }, event.message);
     this.notify(stored, events);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PlatformConfig } from '../config/schema.js';
 import type { Notifier, PlatformProviders, ServiceDeployer } from '../domain/ports.js';
+import type { TrafficProbes } from '../domain/probe.js';
 import type { PromotionRoles } from '../domain/slots.js';
 import type { Metrics } from '../metrics.js';
 import type { AwsClients } from '../providers/aws/clients.js';
@@ -26,6 +27,8 @@ export interface ProviderContext {
   readonly log: Logger;
   /** Counts notification outcomes (switchyard_notifications_total). */
   readonly notificationMetrics?: Pick<Metrics, 'notifications'>;
+  /** One per process: the traffic probes of every promotion's current step. */
+  readonly probes?: TrafficProbes;
 }
 
 /** Blue's and green's cluster in one promotion (or, between promotions, the live one and the other). */
@@ -61,6 +64,7 @@ export function platformProviders(
       http: createHttpProbe(),
     }),
     notifier: platformNotifier(platform, context, log),
+    ...(context.probes && { probes: context.probes }),
   };
   const built = new Map<string, PlatformProviders>();
   return (roles) => {

@@ -11,6 +11,7 @@ import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClientPool } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
+import { ProbeRegistry } from '../providers/probe/registry.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
 import { meteredStore } from './metered-store.js';
@@ -62,6 +63,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     ...environmentCredentials(options.env),
   });
   const serializer = new KeyedSerializer();
+  const probes = new ProbeRegistry({ log: log.child({ component: 'probe' }) });
   // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
   const configs = clusterConfigs(aws.eks);
   const platforms = new Map<string, Platform>();
@@ -77,6 +79,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
         services,
         log,
         notificationMetrics: metrics,
+        probes,
       }),
     });
   }
@@ -102,6 +105,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     log: log.child({ component: 'engine' }),
     maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
     onPass: (seconds) => metrics.reconcileDuration.observe(seconds),
+    observe: (promotion) => probes.settle(promotion),
   });
   let started = false;
   const api = await buildApi({
@@ -129,6 +133,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     async close() {
       await api.close();
       await controller.stop();
+      await probes.stopAll();
       configs.close();
       awsPool.destroy();
       await store.close();

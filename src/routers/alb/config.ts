@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { probeSchema } from '../../config/probe-schema.js';
 import { perSlot, stepsSchema } from '../../config/steps-schema.js';
 
 const elbArn = (kind: string) =>
@@ -25,6 +26,8 @@ export const albSchema = z
     blueTargetGroupArn: elbArn('targetgroup').optional(),
     greenTargetGroupArn: elbArn('targetgroup').optional(),
     steps: stepsSchema,
+    /** Requests to the public URL during every step; see src/config/probe-schema.ts. */
+    probe: probeSchema.optional(),
   })
   .superRefine((traffic, ctx) => {
     const issue = (path: PropertyKey[], message: string) =>

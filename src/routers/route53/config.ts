@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { durationMs, formatDuration } from '../../config/duration.js';
+import { probeSchema } from '../../config/probe-schema.js';
 import { perSlot, stepsSchema } from '../../config/steps-schema.js';
 import { aliasTtlSeconds } from './records.js';
 
@@ -63,6 +64,8 @@ export const route53Schema = z
     blue: route53TargetSchema.optional(),
     green: route53TargetSchema.optional(),
     steps: stepsSchema,
+    /** Requests to the public URL during every step; see src/config/probe-schema.ts. */
+    probe: probeSchema.optional(),
   })
   .superRefine((traffic, ctx) => {
     // Aborting issues: the TTL checks on the steps run only once the record pair is consistent, so a

@@ -120,7 +120,7 @@ describe('field rules', () => {
 describe('unknown keys', () => {
   it('are named with the keys allowed there', async () => {
     expect(await problems(withValue(route53Platform, ['traffic', 'stepz'], []))).toEqual([
-      'traffic.stepz: unknown key (expected one of: router, hostedZoneId, recordName, recordType, ttl, targets, blue, green, steps)',
+      'traffic.stepz: unknown key (expected one of: router, hostedZoneId, recordName, recordType, ttl, targets, blue, green, steps, probe)',
     ]);
   });
 
