@@ -10,6 +10,10 @@ export interface TestEnvironmentInfo {
   readonly awsRegion: string;
   readonly kubeconfigPath: string;
   readonly kubeServers: Readonly<Record<'blue' | 'green', string>>;
+  /** Each cluster's Kubernetes version, e.g. { blue: '1.34.4', green: '1.35.4' } (tools/versions.env). */
+  readonly kubeVersions: Readonly<Record<'blue' | 'green', string>>;
+  /** Each cluster's fake worker nodes (kwok plays their kubelets; see kwok-nodes.ts and faults.ts). */
+  readonly kubeNodes: Readonly<Record<'blue' | 'green', readonly string[]>>;
   /** Folder with this run's logs, kubeconfig and credentials. */
   readonly runDir: string;
 }
@@ -22,7 +26,7 @@ export interface TestEnvironment {
 const runsDir = join(projectRoot, '.cache/env-runs');
 const keptRuns = 3;
 
-/** Starts moto and the blue/green Kubernetes control plane side by side. */
+/** Starts moto and the blue/green Kubernetes clusters (control planes and fake nodes) side by side. */
 export async function startTestEnvironment(): Promise<TestEnvironment> {
   pruneOldRuns();
   const runDir = join(runsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
@@ -48,6 +52,8 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     awsRegion: 'us-east-1',
     kubeconfigPath: kube.value.kubeconfigPath,
     kubeServers: kube.value.servers,
+    kubeVersions: kube.value.kubeVersions,
+    kubeNodes: kube.value.nodes,
     runDir,
   };
   writeFileSync(join(runDir, 'env.json'), `${JSON.stringify(info, null, 2)}\n`);

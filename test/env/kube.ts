@@ -1,9 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { type ClusterCredentials, generateClusterCredentials } from './certs.js';
+import { startControllerManager, startScheduler } from './kube-controllers.js';
+import { startKwok } from './kwok.js';
+import { createFakeNodes, nodesReady } from './kwok-nodes.js';
 import { freePort, httpsGet } from './net.js';
 import { type ServerProcess, startServer, waitUntilReady } from './server-process.js';
+import { readServerVersions, serverBinary } from './server-versions.js';
 import { runToolScript } from './tools.js';
 
 /** The two clusters every migration test needs: the live one (blue) and the new one (green). */
@@ -14,45 +19,92 @@ export interface KubeEnvironment {
   /** A kubeconfig with one context per cluster, named like the cluster. */
   readonly kubeconfigPath: string;
   readonly servers: Readonly<Record<ClusterName, string>>;
+  /** Each cluster's Kubernetes version (tools/versions.env), e.g. { blue: '1.34.4', green: '1.35.4' }. */
+  readonly kubeVersions: Readonly<Record<ClusterName, string>>;
+  /** The fake (kwok) nodes each cluster starts with. */
+  readonly nodes: Readonly<Record<ClusterName, readonly string[]>>;
   readonly credentials: ClusterCredentials;
   readonly processes: readonly ServerProcess[];
 }
 
 /**
- * Starts one etcd and two kube-apiservers (blue and green) that keep their objects under separate etcd
- * prefixes, waits for every /readyz, and writes the kubeconfig. No controllers or kubelets run: tests
- * write object status themselves, as envtest users do.
+ * Starts one etcd and, for each cluster (blue and green, side by side), a kube-apiserver whose objects
+ * live under its own etcd prefix, then its kube-controller-manager, kube-scheduler and kwok (the fake
+ * nodes' kubelet), and creates its fake nodes. Each cluster runs its own Kubernetes version. Resolves
+ * once every server is healthy and every node Ready, with the kubeconfig written.
  */
 export async function startKube(runDir: string): Promise<KubeEnvironment> {
+  const versions = readServerVersions();
   const bin = await runToolScript('build-kube.sh');
   const credentialsDir = join(runDir, 'credentials');
   mkdirSync(credentialsDir, { recursive: true });
   const credentials = await generateClusterCredentials(credentialsDir);
   const processes: ServerProcess[] = [];
   try {
-    const etcdUrl = await startEtcd(bin, runDir, processes);
+    const etcdUrl = await startEtcd(serverBinary(bin, 'etcd', versions.etcd), runDir, processes);
     const servers = {} as Record<ClusterName, string>;
+    const nodes = {} as Record<ClusterName, readonly string[]>;
     await Promise.all(
       clusterNames.map(async (name) => {
-        servers[name] = await startApiServer(name, bin, runDir, etcdUrl, credentials, processes);
+        const version = versions.kube[name];
+        const binary = (command: string) => serverBinary(bin, command, version);
+        servers[name] = await startApiServer(
+          name,
+          binary('kube-apiserver'),
+          runDir,
+          etcdUrl,
+          credentials,
+          processes,
+        );
+        // The cluster's own components get a kubeconfig with only this cluster in it.
+        const kubeconfigPath = join(runDir, `${name}.kubeconfig`);
+        writeFileSync(kubeconfigPath, kubeconfigYaml({ [name]: servers[name] }, credentials), {
+          mode: 0o600,
+        });
+        const options = { cluster: name, runDir, kubeconfigPath, credentials, processes };
+        const [kwok] = await Promise.all([
+          startKwok(serverBinary(bin, 'kwok', versions.kwok), options),
+          startControllerManager(binary('kube-controller-manager'), options),
+          startScheduler(binary('kube-scheduler'), options),
+        ]);
+        nodes[name] = await startFakeNodes(name, kubeconfigPath, version, kwok);
       }),
     );
     const kubeconfigPath = join(runDir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(servers, credentials), { mode: 0o600 });
-    return { kubeconfigPath, servers, credentials, processes };
+    return { kubeconfigPath, servers, kubeVersions: versions.kube, nodes, credentials, processes };
   } catch (error) {
     await Promise.all(processes.map((p) => p.stop()));
     throw error;
   }
 }
 
-async function startEtcd(bin: string, runDir: string, processes: ServerProcess[]): Promise<string> {
+/** Creates the cluster's fake nodes and waits until its kwok has made them Ready. */
+async function startFakeNodes(
+  name: ClusterName,
+  kubeconfigPath: string,
+  version: string,
+  kwok: ServerProcess,
+): Promise<string[]> {
+  const kubeconfig = new KubeConfig();
+  kubeconfig.loadFromFile(kubeconfigPath);
+  const names = await createFakeNodes(kubeconfig, name, version);
+  await waitUntilReady(
+    kwok,
+    `making nodes ${names.join(', ')} Ready`,
+    () => nodesReady(kubeconfig, names),
+    30_000,
+  );
+  return names;
+}
+
+async function startEtcd(binary: string, runDir: string, processes: ServerProcess[]): Promise<string> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const clientUrl = `http://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const etcd = startServer(
     'etcd',
-    join(bin, 'etcd'),
+    binary,
     [
       '--name=switchyard-test',
       `--data-dir=${join(runDir, 'etcd-data')}`,
@@ -77,7 +129,7 @@ async function startEtcd(bin: string, runDir: string, processes: ServerProcess[]
 
 async function startApiServer(
   name: ClusterName,
-  bin: string,
+  binary: string,
   runDir: string,
   etcdUrl: string,
   credentials: ClusterCredentials,
@@ -88,7 +140,7 @@ async function startApiServer(
   mkdirSync(certDir, { recursive: true });
   const server = startServer(
     `kube-apiserver-${name}`,
-    join(bin, 'kube-apiserver'),
+    binary,
     [
       `--etcd-servers=${etcdUrl}`,
       `--etcd-prefix=/${name}`,
@@ -105,9 +157,6 @@ async function startApiServer(
       `--service-account-signing-key-file=${credentials.serviceAccountPrivateKeyFile}`,
       '--service-cluster-ip-range=10.0.0.0/24',
       '--allow-privileged=true',
-      // No controller-manager runs, so no namespace gets its default ServiceAccount; without this,
-      // admission would reject every Pod the tests create.
-      '--disable-admission-plugins=ServiceAccount',
       '--profiling=false',
     ],
     { logFile: join(runDir, `kube-apiserver-${name}.log`) },
@@ -123,17 +172,22 @@ async function startApiServer(
   return url;
 }
 
-function kubeconfigYaml(servers: Record<ClusterName, string>, credentials: ClusterCredentials): string {
+/** A kubeconfig with one context per given cluster, named like it; the first is the current one. */
+function kubeconfigYaml(
+  servers: Partial<Record<ClusterName, string>>,
+  credentials: ClusterCredentials,
+): string {
   const caData = Buffer.from(credentials.caPem).toString('base64');
+  const names = clusterNames.filter((name) => servers[name] !== undefined);
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    'current-context': 'blue',
-    clusters: clusterNames.map((name) => ({
+    'current-context': names[0],
+    clusters: names.map((name) => ({
       name,
       cluster: { server: servers[name], 'certificate-authority-data': caData },
     })),
     users: [{ name: credentials.adminUser, user: { token: credentials.adminToken } }],
-    contexts: clusterNames.map((name) => ({ name, context: { cluster: name, user: credentials.adminUser } })),
+    contexts: names.map((name) => ({ name, context: { cluster: name, user: credentials.adminUser } })),
   });
 }

@@ -8,7 +8,7 @@ import (
 	"k8s.io/component-base/cli"
 	"k8s.io/kubernetes/cmd/kube-apiserver/app"
 
-	"switchyard.local/tools/testservers/internal/orphan"
+	"switchyard.local/tools/testservers/orphan"
 )
 
 func main() {

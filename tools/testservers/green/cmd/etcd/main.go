@@ -6,7 +6,7 @@ import (
 
 	"go.etcd.io/etcd/server/v3/etcdmain"
 
-	"switchyard.local/tools/testservers/internal/orphan"
+	"switchyard.local/tools/testservers/orphan"
 )
 
 func main() {
