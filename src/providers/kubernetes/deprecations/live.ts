@@ -19,9 +19,16 @@ const controlPlaneManagers = new Set(['kube-apiserver', 'kube-controller-manager
 const pageSize = 500;
 
 /** KubernetesObjectApi keeps its (cached) discovery lookup protected; this opens it up. */
-class DiscoveryApi extends KubernetesObjectApi {
+export class DiscoveryApi extends KubernetesObjectApi {
   kindResource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
+  }
+
+  /** Every resource one group/version serves (subresources included), from the same cached lookup. */
+  async resourcesOf(apiVersion: string): Promise<readonly V1APIResource[]> {
+    // No kind is named "": the lookup then only fetches and caches the group/version's list.
+    await this.resource(apiVersion, '');
+    return this.apiVersionResourceCache[apiVersion]?.resources ?? [];
   }
 }
 

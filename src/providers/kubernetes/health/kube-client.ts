@@ -37,9 +37,14 @@ export async function connect(
   access: ClusterAccess,
   timeoutMs: number,
 ): Promise<KubeClients> {
-  let config: KubeConfig;
+  const config = await credentialsOf(cluster, access);
+  return { ...apiClients(config, timeoutMs), cluster, timeoutMs };
+}
+
+/** The cluster's KubeConfig; a failure to load it is a ProviderError naming the cluster. */
+export async function credentialsOf(cluster: ClusterRef, access: ClusterAccess): Promise<KubeConfig> {
   try {
-    config = await access(cluster);
+    return await access(cluster);
   } catch (error) {
     // A provider error (e.g. EKS throttling while looking up the endpoint) keeps its retryability.
     if (error instanceof ProviderError) throw error;
@@ -51,7 +56,6 @@ export async function connect(
       },
     );
   }
-  return { ...apiClients(config, timeoutMs), cluster, timeoutMs };
 }
 
 type ApiClients = Pick<KubeClients, 'core' | 'apps' | 'options'>;
