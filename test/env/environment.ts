@@ -33,12 +33,11 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
   mkdirSync(runDir, { recursive: true });
 
   const [moto, kube] = await Promise.allSettled([startMoto(runDir), startKube(runDir)]);
-  const processes = [
-    ...(moto.status === 'fulfilled' ? [moto.value.process] : []),
-    ...(kube.status === 'fulfilled' ? kube.value.processes : []),
-  ];
   const stopAll = async () => {
-    await Promise.all(processes.map((p) => p.stop()));
+    await Promise.all([
+      moto.status === 'fulfilled' ? moto.value.process.stop() : undefined,
+      kube.status === 'fulfilled' ? kube.value.stop() : undefined,
+    ]);
     rmSync(join(runDir, 'etcd-data'), { recursive: true, force: true });
   };
   if (moto.status === 'rejected' || kube.status === 'rejected') {

@@ -25,6 +25,8 @@ export interface KubeEnvironment {
   readonly nodes: Readonly<Record<ClusterName, readonly string[]>>;
   readonly credentials: ClusterCredentials;
   readonly processes: readonly ServerProcess[];
+  /** Stops every process, clients before the servers they talk to. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -72,10 +74,22 @@ export async function startKube(runDir: string): Promise<KubeEnvironment> {
     );
     const kubeconfigPath = join(runDir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(servers, credentials), { mode: 0o600 });
-    return { kubeconfigPath, servers, kubeVersions: versions.kube, nodes, credentials, processes };
+    const stop = () => stopInOrder(processes);
+    return { kubeconfigPath, servers, kubeVersions: versions.kube, nodes, credentials, processes, stop };
   } catch (error) {
-    await Promise.all(processes.map((p) => p.stop()));
+    await stopInOrder(processes);
     throw error;
+  }
+}
+
+/**
+ * Stops the controllers, schedulers and kwoks, then the API servers, then etcd. Stopped all at once, an
+ * API server keeps retrying the etcd that went away and only ends when it is killed 10 s later.
+ */
+async function stopInOrder(processes: readonly ServerProcess[]): Promise<void> {
+  const tier = (p: ServerProcess) => (p.name === 'etcd' ? 2 : p.name.startsWith('kube-apiserver') ? 1 : 0);
+  for (const level of [0, 1, 2]) {
+    await Promise.all(processes.filter((p) => tier(p) === level).map((p) => p.stop()));
   }
 }
 
