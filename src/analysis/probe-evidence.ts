@@ -173,7 +173,7 @@ export function updateStepProbe(
 }
 
 /** "green: 2 non-2xx, 1 connection error; unknown: 1 connection error" */
-export function describeFailures(counts: ProbeCounts): string {
+export function describeFailures(counts: Pick<ProbeCounts, 'sides'>): string {
   const parts = servingSides.flatMap((side) => {
     const { non2xx, connectionErrors } = counts.sides[side];
     const kinds = [
@@ -195,15 +195,18 @@ export function overBudget(probe: StepProbe): string | undefined {
   );
 }
 
-/** "probe 240 sent, 0 failed (budget 0), green 9.6% of responses (intended 10%), p50 3 ms, p99 12 ms" */
-export function probeLine(probe: StepProbe): string {
+/** "240 sent, 0 failed (budget 0), green 9.6% of responses (intended 10%), p50 3 ms, p99 12 ms" */
+export function probeLine(probe: StepProbe | StepProbeSummary): string {
   const { failed, errorBudget, p50Ms, p99Ms, observedGreen } = probe.findings;
+  const sent = 'counts' in probe ? probe.counts.sent : probe.sent;
+  const { before, green } = 'intended' in probe ? probe.intended : probe;
   const observed = observedGreen.bake ?? observedGreen.write;
+  // Before the read-back, either weight may be in force.
+  const intended = observedGreen.bake === undefined && before !== green ? `${before}→${green}%` : `${green}%`;
   return (
-    `probe ${probe.counts.sent} sent, ${failed} failed (budget ${errorBudget})` +
-    (observed === undefined
-      ? ''
-      : `, green ${observed}% of responses (intended ${observedGreen.bake === undefined ? `${probe.intended.before}→` : ''}${probe.intended.green}%)`) +
+    `${sent} sent, ${failed} failed (budget ${errorBudget})` +
+    (failed === 0 ? '' : ` [${describeFailures('counts' in probe ? probe.counts : probe)}]`) +
+    (observed === undefined ? '' : `, green ${observed}% of responses (intended ${intended})`) +
     (p50Ms === undefined ? '' : `, p50 ${p50Ms} ms, p99 ${p99Ms} ms`) +
     (probe.interruptions?.length ? `, interrupted ${probe.interruptions.length}×` : '')
   );

@@ -69,6 +69,14 @@ describe('the example config', () => {
       retry: { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 120_000 },
       stageTimeoutsMs: { provision: 2_700_000, 'qualify-services': 1_200_000 },
       pollIntervalMs: 10_000,
+      probe: {
+        url: 'http://shop.example.com/healthz',
+        ratePerSecond: 20,
+        servedByHeader: 'x-served-by',
+        errorBudget: 0,
+        timeoutMs: 2_000,
+        keepAliveShare: 0.5,
+      },
     });
   });
 
