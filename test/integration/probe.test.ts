@@ -291,3 +291,31 @@ describe('traffic probe on loopback', () => {
     expect(stillOpen).toBe(0);
   });
 });
+
+describe('the probe registry', () => {
+  it('runs one probe per promotion and stops it once the promotion leaves the traffic shift', async () => {
+    weights = { blue: 1, green: 1 };
+    const promotion = newPromotion(testPromotion('p-1', testPlan()), new Date());
+    const shifting = {
+      ...promotion,
+      currentStage: 'shift-traffic' as const,
+      stages: {
+        ...promotion.stages,
+        'shift-traffic': { state: 'running' as const, message: '', attempts: 0 },
+      },
+    };
+    const start = (step: number) =>
+      registry.start({ key: `p-1/${step}`, promotionId: 'p-1', spec: spec(), clusters, part: 'write' });
+    const first = start(0);
+    expect(start(0).life).toBe(first.life);
+    // The next step's probe replaces the step before's.
+    start(1);
+    await until('the first step probe stopped', () => registry.read('p-1/0') === undefined);
+    expect(registry.size).toBe(1);
+    registry.settle(shifting);
+    registry.settle({ ...shifting, phase: 'waiting-approval' });
+    expect(registry.size).toBe(1);
+    registry.settle({ ...shifting, phase: 'paused' });
+    expect(registry.size).toBe(0);
+  });
+});

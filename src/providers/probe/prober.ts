@@ -26,8 +26,13 @@ export interface ProberOptions {
 const keptAliveSockets = 4;
 /** Requests open at once at most; a tick past it sends nothing (a stuck platform is not piled on). */
 const maxInFlight = 256;
-/** How often the sender wakes; it sends what the rate says is due since the start. */
-const tickMs = 10;
+/**
+ * How often the sender wakes: once per request due, but at least every 100 ms and at most every 10 ms
+ * (a fast rate sends several per wake). It sends what the rate says is due since the start.
+ */
+function tickMs(ratePerSecond: number): number {
+  return Math.min(100, Math.max(10, 1000 / ratePerSecond));
+}
 
 export class Prober {
   readonly life = randomUUID();
@@ -54,7 +59,7 @@ export class Prober {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.sendDue(), tickMs);
+    this.timer = setInterval(() => this.sendDue(), tickMs(this.options.spec.ratePerSecond));
   }
 
   /** From now on, requests count as sent after the router confirmed the step's weight. */
