@@ -3,14 +3,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { expect, it } from 'vitest';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterAll, expect, it } from 'vitest';
 import type { ClusterRef } from '../../src/domain/promotion.js';
 import { createClusterHealth, type FoundationSpec } from '../../src/providers/kubernetes/health/index.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
+import { podFaults } from '../env/faults.js';
 import { describeWithServers, testEnvironment } from './environment.js';
-
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+import { failOnePod } from './support/pod-faults.js';
+import { deploymentReported, deploymentRolledOut } from './support/workload-waits.js';
 
 describeWithServers('cluster health: traffic readiness and access errors (green)', () => {
   const env = testEnvironment();
@@ -25,18 +26,19 @@ describeWithServers('cluster health: traffic readiness and access errors (green)
     nodes: { expectedReady: 1 },
   };
 
+  const created: string[] = [];
+  afterAll(async () => {
+    await Promise.all(created.map((name) => core.deleteNamespace({ name })));
+  });
+
   async function namespace(name: string): Promise<string> {
     const full = `${name}-${suffix}`;
     await core.createNamespace({ body: { metadata: { name: full } } });
+    created.push(full);
     return full;
   }
 
-  async function deployment(
-    namespace: string,
-    name: string,
-    replicas: number,
-    status: Record<string, number>,
-  ): Promise<void> {
+  async function deployment(namespace: string, name: string, replicas: number): Promise<void> {
     const labels = { app: name };
     await apps.createNamespacedDeployment({
       namespace,
@@ -52,26 +54,29 @@ describeWithServers('cluster health: traffic readiness and access errors (green)
         },
       },
     });
-    await apps.patchNamespacedDeploymentStatus({ name, namespace, body: { status } }, mergePatch);
   }
 
   it('says whether the service namespaces can take traffic, naming what is not ready', async () => {
     const shop = await namespace('shop');
     const payments = await namespace('payments');
     const empty = await namespace('empty');
-    await deployment(shop, 'web', 3, {
-      observedGeneration: 1,
-      replicas: 3,
-      readyReplicas: 3,
-      availableReplicas: 3,
-    });
-    await deployment(shop, 'batch', 0, { observedGeneration: 1 });
-    await deployment(payments, 'api', 2, {
-      observedGeneration: 1,
-      replicas: 2,
-      readyReplicas: 1,
-      availableReplicas: 1,
-    });
+    await deployment(shop, 'web', 3);
+    await deployment(shop, 'batch', 0);
+    await deployment(payments, 'api', 2);
+    await Promise.all([
+      deploymentRolledOut(apps, shop, 'web'),
+      deploymentRolledOut(apps, shop, 'batch'),
+      deploymentRolledOut(apps, payments, 'api'),
+    ]);
+    // One of api's two pods starts crash-looping: its Deployment is left with one available replica.
+    await failOnePod(core, payments, { app: 'api' }, podFaults.crashLoop);
+    await deploymentReported(
+      apps,
+      payments,
+      'api',
+      (s) => s.readyReplicas === 1 && s.availableReplicas === 1,
+      'down to one available replica',
+    );
     const health = (namespaces: string[]) =>
       createClusterHealth({ access, foundation, services: { namespaces } });
 
