@@ -2,6 +2,7 @@
  * The human views: a promotion's stages, traffic, gates and rollback; lists as aligned tables.
  * Plain text and a few block characters, so it reads the same in a terminal, a CI log or a pager.
  */
+import { probeLines } from '../analysis/probe-lines.js';
 import { stageNames } from '../domain/stages.js';
 import type { Promotion, PromotionDetail, PromotionEvent } from './client.js';
 
@@ -66,6 +67,8 @@ export function renderPromotion(p: Promotion | PromotionDetail, now = new Date()
     ]);
   }
   lines.push(table(rows), '', `traffic   ${bar(p.traffic.green)}${trafficNote(p)}`);
+  // What the traffic probe saw at each step, when the platform has one.
+  lines.push(...probeLines(p.stages['shift-traffic']?.saved).map((line) => `probe     ${line}`));
   for (const gate of p.gates.filter((g) => g.approvedAt === undefined)) {
     const admin = gate.id === 'decommission' ? ' (needs an admin)' : '';
     lines.push(

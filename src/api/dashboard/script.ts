@@ -1,3 +1,4 @@
+import { probeLines } from '../../analysis/probe-lines.js';
 import { dashboardRules } from './rules.js';
 
 /**
@@ -8,6 +9,7 @@ import { dashboardRules } from './rules.js';
 export const dashboardScript = `
 'use strict';
 ${dashboardRules}
+${probeLines.toString()}
 const $ = (id) => document.getElementById(id);
 // me: the token's principal from GET /v1/me, asked once per token; refreshMessage: the message box
 // holds a refresh's error (e.g. "enter an API token"), which a later successful refresh clears.
@@ -146,6 +148,7 @@ async function renderDetail() {
     el('p', {}, 'phase ', el('span', { class: 'phase ' + p.phase, 'data-phase': p.phase }, p.phase), p.pauseReason ? ' — ' + p.pauseReason : ''),
     weightBar(p.traffic.green),
     el('p', { class: 'history' }, 'verified weights: ' + (p.traffic.history.map((h) => h.green + '%' + (h.reason === 'step' ? '' : ' (' + h.reason + ')')).join(' → ') || 'none yet')),
+    el('ul', { class: 'probe' }, ...probeLines(p.stages['shift-traffic'] && p.stages['shift-traffic'].saved).map((line) => el('li', {}, 'probe ' + line))),
     el('p', {}, 'blue: slot ' + p.blue.slot + ' ' + p.blue.name + ' → green: slot ' + p.green.slot + ' ' + p.green.name + (p.green.adopted ? ' (adopted)' : '')),
     p.rollback ? el('p', {}, 'rollback (' + p.rollback.mode + ', green ' + p.rollback.green + '): ' + p.rollback.step + ' — ' + p.rollback.message) : '',
     p.rollback && p.rollback.warning ? el('p', { class: 'error' }, 'warning: ' + p.rollback.warning) : '',
