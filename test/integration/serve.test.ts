@@ -12,7 +12,7 @@ import {
   CreateHostedZoneCommand,
   ListResourceRecordSetsCommand,
 } from '@aws-sdk/client-route-53';
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -21,6 +21,7 @@ import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { type RunningController, serve } from '../../src/server/serve.js';
 import { StoreLockedError } from '../../src/store/errors.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
+import { deploymentRolledOut } from './support/workload-waits.js';
 
 /** Loosely typed JSON for assertions; the API's own schemas are tested elsewhere. */
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are inspected field by field by the assertions
@@ -43,6 +44,7 @@ describeWithServers('switchyard serve', () => {
     endpoint: env.awsEndpoint,
     credentials: dummyCredentials,
   });
+  const blue = loadKubeConfig({ path: env.kubeconfigPath, context: 'blue' });
   let controller: RunningController;
   let zoneId = '';
   const call = async (method: string, path: string, body?: unknown) => {
@@ -98,10 +100,10 @@ describeWithServers('switchyard serve', () => {
         resourcesVpcConfig: { subnetIds: ['subnet-1', 'subnet-2'] },
       }),
     );
-    const blue = loadKubeConfig({ path: env.kubeconfigPath, context: 'blue' });
     await blue.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
     const labels = { app: 'web' };
-    await blue.makeApiClient(AppsV1Api).createNamespacedDeployment({
+    const blueApps = blue.makeApiClient(AppsV1Api);
+    await blueApps.createNamespacedDeployment({
       namespace,
       body: {
         metadata: { name: 'web' },
@@ -112,22 +114,8 @@ describeWithServers('switchyard serve', () => {
         },
       },
     });
-    await blue.makeApiClient(AppsV1Api).patchNamespacedDeploymentStatus(
-      {
-        name: 'web',
-        namespace,
-        body: {
-          status: {
-            observedGeneration: 1,
-            replicas: 2,
-            updatedReplicas: 2,
-            readyReplicas: 2,
-            availableReplicas: 2,
-          },
-        },
-      },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
+    // Blue serves: its controllers and kubelets (kwok) make the service available.
+    await deploymentRolledOut(blueApps, namespace, 'web');
 
     writeFileSync(
       join(dir, 'controller.yaml'),
@@ -162,6 +150,14 @@ describeWithServers('switchyard serve', () => {
         },
         rollback: { green: 'keep', drainDelay: '60s' },
         services: { source: { kind: 'copy', namespaces: [namespace] } },
+        // A component green was never given (other tests may install the EKS defaults on the shared green
+        // cluster, so the platform names one of its own): the foundation cannot qualify.
+        foundation: {
+          components: [
+            { name: 'mesh', kind: 'Deployment', namespace: 'istio-system', workload: `istiod-${suffix}` },
+          ],
+          nodes: { expectedReady: 1 },
+        },
       }),
     );
     controller = await serve({
@@ -173,6 +169,7 @@ describeWithServers('switchyard serve', () => {
   afterAll(async () => {
     await controller?.close();
     aws.destroy();
+    await blue.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace });
   });
 
   it('serves health, platforms with live weights from Route 53, and a dry-run plan', async () => {
@@ -225,9 +222,13 @@ describeWithServers('switchyard serve', () => {
       await new Promise((r) => setTimeout(r, 200));
       promotion = (await call('GET', `/v1/promotions/${id}`)).body;
     }
-    // Green has no CoreDNS, CNI or kube-proxy (nothing runs on the test apiserver), so the foundation
-    // must not qualify; no traffic ever moved, so the rollback leaves the router alone.
+    // Green lacks the platform's mesh component, so the foundation must not qualify; no traffic ever
+    // moved, so the rollback leaves the router alone.
     expect(promotion.stages.provision.state).toBe('succeeded');
+    expect(promotion.stages['qualify-foundation']).toMatchObject({
+      state: 'failed',
+      message: expect.stringContaining(`component/mesh: Deployment istio-system/istiod-${suffix} not found`),
+    });
     expect(promotion.phase).toBe('rolling-back');
     expect(promotion.rollback).toMatchObject({ requestedBy: 'switchyard', step: 'drain' });
     const records = await aws.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
