@@ -15,6 +15,7 @@ import { type SmokeServer, startSmokeServer } from './smoke-server.js';
 import { simulateWorkloads, type WorkloadSimulator } from './workload-simulator.js';
 import { type AwsWorld, roles, seedAws } from './world-aws.js';
 import { seedFoundation, seedServices } from './world-kube.js';
+import { type ProbeWorld, startProbeWorld } from './world-probe.js';
 
 export const worldCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -45,6 +46,11 @@ export interface WorldOptions {
     readonly maxConcurrentPlatforms?: number | undefined;
     readonly pollInterval?: string | undefined;
   };
+  /**
+   * Shop's public entry point on loopback (ingress stand-ins and a DNS server answering from moto's
+   * weighted records) and a `traffic.probe` in shop's file that requests it during every step.
+   */
+  readonly probe?: boolean;
 }
 
 export interface World {
@@ -61,6 +67,8 @@ export interface World {
   };
   readonly smoke: { readonly shop: SmokeServer; readonly payments: SmokeServer };
   readonly simulator: WorkloadSimulator;
+  /** With the probe option: shop's public entry point. */
+  readonly probe?: ProbeWorld;
   close(): Promise<void>;
 }
 
@@ -94,6 +102,18 @@ export async function createWorld(
   // With slots, each cluster is green in turn, so both carry the foundation software EKS installs.
   if (slots) await seedFoundation(blue);
   const simulator = simulateWorkloads([blue, green]);
+  const probe = options.probe
+    ? await startProbeWorld({
+        aws: connection,
+        hostedZoneId: aws.hostedZoneId,
+        recordName: 'shop.example.test',
+        ttlSeconds: 1,
+        clusters: slots ? { blue: 'shop-a', green: 'shop-b' } : { blue: 'shop-blue', green: 'shop-green' },
+        targets: slots
+          ? { blue: 'shop-a.lb.example.test', green: 'shop-b.lb.example.test' }
+          : { blue: 'shop-blue.lb.example.test', green: 'shop-green.lb.example.test' },
+      })
+    : undefined;
   const smoke = {
     shop: await startSmokeServer('shop.example.test'),
     payments: await startSmokeServer('payments.example.test'),
@@ -219,6 +239,7 @@ export async function createWorld(
               green: { setIdentifier: 'shop-green', values: ['shop-green.lb.example.test'] },
             }),
         steps,
+        ...(probe && { probe: probe.probeConfig }),
       },
     }),
   );
@@ -260,10 +281,12 @@ export async function createWorld(
     names: { suffix, namespaces },
     smoke,
     simulator,
+    ...(probe && { probe }),
     async close() {
       await simulator.stop();
       await smoke.shop.close();
       await smoke.payments.close();
+      await probe?.close();
     },
   };
 }
