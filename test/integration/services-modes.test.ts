@@ -7,15 +7,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterRef } from '../../src/domain/promotion.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { createServiceDeployer, type ServicesSpec } from '../../src/providers/kubernetes/services/index.js';
+import { podFault, podFaultLabel, podFaults } from '../env/faults.js';
 import { describeWithServers, testEnvironment } from './environment.js';
+import { waitFor } from './support/wait-for.js';
+import { deploymentReported, deploymentRolledOut } from './support/workload-waits.js';
 
 const blue: ClusterRef = { name: 'blue' };
 const green: ClusterRef = { name: 'green' };
 const labels = { app: 'web' };
-const podTemplate = {
-  metadata: { labels },
+/** A pod template whose image pulls (or, given `broken`, never does: kwok's image-pull fault). */
+const podTemplate = (broken = false) => ({
+  metadata: { labels: { ...labels, ...(broken ? podFault(podFaults.imagePull) : {}) } },
   spec: { containers: [{ name: 'web', image: 'registry.example/web:1.0' }] },
-};
+});
+/** What the rollout judgement says of a Deployment of 2 whose new pods cannot start. */
+const neverAvailable = '0 available, 2 updated of 2 desired; waiting for replicas to become available';
 
 describeWithServers('Kubernetes service deployer: manifests and external modes, errors', () => {
   const env = testEnvironment();
@@ -27,48 +33,54 @@ describeWithServers('Kubernetes service deployer: manifests and external modes, 
   const deployer = (spec: ServicesSpec) => createServiceDeployer({ access, spec, sleep: async () => {} });
   const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
   const deploy = (spec: ServicesSpec) => deployer(spec).deploy({ promotionId: 'p-1', from: blue, to: green });
+  const greenNamespaces: string[] = [];
+  afterAll(async () => {
+    await Promise.all(greenNamespaces.map((name) => api(green).core.deleteNamespace({ name })));
+  });
 
-  async function createDeployment(cluster: ClusterRef, namespace: string, name: string) {
-    await api(cluster).apps.createNamespacedDeployment({
+  async function createDeployment(namespace: string, name: string, broken = false) {
+    await api(green).apps.createNamespacedDeployment({
       namespace,
       body: {
         metadata: { name, namespace },
-        spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate },
+        spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate(broken) },
       },
     });
   }
 
-  /** Plays the deployment controller: reports the rollout as done. */
-  async function reportRollout(cluster: ClusterRef, namespace: string, name: string) {
-    const status = {
-      observedGeneration: 1,
-      replicas: 2,
-      updatedReplicas: 2,
-      readyReplicas: 2,
-      availableReplicas: 2,
-    };
-    await api(cluster).apps.patchNamespacedDeploymentStatus(
-      { name, namespace, body: { status } },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  /** Waits until green's deployment controller reports every replica of the Deployment unavailable. */
+  function reportedUnavailable(namespace: string, name: string) {
+    return deploymentReported(
+      api(green).apps,
+      namespace,
+      name,
+      (s) => s.replicas === 2 && s.updatedReplicas === 2 && s.unavailableReplicas === 2,
+      'reported with both replicas unavailable',
     );
   }
 
   describe('manifests mode', () => {
     const namespace = unique('svc-manifests');
+    greenNamespaces.push(namespace);
     const directory = mkdtempSync(join(tmpdir(), 'switchyard-services-'));
     afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-    it('applies a directory of YAML and JSON manifests, idempotently, and qualifies what it applied', async () => {
+    /** The app's manifests: its config and a Deployment whose image does not pull unless `fixed`. */
+    const writeApp = (fixed: boolean) => {
       const deployment = {
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name: 'api', namespace },
-        spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate },
+        spec: { replicas: 2, selector: { matchLabels: labels }, template: podTemplate(!fixed) },
       };
       writeFileSync(
         join(directory, 'app.yaml'),
         `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: api, namespace: ${namespace}}\ndata: {mode: green}\n---\n${JSON.stringify(deployment)}\n`,
       );
+    };
+
+    it('applies a directory of YAML and JSON manifests, idempotently, and qualifies what it applied', async () => {
+      writeApp(false);
       const service = {
         apiVersion: 'v1',
         kind: 'Service',
@@ -87,20 +99,36 @@ describeWithServers('Kubernetes service deployer: manifests and external modes, 
       await expect(g.core.readNamespacedConfigMap({ name: 'api', namespace })).resolves.toMatchObject({
         data: { mode: 'green' },
       });
-      const before = (await g.apps.readNamespacedDeployment({ name: 'api', namespace })).metadata
-        ?.resourceVersion;
+
+      // The applied Deployment's pods cannot pull their image: qualification says "not yet".
+      const settled = await reportedUnavailable(namespace, 'api');
+      expect(await deployer(spec).qualify(green)).toEqual({
+        verdict: 'inconclusive',
+        checks: [
+          { name: `rollout Deployment ${namespace}/api`, verdict: 'inconclusive', evidence: neverAvailable },
+        ],
+      });
+
+      // Applying the same manifests again writes nothing (the controller has settled its status).
       await deploy(spec);
       expect(
         (await g.apps.readNamespacedDeployment({ name: 'api', namespace })).metadata?.resourceVersion,
-      ).toBe(before);
+      ).toBe(settled.metadata?.resourceVersion);
 
-      expect((await deployer(spec).qualify(green)).verdict).toBe('inconclusive');
-      await reportRollout(green, namespace, 'api');
-      const qualified = await deployer(spec).qualify(green);
-      expect(qualified).toMatchObject({
-        verdict: 'pass',
-        checks: [{ name: `rollout Deployment ${namespace}/api`, verdict: 'pass' }],
-      });
+      // Fixed manifests roll out, and qualification passes once the controller reports them available.
+      writeApp(true);
+      await expect(deploy(spec)).resolves.toMatchObject({ ready: true });
+      const qualified = await waitFor(async () => {
+        const q = await deployer(spec).qualify(green);
+        return q.verdict === 'pass' && q;
+      }, `the fixed Deployment ${namespace}/api to qualify`);
+      expect(qualified.checks).toEqual([
+        {
+          name: `rollout Deployment ${namespace}/api`,
+          verdict: 'pass',
+          evidence: '2 available, 2 updated of 2 desired',
+        },
+      ]);
     });
 
     it('refuses manifests with a claim unless allowStateful', async () => {
@@ -137,20 +165,32 @@ describeWithServers('Kubernetes service deployer: manifests and external modes, 
       expect(first.message).toContain(`Deployment ${namespace}/worker: not found on cluster green`);
 
       await api(green).core.createNamespace({ body: { metadata: { name: namespace } } });
-      await createDeployment(green, namespace, 'api');
-      await createDeployment(green, namespace, 'worker');
-      await reportRollout(green, namespace, 'api');
+      greenNamespaces.push(namespace);
+      // Another team deploys api, and a worker whose image does not pull yet.
+      await createDeployment(namespace, 'api');
+      await createDeployment(namespace, 'worker', true);
+      await deploymentRolledOut(api(green).apps, namespace, 'api');
+      await reportedUnavailable(namespace, 'worker');
       const second = await deploy(spec);
       expect(second.ready).toBe(false);
       expect(second.message).toBe(
-        `waiting for 1 of 2 workload(s) on green: Deployment ${namespace}/worker: no status from the controller yet`,
+        `waiting for 1 of 2 workload(s) on green: Deployment ${namespace}/worker: ${neverAvailable}`,
       );
 
-      await reportRollout(green, namespace, 'worker');
-      await expect(deploy(spec)).resolves.toEqual({
-        ready: true,
-        message: 'all 2 workload(s) available on green',
-      });
+      // They fix the worker's image; once its rollout is available, so is the whole list.
+      await api(green).apps.patchNamespacedDeployment(
+        {
+          name: 'worker',
+          namespace,
+          body: { spec: { template: { metadata: { labels: { [podFaultLabel]: null } } } } },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
+      const ready = await waitFor(async () => {
+        const observed = await deploy(spec);
+        return observed.ready && observed;
+      }, `the fixed worker in ${namespace} to be available`);
+      expect(ready).toEqual({ ready: true, message: 'all 2 workload(s) available on green' });
       // Nothing was applied on blue or green.
       await expect(api(blue).core.readNamespace({ name: namespace })).rejects.toMatchObject({ code: 404 });
     });
