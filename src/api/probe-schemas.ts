@@ -24,8 +24,12 @@ const sideCountsSchema = z.object({
   non2xx: z.int().describe('responses with any other status'),
   connectionErrors: z.int().describe('requests without a response: refused, reset, closed or timed out'),
 });
-const bySide = <T extends z.ZodType>(schema: T) => z.object({ blue: schema, green: schema, unknown: schema });
-const laneSchema = z.object({ sent: z.int(), failed: z.int() });
+const side = z.enum(['blue', 'green', 'unknown']);
+/** One schema for the three sides (a record, not three copies): the document stays small. */
+const bySide = <T extends z.ZodType>(schema: T) => z.record(side, schema);
+const lanesSchema = z
+  .record(z.enum(['fresh', 'keptAlive']), z.object({ sent: z.int(), failed: z.int() }))
+  .describe('fresh: a new connection per request; keptAlive: a small pool of kept-alive connections');
 const probeInterruptionSchema = z.object({
   since: isoTime.describe('the last time the evidence was saved before the controller stopped'),
   resumedAt: isoTime.describe('when a new probe started'),
@@ -45,8 +49,10 @@ const probeFindingsSchema = z.object({
 const probeCountsSchema = z.object({
   sent: z.int(),
   sides: bySide(sideCountsSchema).describe('outcomes by the side named in the served-by header'),
-  lanes: z.object({ fresh: laneSchema, keptAlive: laneSchema }),
-  served: z.object({ write: bySide(z.int()), bake: bySide(z.int()) }),
+  lanes: lanesSchema,
+  served: z
+    .record(z.enum(['write', 'bake']), bySide(z.int()))
+    .describe('responses by the side that served them, before the router confirmed the step and after'),
   latency: z
     .array(z.array(z.int()))
     .describe('[bucket, count] pairs; bucket i holds response times up to 2^(i/4) ms'),
@@ -58,7 +64,10 @@ const stepProbeSchema = z.object({
   intended: z.object({ before: percent, green: percent }),
   verifiedAt: isoTime.optional(),
   interruptions: z.array(probeInterruptionSchema).optional(),
-  earlier: probeCountsSchema.optional().describe('counted before the controller restarted'),
+  earlier: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('what probes of this step counted before the controller restarted, shaped as counts'),
   counts: probeCountsSchema,
   findings: probeFindingsSchema,
 });
@@ -68,7 +77,7 @@ const stepProbeSummarySchema = z.object({
   before: percent,
   sent: z.int(),
   sides: bySide(sideCountsSchema),
-  lanes: z.object({ fresh: laneSchema, keptAlive: laneSchema }),
+  lanes: lanesSchema,
   findings: probeFindingsSchema,
   interruptions: z.array(probeInterruptionSchema).optional(),
 });
