@@ -1,6 +1,6 @@
 /**
  * Starts the test environment by hand, for debugging (`make sandbox`): moto plus a blue and a green
- * kube-apiserver on loopback. Prints how to reach them and runs until Ctrl-C (or, with --once, stops
+ * cluster (control plane and kwok nodes) on loopback. Prints how to reach them and runs until Ctrl-C (or, with --once, stops
  * again right away after printing).
  */
 import { startTestEnvironment } from './environment.js';
@@ -13,7 +13,7 @@ let stopping = false;
 const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  console.log('\nsandbox: stopping moto, etcd and both kube-apiservers...');
+  console.log('\nsandbox: stopping moto and both clusters...');
   await environment.stop();
   process.exit(code);
 };
@@ -23,8 +23,8 @@ process.on('SIGTERM', () => void stop(0));
 console.log(`
 Switchyard sandbox is up.
   AWS (moto):       ${info.awsEndpoint}   region ${info.awsRegion}, any dummy credentials
-  blue  cluster:    ${info.kubeServers.blue}
-  green cluster:    ${info.kubeServers.green}
+  blue  cluster:    ${info.kubeServers.blue}   Kubernetes ${info.kubeVersions.blue}, nodes ${info.kubeNodes.blue.join(' ')}
+  green cluster:    ${info.kubeServers.green}   Kubernetes ${info.kubeVersions.green}, nodes ${info.kubeNodes.green.join(' ')}
   kubeconfig:       ${info.kubeconfigPath}   (contexts: blue, green)
   logs and state:   ${info.runDir}
 
