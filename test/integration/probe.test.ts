@@ -11,6 +11,7 @@ import type { ProbeSpec, PromotionPlan } from '../../src/domain/plan.js';
 import type { ProbeCounts } from '../../src/domain/probe.js';
 import { newPromotion } from '../../src/domain/promotion.js';
 import type { StageContext, StageResult } from '../../src/domain/stage.js';
+import { cachingLookup } from '../../src/providers/probe/lookup.js';
 import { ProbeRegistry } from '../../src/providers/probe/registry.js';
 import { shiftTraffic } from '../../stages/shift-traffic.js';
 import { type DnsStandIn, startDnsStandIn } from '../env/dns-standin.js';
@@ -317,5 +318,24 @@ describe('the probe registry', () => {
     expect(registry.size).toBe(1);
     registry.settle({ ...shifting, phase: 'paused' });
     expect(registry.size).toBe(0);
+  });
+});
+
+describe('the caching resolver', () => {
+  it('asks the DNS server once per TTL, follows the CNAME to its address, and never asks for an IP', async () => {
+    await withTtl(30);
+    let now = 1_000_000;
+    const addresses = cachingLookup(dns.server, () => now);
+    expect(await addresses.lookup(host)).toEqual({ address: '127.0.0.2', family: 4 });
+    now += 29_000;
+    await addresses.lookup(host);
+    expect(dns.queries(host)).toBe(1);
+    weights = { blue: 0, green: 100 };
+    now += 1_000;
+    expect(await addresses.lookup(host)).toEqual({ address: '127.0.0.3', family: 4 });
+    expect(dns.queries(host)).toBe(2);
+    expect(await addresses.lookup('127.0.0.9')).toEqual({ address: '127.0.0.9', family: 4 });
+    expect(dns.queries()).toBe(2);
+    await expect(addresses.lookup('nothing.example.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
   });
 });
