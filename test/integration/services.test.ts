@@ -9,12 +9,17 @@ import {
   setHeaderOptions,
   type V1ObjectMeta,
 } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ProviderError } from '../../src/domain/errors.js';
 import type { ClusterRef } from '../../src/domain/promotion.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { createServiceDeployer, type ServicesSpec } from '../../src/providers/kubernetes/services/index.js';
+import { podFaults } from '../env/faults.js';
 import { describeWithServers, testEnvironment } from './environment.js';
+import { namespaceVersions } from './support/namespace-versions.js';
+import { failOnePod, podsMatching, setPodFault } from './support/pod-faults.js';
+import { waitFor } from './support/wait-for.js';
+import { deploymentReported, deploymentRolledOut } from './support/workload-waits.js';
 
 const blue: ClusterRef = { name: 'blue' };
 const green: ClusterRef = { name: 'green' };
@@ -43,8 +48,22 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
   const unique = (prefix: string) => `${prefix}-${randomBytes(3).toString('hex')}`;
   const deploy = (spec: ServicesSpec) => deployer(spec).deploy({ promotionId: 'p-1', from: blue, to: green });
 
+  // Namespaces this file made (on blue) or had copied (to green): deleted from both clusters afterwards.
+  const namespaces: string[] = [];
+  afterAll(async () => {
+    const deletions = namespaces.flatMap((name) =>
+      [blue, green].map((cluster) =>
+        api(cluster)
+          .core.deleteNamespace({ name })
+          .catch(() => undefined),
+      ),
+    );
+    await Promise.all(deletions);
+  });
+
   async function createNamespace(cluster: ClusterRef, name: string, extra: V1ObjectMeta = {}) {
     await api(cluster).core.createNamespace({ body: { metadata: { name, ...extra } } });
+    namespaces.push(name);
   }
 
   async function createDeployment(cluster: ClusterRef, namespace: string, name: string, replicas = 2) {
@@ -57,43 +76,6 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
     });
   }
 
-  /** Plays the deployment controller: reports the rollout as done (or as `status` says). */
-  async function reportRollout(cluster: ClusterRef, namespace: string, name: string, status?: object) {
-    const body = {
-      status: status ?? {
-        observedGeneration: 1,
-        replicas: 2,
-        updatedReplicas: 2,
-        readyReplicas: 2,
-        availableReplicas: 2,
-      },
-    };
-    await api(cluster).apps.patchNamespacedDeploymentStatus(
-      { name, namespace, body },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-  }
-
-  /** resourceVersion of every object of the copied kinds in the namespace on green, by kind/name. */
-  async function versionsOnGreen(namespace: string): Promise<Record<string, string | undefined>> {
-    const g = api(green);
-    const lists = await Promise.all([
-      g.core.listNamespacedConfigMap({ namespace }),
-      g.core.listNamespacedSecret({ namespace }),
-      g.core.listNamespacedServiceAccount({ namespace }),
-      g.core.listNamespacedService({ namespace }),
-      g.apps.listNamespacedDeployment({ namespace }),
-      g.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }),
-      g.policy.listNamespacedPodDisruptionBudget({ namespace }),
-      g.networking.listNamespacedIngress({ namespace }),
-    ]);
-    const namespaceObject = await g.core.readNamespace({ name: namespace });
-    const entries = lists.flatMap((list, index) =>
-      list.items.map((item) => [`${index}/${item.metadata?.name}`, item.metadata?.resourceVersion] as const),
-    );
-    return Object.fromEntries([...entries, ['namespace', namespaceObject.metadata?.resourceVersion]]);
-  }
-
   describe('copy mode', () => {
     const namespace = unique('svc-copy');
     const selectorValue = namespace;
@@ -103,6 +85,16 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
     it('copies a namespace from blue to green without what is blue-specific', async () => {
       await createNamespace(blue, namespace, { labels: { 'switchyard-test': selectorValue, team: 'shop' } });
       const b = api(blue);
+      // Blue's service-account controller gives the namespace its default account, as every cluster does;
+      // someone labelled it there.
+      await waitFor(
+        () => b.core.readNamespacedServiceAccount({ name: 'default', namespace }),
+        `the default ServiceAccount of ${namespace} on blue`,
+      );
+      const blueDefault = await b.core.patchNamespacedServiceAccount(
+        { name: 'default', namespace, body: { metadata: { labels: { team: 'shop' } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      );
       const cm = await b.core.createNamespacedConfigMap({
         namespace,
         body: {
@@ -121,6 +113,11 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
         namespace,
         body: { metadata: { name: 'web-secret' }, stringData: { password: 's3cret' } },
       });
+      // The account first: blue's token controller deletes a token Secret whose account does not exist.
+      await b.core.createNamespacedServiceAccount({
+        namespace,
+        body: { metadata: { name: 'web' }, secrets: [{ name: 'web-token' }] },
+      });
       await b.core.createNamespacedSecret({
         namespace,
         body: {
@@ -135,11 +132,6 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
           type: 'helm.sh/release.v1',
           data: { release: 'eA==' },
         },
-      });
-      await b.core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'default' } } });
-      await b.core.createNamespacedServiceAccount({
-        namespace,
-        body: { metadata: { name: 'web' }, secrets: [{ name: 'web-token' }] },
       });
       const service = await b.core.createNamespacedService({
         namespace,
@@ -219,6 +211,7 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
         '9 object(s) applied (2 ConfigMap, 1 Secret, 1 ServiceAccount, 1 Service, 1 Deployment, 1 HorizontalPodAutoscaler, 1 PodDisruptionBudget, 1 Ingress)',
       );
       expect(observed.message).toContain(`Secret ${namespace}/web-token (service-account token)`);
+      expect(observed.message).toContain(`ServiceAccount ${namespace}/default (made by each cluster)`);
 
       const g = api(green);
       const greenNamespace = await g.core.readNamespace({ name: namespace });
@@ -239,9 +232,14 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
       for (const name of ['web-token', 'sh.helm.release.v1.web.v1']) {
         await expect(g.core.readNamespacedSecret({ name, namespace })).rejects.toMatchObject({ code: 404 });
       }
-      await expect(g.core.readNamespacedServiceAccount({ name: 'default', namespace })).rejects.toMatchObject(
-        { code: 404 },
+      // Green's default account is green's own, made by its controller, not a copy of blue's.
+      const greenDefault = await waitFor(
+        () => g.core.readNamespacedServiceAccount({ name: 'default', namespace }),
+        `the default ServiceAccount of ${namespace} on green`,
       );
+      expect(greenDefault.metadata?.uid).not.toBe(blueDefault.metadata?.uid);
+      expect(greenDefault.metadata?.labels).toBeUndefined();
+      expect((greenDefault.metadata?.managedFields ?? []).map((f) => f.manager)).not.toContain('switchyard');
       const account = await g.core.readNamespacedServiceAccount({ name: 'web', namespace });
       expect(account.secrets).toBeUndefined();
 
@@ -252,10 +250,15 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
       expect(JSON.stringify(applied?.fieldsV1)).not.toContain('clusterIP');
       expect(JSON.stringify(applied?.fieldsV1)).toContain('f:targetPort');
 
-      const greenDeployment = await g.apps.readNamespacedDeployment({ name: 'web', namespace });
+      // The copied Deployment is green's own: green's controllers run it on green's nodes.
+      const greenDeployment = await deploymentRolledOut(g.apps, namespace, 'web');
       expect(greenDeployment.metadata?.uid).not.toBe(blueUids.deployment);
       expect(greenDeployment.spec?.replicas).toBe(2);
-      expect(greenDeployment.status?.availableReplicas).toBeUndefined();
+      const greenPods = await podsMatching(g.core, namespace, labels);
+      expect(greenPods.map((p) => env.kubeNodes.green.includes(p.spec?.nodeName ?? ''))).toEqual([
+        true,
+        true,
+      ]);
       await expect(
         g.autoscaling.readNamespacedHorizontalPodAutoscaler({ name: 'web', namespace }),
       ).resolves.toMatchObject({
@@ -269,39 +272,70 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
     });
 
     it('changes nothing on green when deployed again', async () => {
-      const before = await versionsOnGreen(namespace);
-      expect(Object.keys(before)).toHaveLength(10);
+      // Green's controllers have finished writing: the Deployment is available, the budget counts its pods.
+      await deploymentRolledOut(api(green).apps, namespace, 'web');
+      await waitFor(async () => {
+        const budget = await api(green).policy.readNamespacedPodDisruptionBudget({ name: 'web', namespace });
+        const observed = budget.status?.observedGeneration === budget.metadata?.generation;
+        return observed && budget.status?.currentHealthy === 2 && budget.status.disruptionsAllowed === 1;
+      }, `PodDisruptionBudget ${namespace}/web to count both pods`);
+      const before = await namespaceVersions(access(green), namespace);
+      // What was copied, plus what green's own controllers made in the namespace (root CA, default account).
+      expect(Object.keys(before).sort()).toEqual([
+        'ConfigMap/kube-root-ca.crt',
+        'ConfigMap/web-config',
+        'ConfigMap/web-generated',
+        'Deployment/web',
+        'HorizontalPodAutoscaler/web',
+        'Ingress/web',
+        'Namespace',
+        'PodDisruptionBudget/web',
+        'Secret/web-secret',
+        'Service/web',
+        'ServiceAccount/default',
+        'ServiceAccount/web',
+      ]);
       const observed = await deploy({ source: { kind: 'copy', namespaces: [namespace] } });
       expect(observed.ready).toBe(true);
-      expect(await versionsOnGreen(namespace)).toEqual(before);
+      expect(await namespaceVersions(access(green), namespace)).toEqual(before);
     });
 
-    it('qualifies by rollout: inconclusive until the Deployment is available, then pass', async () => {
+    it('qualifies by rollout: inconclusive while a replica is unavailable, pass once the Deployment is available', async () => {
       const services = deployer({ source: { kind: 'copy', namespaces: [namespace] } });
+      const g = api(green);
+      // One of green's two pods starts crash-looping: the Deployment has one available replica of two.
+      const crashing = await failOnePod(g.core, namespace, labels, podFaults.crashLoop);
+      await deploymentReported(
+        g.apps,
+        namespace,
+        'web',
+        (s) => s.availableReplicas === 1 && s.updatedReplicas === 2,
+        'down to one available replica',
+      );
       const waiting = await services.qualify(green);
       expect(waiting.verdict).toBe('inconclusive');
       expect(waiting.checks).toEqual([
         {
           name: `rollout Deployment ${namespace}/web`,
           verdict: 'inconclusive',
-          evidence: 'no status from the controller yet',
+          evidence: '1 available, 2 updated of 2 desired; waiting for replicas to become available',
         },
       ]);
-      await reportRollout(green, namespace, 'web', {
-        observedGeneration: 1,
-        replicas: 2,
-        updatedReplicas: 2,
-        readyReplicas: 1,
-        availableReplicas: 1,
-      });
-      expect((await services.qualify(green)).checks[0]?.evidence).toContain(
-        '1 available, 2 updated of 2 desired',
-      );
-      await reportRollout(green, namespace, 'web');
-      const passed = await services.qualify(green);
-      expect(passed.verdict).toBe('pass');
-      // Blue is untouched: its Deployment still has no status.
-      expect((await services.qualify(blue)).verdict).toBe('inconclusive');
+      // The clusters are judged apart: blue's own replicas are all available.
+      expect((await services.qualify(blue)).verdict).toBe('pass');
+
+      await setPodFault(g.core, namespace, crashing, null);
+      const passed = await waitFor(async () => {
+        const q = await services.qualify(green);
+        return q.verdict === 'pass' && q;
+      }, `${namespace}/web on green to qualify again`);
+      expect(passed.checks).toEqual([
+        {
+          name: `rollout Deployment ${namespace}/web`,
+          verdict: 'pass',
+          evidence: '2 available, 2 updated of 2 desired',
+        },
+      ]);
     });
 
     it('refuses a namespace that blue does not have', async () => {
@@ -364,11 +398,16 @@ describeWithServers('Kubernetes service deployer (blue → green)', () => {
     });
 
     it('copies them with allowStateful, unbound from blue’s volume', async () => {
+      // Blue's StatefulSet controller has made the claim of replica db-0 from the template: a claim too.
+      await waitFor(
+        () => api(blue).core.readNamespacedPersistentVolumeClaim({ name: 'data-db-0', namespace }),
+        `claim data-db-0 of StatefulSet ${namespace}/db on blue`,
+      );
       const observed = await deploy({
         source: { kind: 'copy', namespaces: [namespace] },
         allowStateful: true,
       });
-      expect(observed.message).toContain('1 PersistentVolumeClaim');
+      expect(observed.message).toContain('2 PersistentVolumeClaim');
       const claim = await api(green).core.readNamespacedPersistentVolumeClaim({ name: 'uploads', namespace });
       expect(claim.spec?.volumeName).toBeUndefined();
       expect(claim.spec?.resources?.requests?.storage).toBe('1Gi');
