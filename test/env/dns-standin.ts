@@ -4,9 +4,12 @@
  * plus the target's A record, both with the TTL given. The records come from a function asked on every
  * query, so a caller can serve fixed weights (tests) or read them from moto's weighted record sets.
  *
- * Records are chosen in a fixed rotation (smooth weighted round robin), not at random: over any run of
+ * Records are chosen in a fixed rotation (smooth weighted round robin) by default: over any run of
  * queries as long as the weights' sum, each record is answered exactly its weight's number of times, so
- * a test can count what it expects. A name with no records is NXDOMAIN; AAAA queries get no data.
+ * a test can count what it expects. The rotation is one per name, shared by every client that asks;
+ * `choose: 'random'` draws each answer independently instead, as Route 53 does, for tests where many
+ * clients share the server and each must see the weights. A name with no records is NXDOMAIN; AAAA
+ * queries get no data.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { once } from 'node:events';
@@ -26,6 +29,8 @@ export interface DnsStandInOptions {
   /** The records of a (lower-case, dot-less) name; none: NXDOMAIN. */
   readonly records: (name: string) => readonly WeightedRecord[] | Promise<readonly WeightedRecord[]>;
   readonly ttlSeconds: number;
+  /** 'rotation' (default): exact shares over every run of queries; 'random': an independent draw per query. */
+  readonly choose?: 'rotation' | 'random';
   readonly host?: string;
   /** 0 (default): any free port. */
   readonly port?: number;
@@ -52,6 +57,7 @@ export async function startDnsStandIn(options: DnsStandInOptions): Promise<DnsSt
   function choose(name: string, records: readonly WeightedRecord[]): WeightedRecord | undefined {
     // Route 53 treats all-zero weights as equal ones.
     const weighted = records.some((r) => r.weight > 0) ? records.filter((r) => r.weight > 0) : records;
+    if (options.choose === 'random') return draw(weighted);
     const credits = credit.get(name) ?? new Map<string, number>();
     credit.set(name, credits);
     const total = weighted.reduce((sum, r) => sum + Math.max(r.weight, 1), 0);
@@ -63,6 +69,16 @@ export async function startDnsStandIn(options: DnsStandInOptions): Promise<DnsSt
     }
     if (best !== undefined) credits.set(best.id, (credits.get(best.id) ?? 0) - total);
     return best;
+  }
+
+  function draw(records: readonly WeightedRecord[]): WeightedRecord | undefined {
+    const total = records.reduce((sum, r) => sum + Math.max(r.weight, 1), 0);
+    let at = Math.random() * total;
+    for (const record of records) {
+      at -= Math.max(record.weight, 1);
+      if (at < 0) return record;
+    }
+    return records.at(-1);
   }
 
   async function answer(query: Buffer, from: RemoteInfo): Promise<void> {

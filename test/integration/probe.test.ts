@@ -3,6 +3,7 @@
  * on 127.0.0.3, one port) naming themselves in x-served-by, and the DNS stand-in answering the public
  * name with a CNAME and an A record chosen by the weights the test sets.
  */
+import { promises as dnsPromises } from 'node:dns';
 import { once } from 'node:events';
 import http from 'node:http';
 import pino from 'pino';
@@ -337,5 +338,43 @@ describe('the caching resolver', () => {
     expect(await addresses.lookup('127.0.0.9')).toEqual({ address: '127.0.0.9', family: 4 });
     expect(dns.queries()).toBe(2);
     await expect(addresses.lookup('nothing.example.test')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+  });
+});
+
+describe('the DNS stand-in', () => {
+  const ask = async (server: string, times: number) => {
+    const resolver = new dnsPromises.Resolver();
+    resolver.setServers([server]);
+    const answers: string[] = [];
+    for (let i = 0; i < times; i++) answers.push(...(await resolver.resolve4(host)));
+    return answers;
+  };
+  const count = (answers: string[], address: string) => answers.filter((a) => a === address).length;
+
+  it('answers in a rotation that gives each record exactly its share of every run of queries', async () => {
+    weights = { blue: 3, green: 1 };
+    const answers = await ask(dns.server, 8);
+    expect([count(answers, '127.0.0.2'), count(answers, '127.0.0.3')]).toEqual([6, 2]);
+  });
+
+  it('can draw each answer at random instead, never a record of weight 0', async () => {
+    const random = await startDnsStandIn({
+      ttlSeconds: 0,
+      choose: 'random',
+      records: () => [
+        { id: 'shop-a', weight: weights.blue, address: '127.0.0.2' },
+        { id: 'shop-b', weight: weights.green, address: '127.0.0.3' },
+      ],
+    });
+    try {
+      weights = { blue: 1, green: 0 };
+      expect(count(await ask(random.server, 20), '127.0.0.2')).toBe(20);
+      weights = { blue: 1, green: 1 };
+      const answers = await ask(random.server, 200);
+      expect(count(answers, '127.0.0.2')).toBeGreaterThan(50);
+      expect(count(answers, '127.0.0.3')).toBeGreaterThan(50);
+    } finally {
+      await random.close();
+    }
   });
 });
