@@ -37,6 +37,8 @@ export interface StepProbe {
   /** Everything counted for the step: `earlier` and the running probe's counts together. */
   readonly counts: ProbeCounts;
   readonly findings: ProbeFindings;
+  /** The latest failure the probe saw, e.g. "green: HTTP 503". */
+  readonly lastFailure?: string;
 }
 
 /** Figures read off the counts, stored beside them so every reader shows the same ones. */
@@ -141,6 +143,7 @@ export function beginStepProbe(
     intended,
     counts: reading.counts,
     findings: findings(spec, reading.counts),
+    ...(reading.lastFailure !== undefined && { lastFailure: reading.lastFailure }),
   };
 }
 
@@ -169,6 +172,7 @@ export function updateStepProbe(
     ...(earlier && { earlier }),
     counts,
     findings: findings(spec, counts),
+    ...(reading.lastFailure !== undefined && { lastFailure: reading.lastFailure }),
   };
 }
 
@@ -191,7 +195,8 @@ export function overBudget(probe: StepProbe): string | undefined {
   if (failed <= errorBudget) return undefined;
   return (
     `probe: ${plural(failed, 'failed request')} of ${probe.counts.sent} at ${probe.intended.green}% to green ` +
-    `(error budget ${errorBudget}): ${describeFailures(probe.counts)}`
+    `(error budget ${errorBudget}): ${describeFailures(probe.counts)}` +
+    (probe.lastFailure === undefined ? '' : `; last: ${probe.lastFailure}`)
   );
 }
 

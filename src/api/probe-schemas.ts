@@ -70,6 +70,7 @@ const stepProbeSchema = z.object({
     .describe('what probes of this step counted before the controller restarted, shaped as counts'),
   counts: probeCountsSchema,
   findings: probeFindingsSchema,
+  lastFailure: z.string().optional().describe('the latest failure, e.g. "green: HTTP 503"'),
 });
 const stepProbeSummarySchema = z.object({
   step: z.int(),

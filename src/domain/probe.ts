@@ -55,6 +55,8 @@ export interface ProbeReading {
   readonly life: string;
   readonly startedAt: string;
   readonly counts: ProbeCounts;
+  /** The latest failure, e.g. "green: HTTP 503" or "unknown: getaddrinfo ENOTFOUND shop.example.com". */
+  readonly lastFailure?: string;
 }
 
 export interface ProbeStart {

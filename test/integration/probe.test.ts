@@ -233,6 +233,7 @@ describe('traffic probe on loopback', () => {
     expect(seen.sides.blue.connectionErrors).toBe(0);
     expect(seen.sides.unknown.connectionErrors).toBe(0);
     expect(seen.sides.blue.non2xx + seen.sides.green.non2xx).toBe(0);
+    expect(registry.read('close')?.lastFailure).toMatch(/^green: /);
   });
 
   it('fails the traffic step once green has failed more requests than the budget', async () => {
@@ -262,7 +263,7 @@ describe('traffic probe on loopback', () => {
     expect(verified).toMatchObject({
       retryable: false,
       message: expect.stringMatching(
-        /^probe: \d+ failed requests of \d+ at 1% to green \(error budget 2\): green: \d+ non-2xx$/,
+        /^probe: \d+ failed requests of \d+ at 1% to green \(error budget 2\): green: \d+ non-2xx; last: green: HTTP 503$/,
       ),
     });
     expect(registry.size).toBe(0);

@@ -49,6 +49,7 @@ export class Prober {
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private attempted = 0;
+  private lastFailure: string | undefined;
   private stopped = false;
 
   constructor(private readonly options: ProberOptions) {
@@ -68,7 +69,12 @@ export class Prober {
   }
 
   reading(): ProbeReading {
-    return { life: this.life, startedAt: this.startedAt, counts: this.tally.snapshot() };
+    return {
+      life: this.life,
+      startedAt: this.startedAt,
+      counts: this.tally.snapshot(),
+      ...(this.lastFailure !== undefined && { lastFailure: this.lastFailure }),
+    };
   }
 
   /** Stops sending, abandons open requests (uncounted) and closes every socket; resolves when they are. */
@@ -112,6 +118,8 @@ export class Prober {
       if (settled || this.stopped) return;
       settled = true;
       this.tally.record(lane, part, outcome);
+      if (outcome.kind === 'response' && (outcome.status < 200 || outcome.status >= 300))
+        this.lastFailure = `${outcome.side}: HTTP ${outcome.status}`;
     };
     const get = this.url.protocol === 'https:' ? https.request : http.request;
     const request = get(this.url, {
@@ -150,6 +158,7 @@ export class Prober {
         (address === undefined ? undefined : this.addressSide.get(address)) ??
         'unknown';
       this.options.log?.debug({ err: error, side, lane }, 'probe request failed');
+      if (!settled && !this.stopped) this.lastFailure = `${side}: ${error.message}`;
       settle({ kind: 'connection-error', side });
     });
     request.end();

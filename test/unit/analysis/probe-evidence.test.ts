@@ -133,6 +133,24 @@ describe('probe evidence', () => {
     expect(overBudget(lenient)).toBeUndefined();
   });
 
+  it('names the latest failure the probe saw', () => {
+    const probe = beginStepProbe(
+      spec,
+      {
+        life: 'a',
+        startedAt: t0.toISOString(),
+        counts: counts({ blue: 5, green: 5 }, { unknownErrors: 2 }),
+        lastFailure: 'unknown: getaddrinfo ENOTFOUND shop.example.test',
+      },
+      { before: 0, green: 1 },
+      at(1),
+    );
+    expect(overBudget(probe)).toBe(
+      'probe: 2 failed requests of 12 at 1% to green (error budget 0): unknown: 2 connection errors; ' +
+        'last: unknown: getaddrinfo ENOTFOUND shop.example.test',
+    );
+  });
+
   it('counts errors on no named side too', () => {
     const probe = beginStepProbe(
       spec,
