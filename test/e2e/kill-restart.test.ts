@@ -3,15 +3,30 @@
  * lost, carries on to the decommission gate, and nothing was created twice in moto.
  */
 import { expect, it } from 'vitest';
+import { addUnschedulablePod, stallRollout } from '../env/world-faults.js';
 import { describeWithServers } from '../integration/environment.js';
 import { shopState } from './moto-state.js';
 import { type Json, useE2E } from './support.js';
 
 describeWithServers('kill -9 of the controller during each stage', () => {
   const e2e = useE2E({ faults: { latencyShare: 1, latencyMs: 800, services: ['eks'] } });
-  const kube = () => e2e.world.simulator.stalled;
+  /**
+   * Holds a qualification stage "not yet" so the kill lands inside it: a kube-system pod waiting for
+   * capacity (inconclusive within its grace), or a services rollout that cannot finish (blue's web
+   * template carries an image that cannot be pulled, so the copy on green never becomes available).
+   */
+  async function hold(what: 'kube-system' | 'services'): Promise<() => Promise<void>> {
+    const { kube, names } = e2e.world;
+    if (what === 'kube-system') return addUnschedulablePod(kube.green, 'kube-system');
+    const namespace = names.namespaces.shop;
+    await stallRollout(kube.blue, namespace, 'web');
+    return async () => {
+      await stallRollout(kube.blue, namespace, 'web', null);
+      await stallRollout(kube.green, namespace, 'web', null);
+    };
+  }
 
-  const points: [string, (p: Json) => boolean, string?][] = [
+  const points: [string, (p: Json) => boolean, ('kube-system' | 'services')?][] = [
     ['provision', (p) => p.currentStage === 'provision'],
     ['foundation', (p) => p.currentStage === 'foundation'],
     [
@@ -30,15 +45,14 @@ describeWithServers('kill -9 of the controller during each stage', () => {
   it.each(points)(
     'during %s: restart, the promotion completes with no duplicate resource',
     async (stage, reached, stall) => {
-      const namespace = stall === 'services' ? e2e.world.names.namespaces.shop : stall;
-      if (namespace) kube().add(namespace);
+      const release = stall === undefined ? undefined : await hold(stall);
       const created = await e2e.api('POST', '/v1/promotions', { platform: 'shop', targetVersion: '1.36' });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const id = created.body.id as string;
       await e2e.waitFor(id, reached);
 
       await e2e.controller.stop(0); // SIGKILL at once: no grace period
-      if (namespace) kube().delete(namespace);
+      await release?.();
       await e2e.restart();
 
       const waiting = await e2e.waitFor(

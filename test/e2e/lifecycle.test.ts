@@ -3,12 +3,14 @@
  * the live slot; a rollback or an abandon leaves it; the old cluster of each success is deleted and its
  * slot reused by the next promotion. Checked against what moto holds, read with the SDK.
  */
+
 import { DescribeClusterCommand, ListClustersCommand } from '@aws-sdk/client-eks';
 import { DescribeListenersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
+import { failPods } from '../env/world-faults.js';
 import { describeWithServers, motoClients, testEnvironment } from '../integration/environment.js';
 import { type Json, useE2E } from './support.js';
 
@@ -106,10 +108,9 @@ describeWithServers('platform lifecycle: successive promotions alternate slots',
     const second = await promote('shop', '1.35');
     const mid = await e2e.waitFor(second, (p) => p.traffic.green >= 10);
     expect(mid).toMatchObject({ blue: { name: 'shop-b', slot: 'b' }, green: { name: 'shop-a', slot: 'a' } });
-    const web = `${e2e.world.names.namespaces.shop}/web`;
-    e2e.world.simulator.broken.add(web);
-    // Slot b (the live blue) is the "green" apiserver: wait until the simulator reports web unavailable
-    // there, so the rollback meets a blue that cannot serve.
+    // Slot b (the live blue) is the "green" apiserver: its web pods crash-loop until its Deployment
+    // controller reports web unavailable there, so the rollback meets a blue that cannot serve.
+    await failPods(e2e.world.kube.green, e2e.world.names.namespaces.shop, 'web');
     await untilUnavailable('green', e2e.world.names.namespaces.shop);
     expect((await e2e.cli(['rollback', 'shop', '--reason', 'latency on green'])).code).toBe(0);
     await e2e.waitFor(second, (p) => /waiting for blue to be ready/.test(p.rollback?.message ?? ''));
@@ -120,7 +121,7 @@ describeWithServers('platform lifecycle: successive promotions alternate slots',
     expect((await e2e.api('GET', `/v1/promotions/${second}`)).body).toMatchObject({ phase: 'abandoned' });
     expect(await shopWeights()).toEqual(weightsBefore);
     expect(await live('shop')).toMatchObject({ slot: 'b', cluster: 'shop-b' });
-    e2e.world.simulator.broken.delete(web);
+    await failPods(e2e.world.kube.green, e2e.world.names.namespaces.shop, 'web', null);
 
     // The abandoned promotion's cluster still sits in slot a: a new promotion is refused with the fix.
     const blocked = await e2e.api('POST', '/v1/promotions', { platform: 'shop', targetVersion: '1.35' });

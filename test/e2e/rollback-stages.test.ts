@@ -3,7 +3,9 @@
  * calls are slowed by the fault proxy (1 s each) so provision and foundation are seen in progress;
  * qualification stages are held by workloads still rolling out.
  */
+
 import { expect, it } from 'vitest';
+import { stallRollout } from '../env/world-faults.js';
 import { describeWithServers } from '../integration/environment.js';
 import { shopState } from './moto-state.js';
 import { type Json, useE2E } from './support.js';
@@ -14,10 +16,10 @@ describeWithServers('rollback requested during each stage', () => {
   async function rollbackWhen(
     label: string,
     reached: (p: Json) => boolean,
-    hold?: () => void,
-    release?: () => void,
+    hold?: () => Promise<void>,
+    release?: () => Promise<void>,
   ): Promise<Json> {
-    hold?.();
+    await hold?.();
     const created = await e2e.api('POST', '/v1/promotions', { platform: 'shop', targetVersion: '1.36' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const id = created.body.id as string;
@@ -27,7 +29,7 @@ describeWithServers('rollback requested during each stage', () => {
       green: 'teardown',
     });
     expect(requested.status, JSON.stringify(requested.body)).toBe(200);
-    release?.();
+    await release?.();
     const done = await e2e.waitFor(id, (p) => p.phase === 'rolled-back', 120_000);
     // Green was deleted only once its drain deadline had passed.
     const events = (await e2e.api('GET', `/v1/promotions/${id}`)).body.events as Json[];
@@ -39,14 +41,20 @@ describeWithServers('rollback requested during each stage', () => {
     return { requested: requested.body, done };
   }
 
-  const stages: [string, (p: Json) => boolean, (() => void)?, (() => void)?][] = [
+  // Blue's web template carries an image that cannot be pulled, so its copy on green never becomes
+  // available and qualify-services keeps waiting; released on both clusters once the rollback is asked.
+  const shopWeb = () => e2e.world.names.namespaces.shop;
+  const stages: [string, (p: Json) => boolean, (() => Promise<void>)?, (() => Promise<void>)?][] = [
     ['provision', (p) => p.currentStage === 'provision'],
     ['foundation', (p) => p.currentStage === 'foundation'],
     [
       'qualify-services',
       (p) => p.currentStage === 'qualify-services' && p.stages['qualify-services'].state === 'running',
-      () => e2e.world.simulator.stalled.add(e2e.world.names.namespaces.shop),
-      () => e2e.world.simulator.stalled.delete(e2e.world.names.namespaces.shop),
+      () => stallRollout(e2e.world.kube.blue, shopWeb(), 'web'),
+      async () => {
+        await stallRollout(e2e.world.kube.blue, shopWeb(), 'web', null);
+        await stallRollout(e2e.world.kube.green, shopWeb(), 'web', null).catch(() => undefined);
+      },
     ],
   ];
   it.each(stages)(

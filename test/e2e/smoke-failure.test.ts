@@ -1,8 +1,11 @@
 /**
- * Green's health endpoint starts failing while 10 % of traffic is on green: the step's analysis
- * measures it, fails, and the promotion rolls back on its own — blue checked, weights back, verified.
+ * Green starts failing while 10 % of traffic is on green, and the promotion rolls back on its own —
+ * blue checked, weights back, verified: once when its health endpoint fails the step's analysis, once
+ * when its pods start crash-looping mid-bake (green is looked at on every poll of a bake).
  */
 import { expect, it } from 'vitest';
+import { podFaults } from '../env/faults.js';
+import { failPods } from '../env/world-faults.js';
 import { describeWithServers } from '../integration/environment.js';
 import { shopState } from './moto-state.js';
 import { useE2E } from './support.js';
@@ -50,5 +53,31 @@ describeWithServers('automatic rollback when green starts failing during a traff
       'shop-blue': 100,
       'shop-green': 0,
     });
+  });
+
+  it("sees green's pods crash-loop in the middle of a bake and rolls back without a person", async () => {
+    e2e.world.smoke.shop.healthy = true;
+    const created = await e2e.cli(['promote', 'shop', '--to', '1.36', '--output', 'json']);
+    expect(created.code, created.stderr).toBe(0);
+    const id = JSON.parse(created.stdout).id as string;
+    await e2e.waitFor(id, (p) => p.traffic.green === 10 && p.stages['shift-traffic'].saved?.part === 'bake');
+    const { kube, names } = e2e.world;
+    await failPods(kube.green, names.namespaces.shop, 'web', podFaults.crashLoop);
+    try {
+      const done = await e2e.waitFor(id, (p) => p.phase === 'rolled-back', 120_000);
+      expect(done.rollback).toMatchObject({
+        requestedBy: 'switchyard',
+        reason: expect.stringMatching(
+          /^shift-traffic failed: green degraded while baking at 10% \(2 looks in a row\): .*container web: CrashLoopBackOff/,
+        ),
+      });
+      expect(done.traffic.history.map((h: { green: number }) => h.green)).toEqual([1, 10, 0]);
+      expect((await shopState(e2e.world.aws.hostedZoneId)).weights).toEqual({
+        'shop-blue': 100,
+        'shop-green': 0,
+      });
+    } finally {
+      await failPods(kube.green, names.namespaces.shop, 'web', null);
+    }
   });
 });

@@ -1,18 +1,10 @@
 /**
  * The Kubernetes side of the world: on blue, the platform's services (one namespace each) and an
  * object that uses an API deprecated in the target (so qualification has a warning to show); on green,
- * the EKS foundation software (CoreDNS, aws-node, kube-proxy) and Ready nodes, as a new EKS cluster has.
+ * the foundation software a new EKS cluster runs, with the platform's ingress controller and autoscaler.
+ * The nodes are the environment's (kwok-nodes.ts).
  */
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Deployment,
-} from '@kubernetes/client-node';
-
-const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 
 async function ignoreExists(create: () => Promise<unknown>): Promise<void> {
   try {
@@ -84,61 +76,58 @@ export async function seedServices(blue: KubeConfig, namespace: string): Promise
   );
 }
 
-/** What a fresh EKS cluster runs in kube-system, plus Ready nodes. Idempotent. */
-export async function seedFoundation(green: KubeConfig, nodes = 2): Promise<void> {
-  const core = green.makeApiClient(CoreV1Api);
-  const apps = green.makeApiClient(AppsV1Api);
+/**
+ * Image tags of the foundation software EKS runs per Kubernetes minor (the add-on tables of the EKS
+ * user guide; the autoscaler's minor follows the cluster's), so the worlds look like the real thing.
+ */
+const ecr = '602401143452.dkr.ecr.us-east-1.amazonaws.com';
+export function foundationImages(minor: string): Record<FoundationWorkload, string> {
+  return {
+    coredns: `${ecr}/eks/coredns:v1.13.2-eksbuild.4`,
+    'aws-node': `${ecr}/amazon-k8s-cni:v1.20.4-eksbuild.2`,
+    'kube-proxy': `${ecr}/eks/kube-proxy:v${minor}.0-eksbuild.2`,
+    'aws-load-balancer-controller': 'public.ecr.aws/eks/aws-load-balancer-controller:v2.13.4',
+    'cluster-autoscaler': `registry.k8s.io/autoscaling/cluster-autoscaler:v${minor}.0`,
+  };
+}
+
+/** The foundation workloads in kube-system, and how the platform files name them for qualification. */
+export const foundationWorkloads = [
+  { name: 'dns', kind: 'Deployment', workload: 'coredns', replicas: 2 },
+  { name: 'cni', kind: 'DaemonSet', workload: 'aws-node' },
+  { name: 'kube-proxy', kind: 'DaemonSet', workload: 'kube-proxy' },
+  { name: 'ingress', kind: 'Deployment', workload: 'aws-load-balancer-controller', replicas: 2 },
+  { name: 'autoscaler', kind: 'Deployment', workload: 'cluster-autoscaler', replicas: 1 },
+] as const;
+type FoundationWorkload = (typeof foundationWorkloads)[number]['workload'];
+
+/**
+ * What a fresh EKS cluster at `minor` runs in kube-system, plus the platform's ingress controller and
+ * autoscaler, as real objects: the cluster's controllers make their pods, its scheduler places them on
+ * the kwok nodes and kwok runs them. Idempotent.
+ */
+export async function seedFoundation(cluster: KubeConfig, minor: string): Promise<void> {
+  const apps = cluster.makeApiClient(AppsV1Api);
   const namespace = 'kube-system';
-  await ignoreExists(() =>
-    apps.createNamespacedDeployment({
-      namespace,
-      body: deployment(
-        'coredns',
-        '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/coredns:v1.11.4-eksbuild.2',
-        2,
-      ),
-    }),
-  );
-  for (const [name, image] of [
-    ['aws-node', '602401143452.dkr.ecr.us-east-1.amazonaws.com/amazon-k8s-cni:v1.20.4-eksbuild.2'],
-    ['kube-proxy', '602401143452.dkr.ecr.us-east-1.amazonaws.com/eks/kube-proxy:v1.36.0-eksbuild.1'],
-  ] as const) {
-    const labels = { 'k8s-app': name };
+  const images = foundationImages(minor);
+  for (const component of foundationWorkloads) {
+    const image = images[component.workload];
+    const labels = { 'k8s-app': component.workload };
+    const template = { metadata: { labels }, spec: { containers: [{ name: component.workload, image }] } };
+    const metadata = { name: component.workload, labels };
     await ignoreExists(() =>
-      apps.createNamespacedDaemonSet({
-        namespace,
-        body: {
-          metadata: { name, labels },
-          spec: {
-            selector: { matchLabels: labels },
-            template: { metadata: { labels }, spec: { containers: [{ name, image }] } },
-          },
-        },
-      }),
-    );
-  }
-  for (let i = 1; i <= nodes; i++) {
-    const name = `ip-10-40-0-${10 + i}.ec2.internal`;
-    await ignoreExists(() =>
-      core.createNode({ body: { metadata: { name, labels: { 'eks.amazonaws.com/nodegroup': 'general' } } } }),
-    );
-    await core.patchNodeStatus(
-      {
-        name,
-        body: {
-          status: {
-            conditions: [
-              {
-                type: 'Ready',
-                status: 'True',
-                reason: 'KubeletReady',
-                message: 'kubelet is posting ready status',
-              },
-            ],
-          },
-        },
-      },
-      merge,
+      component.kind === 'Deployment'
+        ? apps.createNamespacedDeployment({
+            namespace,
+            body: {
+              metadata,
+              spec: { replicas: component.replicas, selector: { matchLabels: labels }, template },
+            },
+          })
+        : apps.createNamespacedDaemonSet({
+            namespace,
+            body: { metadata, spec: { selector: { matchLabels: labels }, template } },
+          }),
     );
   }
 }

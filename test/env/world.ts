@@ -1,20 +1,20 @@
 /**
  * A platform team's world, ready for Switchyard: AWS resources in moto, services and foundation
- * software on the blue and green kube-apiservers, ingress stand-ins for smoke probes, a workload
- * simulator, and the controller config that describes two platforms: "shop" (Route 53) and "payments"
- * (ALB). Used by `make demo` and by the end-to-end tests.
+ * software on the blue and green clusters (run by their own controllers, scheduler and kwok nodes),
+ * ingress stand-ins for smoke probes, and the controller config that describes two platforms: "shop"
+ * (Route 53) and "payments" (ALB). Used by `make demo` and by the end-to-end tests.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import type { TestEnvironmentInfo } from './environment.js';
 import { freePort } from './net.js';
 import { type SmokeServer, startSmokeServer } from './smoke-server.js';
-import { simulateWorkloads, type WorkloadSimulator } from './workload-simulator.js';
 import { type AwsWorld, roles, seedAws } from './world-aws.js';
-import { seedFoundation, seedServices } from './world-kube.js';
+import { foundationWorkloads, seedFoundation, seedServices } from './world-kube.js';
 import { type ProbeWorld, startProbeWorld } from './world-probe.js';
 
 export const worldCredentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -66,7 +66,8 @@ export interface World {
     readonly namespaces: { readonly shop: string; readonly payments: string };
   };
   readonly smoke: { readonly shop: SmokeServer; readonly payments: SmokeServer };
-  readonly simulator: WorkloadSimulator;
+  /** The clusters behind the kubeconfig contexts "blue" and "green" (slots a and b in the slots shape). */
+  readonly kube: { readonly blue: KubeConfig; readonly green: KubeConfig };
   /** With the probe option: shop's public entry point. */
   readonly probe?: ProbeWorld;
   close(): Promise<void>;
@@ -98,10 +99,10 @@ export async function createWorld(
   });
   await seedServices(blue, namespaces.shop);
   await seedServices(blue, namespaces.payments);
-  await seedFoundation(green);
+  const minor = (version: string) => version.split('.').slice(0, 2).join('.');
+  await seedFoundation(green, minor(env.kubeVersions.green));
   // With slots, each cluster is green in turn, so both carry the foundation software EKS installs.
-  if (slots) await seedFoundation(blue);
-  const simulator = simulateWorkloads([blue, green]);
+  if (slots) await seedFoundation(blue, minor(env.kubeVersions.blue));
   const probe = options.probe
     ? await startProbeWorld({
         aws: connection,
@@ -185,6 +186,19 @@ export async function createWorld(
             template: template(name),
           },
         };
+  // Green's foundation as the platform team qualifies it: the EKS software, the ingress controller and
+  // the autoscaler in kube-system, every node of the node group Ready, pod errors judged in kube-system
+  // (other namespaces belong to other tests of the shared clusters).
+  const foundation = {
+    components: foundationWorkloads.map(({ name, kind, workload }) => ({
+      name,
+      kind,
+      namespace: 'kube-system',
+      workload,
+    })),
+    nodes: { expectedReady: env.kubeNodes.green.length, selector: 'eks.amazonaws.com/nodegroup=general' },
+    pods: { namespaces: ['kube-system'] },
+  };
   const common = (name: 'shop' | 'payments') => ({
     name,
     ...clusters(name),
@@ -198,6 +212,7 @@ export async function createWorld(
     },
     retry: { maxAttempts: 5, baseDelay: '300ms', maxDelay: '3s', ...options.platform?.retry },
     pollInterval: '300ms',
+    foundation,
     services: {
       source: { kind: 'copy', namespaces: [namespaces[name]] },
       smoke: [
@@ -280,10 +295,9 @@ export async function createWorld(
     aws,
     names: { suffix, namespaces },
     smoke,
-    simulator,
+    kube: { blue, green },
     ...(probe && { probe }),
     async close() {
-      await simulator.stop();
       await smoke.shop.close();
       await smoke.payments.close();
       await probe?.close();
