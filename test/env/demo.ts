@@ -3,15 +3,17 @@
  * sandbox (moto + two kube-apiservers, one per cluster slot), seeds a platform team's world, runs
  * `switchyard serve` as its own process, and drives three promotions with the CLI as a user would:
  *   1. shop (Route 53) 1.34 → 1.35, slot a → b: provision → qualify foundation (one deprecated-API
- *      warning) → services → traffic 1 → 10 → 50 → 100 %, each verified → decommission after an admin
- *      approves; slot b is live now;
+ *      warning) → services → traffic 1 → 10 → 50 → 100 %, each verified while the traffic probe sends
+ *      requests through the weighted record → decommission after an admin approves; slot b is live now;
  *   2. shop again, 1.35 → 1.36 with the same platform file: slot b → a, slot a's cluster built anew;
  *   3. payments (ALB): traffic to 50 %, then the one-command rollback; its live slot does not move.
- * Ends with a summary and stops everything (KEEP=1 / --keep leaves it running until Ctrl-C).
+ * Ends with a summary (with the probe's evidence per step) and stops everything (KEEP=1 / --keep leaves
+ * it running until Ctrl-C).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { probeLines } from '../../src/analysis/probe-lines.js';
 import { cliEntry, startController } from './controller-process.js';
 import { startTestEnvironment } from './environment.js';
 import { projectRoot } from './tools.js';
@@ -23,16 +25,17 @@ const say = (text: string) => console.log(text);
 const heading = (text: string) => say(`\n${bold(`== ${text}`)}`);
 
 heading('Switchyard demo');
-say(`What happens: a sandbox with moto (AWS) and two local kube-apiservers (one per cluster slot); a
-controller process; two successive upgrades of "shop" (Route 53) with the same platform file, each
-to decommission, the live slot moving a → b → a; "payments" (ALB) rolled back at 50 % with one command;
-a summary. Nothing leaves this machine.`);
+say(`What happens: a sandbox with moto (AWS) and two local Kubernetes clusters (one per cluster slot: its
+own apiserver, controllers, scheduler and kwok nodes, blue one minor below green); a controller process;
+two successive upgrades of "shop" (Route 53) with the same platform file, each to decommission, the live
+slot moving a → b → a, a traffic probe sending requests through the weighted record during every step;
+"payments" (ALB) rolled back at 50 % with one command; a summary. Nothing leaves this machine.`);
 
 const started = Date.now();
 const environment = await startTestEnvironment();
 const dir = join(projectRoot, '.cache/demo', new Date().toISOString().replace(/[:.]/g, '-'));
 mkdirSync(dir, { recursive: true });
-const world = await createWorld(environment.info, dir, { shape: 'slots', kubeVersion: '1.34' });
+const world = await createWorld(environment.info, dir, { shape: 'slots', kubeVersion: '1.34', probe: true });
 const controller = await startController(world);
 heading('Controller up');
 say(`  API         ${world.url}/v1   (OpenAPI ${world.url}/openapi.json, browsable at ${world.url}/docs)
@@ -64,6 +67,12 @@ try {
     ['promotion', 'platform', 'versions', 'slots', 'result', 'green weight, verified at each step', 'took'],
     ...rows,
   ]);
+  for (const p of [shop, shopAgain]) {
+    say(
+      `\ntraffic probe of ${p.id} (${p.blue.slot} → ${p.green.slot}), requests through the weighted record:`,
+    );
+    for (const line of probeLines(p.stages['shift-traffic']?.saved)) say(`  ${line}`);
+  }
   say(`\nqualify-foundation said: ${shop.stages['qualify-foundation'].message}`);
   say(`rollback of payments: ${payments.rollback.message}`);
   say('\n$ switchyard platforms');
@@ -89,7 +98,7 @@ heading('Stopping');
 await controller.stop();
 await world.close();
 await environment.stop();
-say('Stopped the controller, moto and both kube-apiservers; nothing is left running.');
+say('Stopped the controller, moto and both clusters; nothing is left running.');
 process.exit(exitCode);
 
 // ---------------------------------------------------------------------------------------------------
