@@ -10,11 +10,10 @@ import {
   CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
-  type V1Container,
   type V1DeploymentStrategy,
-  type V1Pod,
+  type V1PodCondition,
 } from '@kubernetes/client-node';
-import { afterAll, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import type { CheckResult } from '../../src/domain/ports.js';
 import type { ClusterRef } from '../../src/domain/promotion.js';
 import {
@@ -28,7 +27,7 @@ import { nodeFaults, podFault, podFaults } from '../env/faults.js';
 import { fakeNodeGroup } from '../env/kwok-nodes.js';
 import { describeWithServers, testEnvironment } from './environment.js';
 import { failOnePod } from './support/pod-faults.js';
-import { noMemoryOn, tooMuchMemory, unschedulableSince } from './support/scheduling.js';
+import { createPod, noMemoryOn, tooMuchMemory, unschedulableSince } from './support/scheduling.js';
 import { createTestNode, nodeReadiness } from './support/test-nodes.js';
 import { waitFor } from './support/wait-for.js';
 import { daemonSetRolledOut, deploymentReported, deploymentRolledOut } from './support/workload-waits.js';
@@ -65,8 +64,6 @@ describeWithServers('cluster health against kube-apiserver green', () => {
     return namespace;
   }
 
-  const containers = (name: string, image: string): V1Container[] => [{ name, image }];
-
   async function deployment(
     namespace: string,
     name: string,
@@ -83,7 +80,7 @@ describeWithServers('cluster health against kube-apiserver green', () => {
           ...(options.strategy ? { strategy: options.strategy } : {}),
           template: {
             metadata: { labels },
-            spec: { containers: containers(name, options.image ?? `registry.example/${name}:1.0`) },
+            spec: { containers: [{ name, image: options.image ?? `registry.example/${name}:1.0` }] },
           },
         },
       },
@@ -102,7 +99,7 @@ describeWithServers('cluster health against kube-apiserver green', () => {
             metadata: { labels },
             spec: {
               nodeSelector: { [nodeGroupLabel]: fakeNodeGroup },
-              containers: containers(name, `registry.example/${name}:1.0`),
+              containers: [{ name, image: `registry.example/${name}:1.0` }],
             },
           },
         },
@@ -110,25 +107,8 @@ describeWithServers('cluster health against kube-apiserver green', () => {
     });
   }
 
-  /** A bare pod; `labels` may carry a kwok fault, `memory` a request no node can meet. */
-  async function pod(
-    namespace: string,
-    name: string,
-    options: { labels?: Record<string, string>; memory?: string } = {},
-  ): Promise<void> {
-    const container: V1Container = { name: 'app', image: 'registry.example/app:1.0' };
-    if (options.memory) container.resources = { requests: { memory: options.memory } };
-    await core.createNamespacedPod({
-      namespace,
-      body: {
-        metadata: { name, namespace, labels: options.labels ?? {} },
-        spec: { containers: [container] },
-      },
-    });
-  }
-
   const readPod = (namespace: string, name: string) => core.readNamespacedPod({ namespace, name });
-  const condition = (p: V1Pod, type: string) => p.status?.conditions?.find((c) => c.type === type);
+  const isReady = (c: V1PodCondition) => c.type === 'Ready' && c.status === 'True';
 
   function health(spec: FoundationSpec, extra: Partial<ClusterHealthOptions> = {}) {
     return createClusterHealth({ access, foundation: spec, ...extra });
@@ -159,9 +139,9 @@ describeWithServers('cluster health against kube-apiserver green', () => {
   it('passes a healthy foundation and merges the removed-API scan it was given', async () => {
     const namespace = await freshNamespace();
     await healthyFoundation(namespace);
-    await pod(namespace, 'fine');
+    await createPod(core, namespace, 'fine');
     await waitFor(
-      async () => condition(await readPod(namespace, 'fine'), 'Ready')?.status === 'True',
+      async () => (await readPod(namespace, 'fine')).status?.conditions?.some(isReady),
       `pod ${namespace}/fine to be Ready`,
     );
     const scans: unknown[] = [];
@@ -338,23 +318,31 @@ describeWithServers('cluster health against kube-apiserver green', () => {
     );
   });
 
+  // A pod waiting for capacity for longer than this fails the foundation; the pod that does is created
+  // when the file starts, so that its wait mostly overlaps the tests before the one judging it.
+  const unschedulableGraceMs = 8_000;
+  let stuckNamespace = '';
+  beforeAll(async () => {
+    stuckNamespace = await freshNamespace();
+    await createPod(core, stuckNamespace, 'stuck', { memory: tooMuchMemory });
+  });
+
   it('fails on crash-looping and long-unschedulable pods, waits on freshly unschedulable ones', async () => {
-    const namespace = await freshNamespace();
-    const graceMs = 6_000;
+    const namespace = stuckNamespace;
     const spec = (namespaces: string[]): FoundationSpec => ({
       components: [],
       nodes: { expectedReady: 0, selector: `${nodeLabel}=none` },
-      pods: { namespaces, unschedulableGraceMs: graceMs },
+      pods: { namespaces, unschedulableGraceMs },
     });
-    await pod(namespace, 'crashing', { labels: podFault(podFaults.crashLoop) });
-    await pod(namespace, 'stuck', { memory: tooMuchMemory });
+    await createPod(core, namespace, 'crashing', { labels: podFault(podFaults.crashLoop) });
     await waitFor(async () => {
       const status = (await readPod(namespace, 'crashing')).status?.containerStatuses?.[0];
       return status?.state?.waiting?.reason === 'CrashLoopBackOff';
     }, `pod ${namespace}/crashing to crash-loop`);
     // Judged only once it has been unschedulable for longer than the grace.
     const stuckSince = await unschedulableSince(core, namespace, 'stuck');
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, stuckSince + graceMs - Date.now())));
+    const waitMs = stuckSince + unschedulableGraceMs - Date.now();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, waitMs)));
 
     const first = await health(spec([namespace])).qualifyFoundation(clusters);
     expect(first.verdict).toBe('fail');
@@ -380,7 +368,7 @@ describeWithServers('cluster health against kube-apiserver green', () => {
     });
 
     const fresh = await freshNamespace();
-    await pod(fresh, 'waiting', { memory: tooMuchMemory });
+    await createPod(core, fresh, 'waiting', { memory: tooMuchMemory });
     await unschedulableSince(core, fresh, 'waiting');
     const second = await health(spec([fresh])).qualifyFoundation(clusters);
     expect(second.verdict).toBe('inconclusive');
