@@ -49,6 +49,12 @@ export interface ProbeFindings {
   readonly p99Ms?: number;
   /** Percent of attributed responses that green served, while the write was in flight and after. */
   readonly observedGreen: { readonly write?: number; readonly bake?: number };
+  /**
+   * False when the step sends green a share but nothing green answered since the bake began: the
+   * step's requests said nothing about green (not a failure; a person should know the pass was blind).
+   * Absent otherwise.
+   */
+  readonly greenReached?: false;
 }
 
 /** What is kept of a finished step's probe. */
@@ -115,7 +121,16 @@ export function observedGreenPercent(split: SideSplit): number | undefined {
   return attributed === 0 ? undefined : Math.round((split.green / attributed) * 1000) / 10;
 }
 
-export function findings(spec: ProbeSpec, counts: ProbeCounts): ProbeFindings {
+/**
+ * Green was meant to get a share of the bake's requests, the bake has had answers, and none of them
+ * was green's. Before the bake's first answer nothing can be said yet.
+ */
+function greenMissed(intendedGreen: number, counts: ProbeCounts): boolean {
+  const { blue, green, unknown } = counts.served.bake;
+  return intendedGreen > 0 && blue + green + unknown > 0 && green === 0;
+}
+
+export function findings(spec: ProbeSpec, counts: ProbeCounts, intendedGreen: number): ProbeFindings {
   const p50Ms = quantileMs(counts.latency, 0.5);
   const p99Ms = quantileMs(counts.latency, 0.99);
   const write = observedGreenPercent(counts.served.write);
@@ -126,6 +141,7 @@ export function findings(spec: ProbeSpec, counts: ProbeCounts): ProbeFindings {
     ...(p50Ms !== undefined && { p50Ms }),
     ...(p99Ms !== undefined && { p99Ms }),
     observedGreen: { ...(write !== undefined && { write }), ...(bake !== undefined && { bake }) },
+    ...(greenMissed(intendedGreen, counts) && { greenReached: false as const }),
   };
 }
 
@@ -142,7 +158,7 @@ export function beginStepProbe(
     updatedAt: now.toISOString(),
     intended,
     counts: reading.counts,
-    findings: findings(spec, reading.counts),
+    findings: findings(spec, reading.counts, intended.green),
     ...(reading.lastFailure !== undefined && { lastFailure: reading.lastFailure }),
   };
 }
@@ -171,7 +187,7 @@ export function updateStepProbe(
     ...(interruptions && { interruptions }),
     ...(earlier && { earlier }),
     counts,
-    findings: findings(spec, counts),
+    findings: findings(spec, counts, saved.intended.green),
     ...(reading.lastFailure !== undefined && { lastFailure: reading.lastFailure }),
   };
 }
@@ -200,9 +216,12 @@ export function overBudget(probe: StepProbe): string | undefined {
   );
 }
 
-/** "240 sent, 0 failed (budget 0), green 9.6% of responses (intended 10%), p50 3 ms, p99 12 ms" */
+/**
+ * "240 sent, 0 failed (budget 0), green 9.6% of responses (intended 10%), p50 3 ms, p99 12 ms", or with
+ * "green not reached" after the intended share when no request of the bake reached green.
+ */
 export function probeLine(probe: StepProbe | StepProbeSummary): string {
-  const { failed, errorBudget, p50Ms, p99Ms, observedGreen } = probe.findings;
+  const { failed, errorBudget, p50Ms, p99Ms, observedGreen, greenReached } = probe.findings;
   const sent = 'counts' in probe ? probe.counts.sent : probe.sent;
   const { before, green } = 'intended' in probe ? probe.intended : probe;
   const observed = observedGreen.bake ?? observedGreen.write;
@@ -212,6 +231,7 @@ export function probeLine(probe: StepProbe | StepProbeSummary): string {
     `${sent} sent, ${failed} failed (budget ${errorBudget})` +
     (failed === 0 ? '' : ` [${describeFailures('counts' in probe ? probe.counts : probe)}]`) +
     (observed === undefined ? '' : `, green ${observed}% of responses (intended ${intended})`) +
+    (greenReached === false ? ', green not reached' : '') +
     (p50Ms === undefined ? '' : `, p50 ${p50Ms} ms, p99 ${p99Ms} ms`) +
     (probe.interruptions?.length ? `, interrupted ${probe.interruptions.length}×` : '')
   );

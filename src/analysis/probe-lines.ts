@@ -8,8 +8,9 @@
 /**
  * From the shift-traffic stage's saved status (GET /v1/promotions/{id}): finished steps first, then what
  * the current step's probe has counted so far. E.g. "step 2 → 50%: 480 sent, 0 failed (budget 0),
- * green 49.8% of responses, p50 2 ms, p99 4 ms" or "step 1 → 10%: 136 sent, 3 failed (budget 0)
- * [green: 3 non-2xx], green 8.1% of responses".
+ * green 49.8% of responses, p50 2 ms, p99 4 ms", "step 1 → 10%: 136 sent, 3 failed (budget 0)
+ * [green: 3 non-2xx], green 8.1% of responses" or "step 1 → 1%: 60 sent, 0 failed (budget 0), green 0%
+ * of responses, green not reached, p50 1 ms, p99 3 ms".
  */
 export function probeLines(saved: unknown): string[] {
   if (typeof saved !== 'object' || saved === null) return [];
@@ -25,6 +26,7 @@ export function probeLines(saved: unknown): string[] {
       p50Ms?: number;
       p99Ms?: number;
       observedGreen?: { write?: number; bake?: number };
+      greenReached?: boolean;
     };
     interruptions?: unknown[];
   }
@@ -51,13 +53,15 @@ export function probeLines(saved: unknown): string[] {
       .filter((part) => part !== '')
       .join('; ');
   const figures = (sent: number, evidence: Evidence) => {
-    const { failed, errorBudget, p50Ms, p99Ms, observedGreen } = evidence.findings;
+    const { failed, errorBudget, p50Ms, p99Ms, observedGreen, greenReached } = evidence.findings;
     const observed = observedGreen?.bake ?? observedGreen?.write;
     const interrupted = evidence.interruptions?.length ?? 0;
     return (
       `${sent} sent, ${failed} failed (budget ${errorBudget})` +
       (failed > 0 && evidence.sides !== undefined ? ` [${failures(evidence.sides)}]` : '') +
       (observed === undefined ? '' : `, green ${observed}% of responses`) +
+      // Green had a share, yet nothing green answered during the bake: the probe said nothing about it.
+      (greenReached === false ? ', green not reached' : '') +
       (p99Ms === undefined ? '' : `, p50 ${p50Ms} ms, p99 ${p99Ms} ms`) +
       (interrupted > 0 ? `, interrupted ${interrupted}×` : '')
     );

@@ -16,6 +16,12 @@ export const probeSpecSchema = z
     timeoutMs: z.number(),
     keepAliveShare: z.number().describe('share of requests on kept-alive connections'),
     resolver: z.string().optional().describe('the DNS server the URL is resolved through'),
+    resolvers: z
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('with resolver: independent caching resolvers new connections are spread over (absent: 1)'),
   })
   .describe('requests sent to the public URL during every traffic step');
 
@@ -45,6 +51,10 @@ const probeFindingsSchema = z.object({
       bake: z.number().optional().describe('after it'),
     })
     .describe('percent of responses green served, of those whose side the header named'),
+  greenReached: z
+    .literal(false)
+    .optional()
+    .describe("false: green had a share of the step, yet none of the bake's responses came from green"),
 });
 const probeCountsSchema = z.object({
   sent: z.int(),

@@ -33,6 +33,11 @@ export const probeSchema = z.strictObject({
   keepAliveShare: z.number().min(0).max(1).default(0.5),
   /** A DNS server to resolve the URL's host through (answers cached for their TTL); default: the system's. */
   resolver: dnsServer.optional(),
+  /**
+   * With `resolver`: how many independent caching resolvers the new connections are spread over, as
+   * clients behind different resolvers are, so each TTL brings that many weighted answers, not one.
+   */
+  resolvers: z.int().min(1).max(64).default(8),
 });
 
 export type ProbeConfig = z.output<typeof probeSchema>;
@@ -46,5 +51,6 @@ export function toProbeSpec(probe: ProbeConfig): ProbeSpec {
     timeoutMs: probe.timeout,
     keepAliveShare: probe.keepAliveShare,
     ...(probe.resolver !== undefined && { resolver: probe.resolver }),
+    resolvers: probe.resolvers,
   };
 }

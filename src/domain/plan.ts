@@ -112,6 +112,11 @@ export interface ProbeSpec {
   readonly keepAliveShare: number;
   /** "host:port" of the DNS server the URL's host is resolved through; absent: the system's resolver. */
   readonly resolver?: string;
+  /**
+   * With `resolver`: the independent caching resolvers new connections are spread over (each keeps its
+   * own answers for their TTL). Absent (a plan saved before the setting existed): one.
+   */
+  readonly resolvers?: number;
 }
 
 /**

@@ -115,12 +115,16 @@ afterEach(async () => {
   }
 });
 
-/** A DNS stand-in with another TTL than the default 0 (every new connection asks again). */
-async function withTtl(seconds: number): Promise<void> {
+/**
+ * A DNS stand-in with another TTL than the default 0 (every new connection asks again), answering in
+ * its exact rotation or, with 'random', by an independent draw per query.
+ */
+async function withTtl(seconds: number, choose: 'rotation' | 'random' = 'rotation'): Promise<void> {
   await dns.close();
   ttlSeconds = seconds;
   dns = await startDnsStandIn({
     ttlSeconds,
+    choose,
     records: (name) =>
       name === host
         ? [
@@ -186,6 +190,45 @@ describe('traffic probe on loopback', () => {
     // One question per TTL, not per connection.
     expect(dns.queries(host)).toBeLessThan(seen.sent / 5);
     expect(seen.sides.blue.ok + seen.sides.green.ok).toBe(seen.sent);
+  });
+
+  it('spreads new connections over independent caches: each asks once per TTL, together they see the weights', async () => {
+    // A long TTL: no cache asks twice during the test. The rotation answers 7 blue to 1 green exactly.
+    await withTtl(30);
+    weights = { blue: 7, green: 1 };
+    const one = startProbe('one', spec({ keepAliveShare: 0, ratePerSecond: 50, resolvers: 1 }));
+    await until('40 requests through one cache', () => one().sent >= 40);
+    // One cache holds one answer for the whole TTL: the rotation's first, blue's.
+    expect(dns.queries(host)).toBe(1);
+    expect(one().sides.green.ok).toBe(0);
+    await registry.stop('one');
+
+    const eight = startProbe('eight', spec({ keepAliveShare: 0, ratePerSecond: 50, resolvers: 8 }));
+    await until('40 requests through eight caches', () => eight().sent >= 40);
+    // The next eight answers of the rotation, one per cache: exactly one of them green's.
+    expect(dns.queries(host)).toBe(1 + 8);
+    const seen = eight();
+    expect(seen.sides.blue.ok + seen.sides.green.ok).toBe(seen.sent);
+    // Connections take the caches in turn, so one request in eight goes to green (give or take the turn
+    // the counts were read at).
+    expect(Math.abs(seen.sides.green.ok - seen.sent / 8)).toBeLessThanOrEqual(1);
+  });
+
+  it('reaches a 10% green through 16 caches of a server that draws each answer at random', async () => {
+    await withTtl(1, 'random');
+    weights = { blue: 90, green: 10 };
+    const counts = startProbe('random', spec({ keepAliveShare: 0, ratePerSecond: 100, resolvers: 16 }));
+    // 16 caches ask about 16 times a second (one cache: once a second, so in the second or so this
+    // usually takes one cache has about one draw, and misses green nine times in ten). Every query is
+    // an independent draw, green with probability 0.1, and the request that asked goes where it points.
+    // Stopping at 200 queries, all but the last few in flight (at most one per cache) have been served:
+    // green unseen in at least 184 draws has probability 0.9^184 < 4e-9, far below 1e-6.
+    await until(
+      'green reached or 200 answers drawn',
+      () => counts().sides.green.ok > 0 || dns.queries(host) >= 200,
+    );
+    expect(counts().sides.green.ok).toBeGreaterThan(0);
+    expect(counts().sides.blue.ok).toBeGreaterThan(0);
   });
 
   it('keeps kept-alive connections on the side they were opened to after DNS moves', async () => {

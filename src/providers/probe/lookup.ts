@@ -1,7 +1,8 @@
 /**
  * How the probe finds the address to connect to. With a DNS server named, it asks that server and keeps
  * each answer for its TTL, as a caching resolver does (a weighted record then moves clients only as
- * their cached answers expire); without one, the system's resolution.
+ * their cached answers expire), through several such caches side by side; without one, the system's
+ * resolution.
  */
 import { promises as dns, type RecordWithTtl } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
@@ -61,6 +62,23 @@ export function cachingLookup(server: string, now: () => number = Date.now): Add
         cache.set(host, answer);
       }
       return pick(answer.addresses);
+    },
+  };
+}
+
+/**
+ * `count` independent caching resolvers of one server, each connection asking the next in turn. One
+ * cache holds one weighted answer per TTL, so at a 1 % step it almost never holds green's; a platform's
+ * clients sit behind many resolvers, each with its own draw, and together they see the weights.
+ */
+export function cachingLookups(server: string, count: number, now: () => number = Date.now): AddressLookup {
+  const caches = Array.from({ length: Math.max(1, count) }, () => cachingLookup(server, now));
+  let next = 0;
+  return {
+    lookup(host) {
+      const cache = caches[next % caches.length] as AddressLookup;
+      next = (next + 1) % caches.length;
+      return cache.lookup(host);
     },
   };
 }

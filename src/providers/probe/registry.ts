@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import { type ProbeReading, type ProbeStart, probeMayRun, type TrafficProbes } from '../../domain/probe.js';
 import type { Promotion } from '../../domain/promotion.js';
 import { errorMessage } from '../../domain/retryable.js';
-import { type AddressLookup, cachingLookup, systemLookup } from './lookup.js';
+import { type AddressLookup, cachingLookups, systemLookup } from './lookup.js';
 import { Prober } from './prober.js';
 
 export interface ProbeRegistryOptions {
   readonly log: Logger;
-  /** How a probe finds addresses; by default a caching resolver for `resolver`, else the system's. */
+  /** How a probe finds addresses; by default `resolvers` caching resolvers of `resolver`, else the system's. */
   readonly addressesFor?: (resolver: string | undefined) => AddressLookup;
 }
 
@@ -36,7 +36,9 @@ export class ProbeRegistry implements TrafficProbes {
     }
     const addresses =
       this.options.addressesFor?.(request.spec.resolver) ??
-      (request.spec.resolver === undefined ? systemLookup() : cachingLookup(request.spec.resolver));
+      (request.spec.resolver === undefined
+        ? systemLookup()
+        : cachingLookups(request.spec.resolver, request.spec.resolvers ?? 1));
     const prober = new Prober({
       spec: request.spec,
       clusters: request.clusters,

@@ -161,6 +161,49 @@ describe('probe evidence', () => {
     expect(overBudget(probe)).toContain('unknown: 1 connection error');
   });
 
+  it('says when green had a share but answered none of the bake, without failing the step', () => {
+    const start = (served: { blue: number; green: number }, green: number) =>
+      beginStepProbe(
+        spec,
+        { life: 'a', startedAt: t0.toISOString(), counts: counts(served) },
+        { before: 0, green },
+        at(1),
+      );
+    const blind = start({ blue: 40, green: 0 }, 1);
+    expect(blind.findings.greenReached).toBe(false);
+    expect(overBudget(blind)).toBeUndefined();
+    expect(probeLine(blind)).toContain('green 0% of responses (intended 1%), green not reached');
+    expect(summarizeProbe(0, blind).findings.greenReached).toBe(false);
+
+    // One green answer is enough; a step sending green nothing expects none; no bake answer yet says nothing.
+    expect(start({ blue: 39, green: 1 }, 1).findings).not.toHaveProperty('greenReached');
+    expect(start({ blue: 40, green: 0 }, 0).findings).not.toHaveProperty('greenReached');
+    const writeOnly = beginStepProbe(
+      spec,
+      {
+        life: 'a',
+        startedAt: t0.toISOString(),
+        counts: {
+          ...counts({ blue: 0, green: 0 }),
+          served: { ...emptyCounts().served, write: { blue: 20, green: 0, unknown: 0 } },
+        },
+      },
+      { before: 0, green: 10 },
+      at(1),
+    );
+    expect(writeOnly.findings).not.toHaveProperty('greenReached');
+    expect(probeLine(writeOnly)).not.toContain('not reached');
+
+    // Green answering later in the bake clears it.
+    const reached = updateStepProbe(
+      spec,
+      blind,
+      { life: 'a', startedAt: t0.toISOString(), counts: counts({ blue: 80, green: 1 }) },
+      at(2),
+    );
+    expect(reached.findings).not.toHaveProperty('greenReached');
+  });
+
   it('reads the observed split off the responses a side was named for', () => {
     expect(observedGreenPercent({ blue: 3, green: 1, unknown: 50 })).toBe(25);
     expect(observedGreenPercent({ blue: 0, green: 0, unknown: 7 })).toBeUndefined();

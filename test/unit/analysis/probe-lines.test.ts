@@ -55,6 +55,16 @@ describe('probeLines', () => {
     expect(probeLines(failing)).toEqual(['step 1 → 10%: 90 sent, 3 failed (budget 0), interrupted 1×']);
   });
 
+  it('says when green had a share yet answered none of the bake', () => {
+    const blind = {
+      step: 0,
+      probed: [{ ...summary(0, 1, 60, 0), findings: { ...findings(0, 0, 3), greenReached: false } }],
+    };
+    expect(probeLines(blind)).toEqual([
+      'step 1 → 1%: 60 sent, 0 failed (budget 0), green 0% of responses, green not reached, p50 1 ms, p99 3 ms',
+    ]);
+  });
+
   it('says nothing without a probe', () => {
     expect(probeLines(undefined)).toEqual([]);
     expect(probeLines({ step: 0, part: 'check' })).toEqual([]);

@@ -76,6 +76,7 @@ describe('the example config', () => {
         errorBudget: 0,
         timeoutMs: 2_000,
         keepAliveShare: 0.5,
+        resolvers: 8,
       },
     });
   });

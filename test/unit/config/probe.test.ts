@@ -21,6 +21,7 @@ describe('traffic.probe', () => {
       errorBudget: 0,
       timeoutMs: 2000,
       keepAliveShare: 0.5,
+      resolvers: 8,
     });
   });
 
@@ -33,6 +34,7 @@ describe('traffic.probe', () => {
       timeout: '500ms',
       keepAliveShare: 1,
       resolver: '127.0.0.1:5353',
+      resolvers: 64,
     };
     const config = await loadPlatform(withValue(albPlatform, ['traffic', 'probe'], probe));
     const [platform] = config.platforms.values();
@@ -40,6 +42,7 @@ describe('traffic.probe', () => {
     expect(toPromotionPlan(platform, config.controller, roles).probe).toMatchObject({
       timeoutMs: 500,
       resolver: '127.0.0.1:5353',
+      resolvers: 64,
       keepAliveShare: 1,
     });
   });
@@ -53,6 +56,7 @@ describe('traffic.probe', () => {
       timeout: '0s',
       keepAliveShare: 1.5,
       resolver: 'dns.example.test:53',
+      resolvers: 0,
       interval: '1s',
     };
     expect(await problems(withValue(route53Platform, ['traffic', 'probe'], probe))).toEqual([
@@ -63,8 +67,18 @@ describe('traffic.probe', () => {
       'traffic.probe.timeout: must be longer than 0',
       'traffic.probe.keepAliveShare: must be at most 1',
       'traffic.probe.resolver: must be a DNS server address like 10.0.0.2 or 127.0.0.1:5353 ([::1]:5353 for IPv6)',
-      'traffic.probe.interval: unknown key (expected one of: url, ratePerSecond, servedByHeader, errorBudget, timeout, keepAliveShare, resolver)',
+      'traffic.probe.resolvers: must be at least 1',
+      'traffic.probe.interval: unknown key (expected one of: url, ratePerSecond, servedByHeader, errorBudget, timeout, keepAliveShare, resolver, resolvers)',
     ]);
+  });
+
+  it('takes at most 64 resolvers, and whole ones', async () => {
+    const url = 'http://shop.example.test/healthz';
+    const probe = (resolvers: unknown) =>
+      problems(withValue(route53Platform, ['traffic', 'probe'], { url, resolver: '10.0.0.2', resolvers }));
+    expect(await probe(65)).toEqual(['traffic.probe.resolvers: must be at most 64']);
+    expect(await probe(2.5)).toEqual(['traffic.probe.resolvers: expected a whole number, got 2.5']);
+    expect(await probe('8')).toEqual(['traffic.probe.resolvers: expected a number, got "8"']);
   });
 
   it('needs a URL', async () => {
