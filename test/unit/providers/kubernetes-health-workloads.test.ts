@@ -64,6 +64,24 @@ describe('judgeDeployment', () => {
     expect(judgeDeployment(deployment(status)).verdict).toBe('fail');
   });
 
+  it("is inconclusive while its pods start, as the controller's Progressing condition says, and fails once settled short", () => {
+    const progressing = (reason: string) => ({
+      observedGeneration: 3,
+      readyReplicas: 0,
+      availableReplicas: 0,
+      updatedReplicas: 2,
+      conditions: [{ type: 'Progressing', status: 'True', reason }],
+    });
+    // A fresh rollout: every replica is "updated" at once, none has started yet.
+    expect(judgeDeployment(deployment(progressing('ReplicaSetUpdated')))).toEqual({
+      verdict: 'inconclusive',
+      evidence: '0 ready, 0 available, 2 updated of 2 desired (need 2); rollout in progress',
+    });
+    expect(judgeDeployment(deployment(progressing('NewReplicaSetCreated'))).verdict).toBe('inconclusive');
+    // The rollout completed earlier, and replicas were lost since.
+    expect(judgeDeployment(deployment(progressing('NewReplicaSetAvailable'))).verdict).toBe('fail');
+  });
+
   it('is inconclusive while no status is reported or the controller lags a generation', () => {
     expect(judgeDeployment(deployment(undefined))).toEqual({
       verdict: 'inconclusive',

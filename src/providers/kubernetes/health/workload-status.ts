@@ -24,8 +24,10 @@ function staleStatus(object: Generations): string | undefined {
 }
 
 /**
- * Ready and available ≥ minReady → pass. Still rolling out within its progress deadline → inconclusive.
- * Otherwise (settled below minReady, or ProgressDeadlineExceeded) → fail.
+ * Ready and available ≥ minReady → pass. Still rolling out within its progress deadline → inconclusive:
+ * replicas not yet updated, or the controller's Progressing condition saying a ReplicaSet is still being
+ * rolled out (its pods may all be "updated" while they are still starting). Otherwise (settled below
+ * minReady: the rollout finished and replicas were lost since, or ProgressDeadlineExceeded) → fail.
  */
 export function judgeDeployment(deployment: V1Deployment, minReady?: number): StatusJudgement {
   const stale = staleStatus(deployment);
@@ -45,9 +47,15 @@ export function judgeDeployment(deployment: V1Deployment, minReady?: number): St
       evidence: `${counts}; rollout stuck: ${progressing.message ?? 'progress deadline exceeded'}`,
     };
   }
-  if (updated < desired) return { verdict: 'inconclusive', evidence: `${counts}; rollout in progress` };
+  const rollingOut = progressing?.status === 'True' && progressing.reason !== rolloutComplete;
+  if (updated < desired || rollingOut) {
+    return { verdict: 'inconclusive', evidence: `${counts}; rollout in progress` };
+  }
   return { verdict: 'fail', evidence: counts };
 }
+
+/** The Progressing reason the Deployment controller sets once the new ReplicaSet is fully available. */
+const rolloutComplete = 'NewReplicaSetAvailable';
 
 /**
  * Scheduled, ready and updated on every node it targets (desiredNumberScheduled > 0) → pass. A rolling
