@@ -216,27 +216,6 @@ export function overBudget(probe: StepProbe): string | undefined {
   );
 }
 
-/**
- * "240 sent, 0 failed (budget 0), green 9.6% of responses (intended 10%), p50 3 ms, p99 12 ms", or with
- * "green not reached" after the intended share when no request of the bake reached green.
- */
-export function probeLine(probe: StepProbe | StepProbeSummary): string {
-  const { failed, errorBudget, p50Ms, p99Ms, observedGreen, greenReached } = probe.findings;
-  const sent = 'counts' in probe ? probe.counts.sent : probe.sent;
-  const { before, green } = 'intended' in probe ? probe.intended : probe;
-  const observed = observedGreen.bake ?? observedGreen.write;
-  // Before the read-back, either weight may be in force.
-  const intended = observedGreen.bake === undefined && before !== green ? `${before}→${green}%` : `${green}%`;
-  return (
-    `${sent} sent, ${failed} failed (budget ${errorBudget})` +
-    (failed === 0 ? '' : ` [${describeFailures('counts' in probe ? probe.counts : probe)}]`) +
-    (observed === undefined ? '' : `, green ${observed}% of responses (intended ${intended})`) +
-    (greenReached === false ? ', green not reached' : '') +
-    (p50Ms === undefined ? '' : `, p50 ${p50Ms} ms, p99 ${p99Ms} ms`) +
-    (probe.interruptions?.length ? `, interrupted ${probe.interruptions.length}×` : '')
-  );
-}
-
 export function summarizeProbe(step: number, probe: StepProbe): StepProbeSummary {
   return {
     step,
