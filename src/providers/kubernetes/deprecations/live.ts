@@ -177,24 +177,8 @@ async function listAll(
 ): Promise<KubernetesObject[]> {
   const items: KubernetesObject[] = [];
   for (const namespace of namespaced && namespaces ? namespaces : [undefined]) {
-    let token: string | undefined;
     try {
-      do {
-        const page = await api.list(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          pageSize,
-          token,
-        );
-        items.push(...page.items);
-        token = page.metadata?._continue || undefined;
-      } while (token);
+      items.push(...(await listPages(api, apiVersion, kind, namespace)));
     } catch (error) {
       const where = `${kind} at ${apiVersion}${namespace ? ` in ${namespace}` : ''}`;
       scan.unreadable.push(
@@ -202,6 +186,34 @@ async function listAll(
       );
     }
   }
+  return items;
+}
+
+/** Every object of a kind at one version, in one namespace or (undefined) all, page by page. */
+export async function listPages(
+  api: DiscoveryApi,
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+): Promise<KubernetesObject[]> {
+  const items: KubernetesObject[] = [];
+  let token: string | undefined;
+  do {
+    const page = await api.list(
+      apiVersion,
+      kind,
+      namespace,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      pageSize,
+      token,
+    );
+    items.push(...page.items);
+    token = page.metadata?._continue || undefined;
+  } while (token);
   return items;
 }
 

@@ -5,14 +5,13 @@
  * client (its field manager's entry, or kubectl's last-applied manifest) names a manifest or a client
  * that will fail against green: qualification fails and names it.
  */
-import { ApiException, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import type { CheckResult } from '../../../domain/ports.js';
 import { listSome, plural } from '../health/verdict.js';
 import type { Sighting } from './classify.js';
-import { DiscoveryApi, objectSightings, servedApiVersions } from './live.js';
+import { DiscoveryApi, listPages, objectSightings, servedApiVersions } from './live.js';
 
 export const servedApisCheckName = 'apis-green-serves';
-const pageSize = 500;
 
 export async function checkServedOnGreen(blue: KubeConfig, green: KubeConfig): Promise<CheckResult> {
   const [blueServed, greenServed] = await Promise.all([servedApiVersions(blue), servedApiVersions(green)]);
@@ -91,7 +90,7 @@ async function sightingsAt(
       }
     }
     const nowhereOnGreen = listAt === apiVersion;
-    for (const item of await listEvery(api, listAt, kind)) {
+    for (const item of await listPages(api, listAt, kind, undefined)) {
       found.push(
         ...objectSightings(item, kind, listAt, nowhereOnGreen, blueServed)
           .filter((sighting) => sighting.object.apiVersion === apiVersion)
@@ -104,26 +103,4 @@ async function sightingsAt(
     }
   }
   return found;
-}
-
-async function listEvery(api: DiscoveryApi, apiVersion: string, kind: string): Promise<KubernetesObject[]> {
-  const items: KubernetesObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await api.list(
-      apiVersion,
-      kind,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      pageSize,
-      token,
-    );
-    items.push(...page.items);
-    token = page.metadata?._continue || undefined;
-  } while (token);
-  return items;
 }

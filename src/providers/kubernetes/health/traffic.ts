@@ -20,6 +20,24 @@ export function deploymentNotReady(deployment: V1Deployment): string | undefined
   return undefined;
 }
 
+/** What `judge` finds wrong with each Deployment, plus every namespace that has none; and how many there are. */
+function deploymentProblems(
+  byNamespace: ReadonlyMap<string, readonly V1Deployment[]>,
+  judge: (deployment: V1Deployment) => string | undefined,
+): { problems: string[]; total: number } {
+  const problems: string[] = [];
+  let total = 0;
+  for (const [namespace, deployments] of byNamespace) {
+    total += deployments.length;
+    if (deployments.length === 0) problems.push(`namespace ${namespace} has no Deployments`);
+    for (const deployment of deployments) {
+      const problem = judge(deployment);
+      if (problem) problems.push(problem);
+    }
+  }
+  return { problems, total };
+}
+
 /**
  * Ready when every namespace has Deployments and all of them are available. A namespace without any
  * Deployment is not ready: on a cluster about to take traffic that means the services are not there.
@@ -28,16 +46,7 @@ export function judgeTrafficReadiness(
   cluster: string,
   byNamespace: ReadonlyMap<string, readonly V1Deployment[]>,
 ): Observation {
-  const problems: string[] = [];
-  let total = 0;
-  for (const [namespace, deployments] of byNamespace) {
-    total += deployments.length;
-    if (deployments.length === 0) problems.push(`namespace ${namespace} has no Deployments`);
-    for (const deployment of deployments) {
-      const problem = deploymentNotReady(deployment);
-      if (problem) problems.push(problem);
-    }
-  }
+  const { problems, total } = deploymentProblems(byNamespace, deploymentNotReady);
   const namespaces = [...byNamespace.keys()].join(', ');
   if (problems.length > 0) {
     return { ready: false, message: `${cluster}: not ready for traffic: ${listSome(problems)}` };
@@ -99,16 +108,7 @@ export function judgeServing(
   byNamespace: ReadonlyMap<string, readonly V1Deployment[]>,
   podErrors: CheckResult,
 ): Observation {
-  const problems: string[] = [];
-  let total = 0;
-  for (const [namespace, deployments] of byNamespace) {
-    total += deployments.length;
-    if (deployments.length === 0) problems.push(`namespace ${namespace} has no Deployments`);
-    for (const deployment of deployments) {
-      const problem = deploymentUnavailable(deployment);
-      if (problem) problems.push(problem);
-    }
-  }
+  const { problems, total } = deploymentProblems(byNamespace, deploymentUnavailable);
   if (podErrors.verdict === 'fail') problems.push(podErrors.evidence);
   if (problems.length > 0) return { ready: false, message: `${cluster}: degraded: ${listSome(problems)}` };
   return {
