@@ -8,7 +8,7 @@ BIN := node_modules/.bin
 all: test
 
 # --- dependencies -----------------------------------------------------------------------------------
-# npm ci only when the lockfile changed; moto, schemathesis, chromium and the Go-built servers are
+# npm ci only when the lockfile changed; moto, schemathesis, chromium, the Go-built servers and Helm are
 # installed or cached by their scripts.
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
@@ -18,6 +18,7 @@ deps: node_modules/.installed
 	tools/install-moto.sh >/dev/null
 	tools/install-schemathesis.sh >/dev/null
 	tools/build-kube.sh >/dev/null
+	tools/build-helm.sh >/dev/null
 	tools/install-chromium.sh
 
 # --- checks -------------------------------------------------------------------------------------------

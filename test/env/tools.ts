@@ -11,7 +11,9 @@ export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
  * scripts return at once when their output is cached; a cold build takes minutes and reports progress
  * on stderr, which we pass through.
  */
-export async function runToolScript(script: 'install-moto.sh' | 'build-kube.sh'): Promise<string> {
+export async function runToolScript(
+  script: 'install-moto.sh' | 'build-kube.sh' | 'build-helm.sh',
+): Promise<string> {
   const child = run('bash', [`${projectRoot}tools/${script}`], { maxBuffer: 1 << 20 });
   child.child.stderr?.pipe(process.stderr);
   const { stdout } = await child;
