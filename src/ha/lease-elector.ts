@@ -69,6 +69,7 @@ export class LeaseElector implements Leadership {
   #loop: Promise<void> | undefined;
   #stopping = false;
   #wake: () => void = () => {};
+  #nudged: () => void = () => {};
   readonly #stopSignal = new Promise<void>((resolve) => {
     this.#wake = resolve;
   });
@@ -133,6 +134,14 @@ export class LeaseElector implements Leadership {
     if (term === undefined) return;
     await this.#stepDown('stopped');
     await this.#release(term);
+  }
+
+  /**
+   * Makes a waiting candidate try at once instead of at its next attempt; for a watch that saw the
+   * Lease released (lease-watch.ts). No effect while leading: renewals keep their period.
+   */
+  nudge(): void {
+    if (this.#term === undefined) this.#nudged();
   }
 
   /** Stops leading without touching the Lease (a fenced write found a newer leader). */
@@ -264,9 +273,12 @@ export class LeaseElector implements Leadership {
     return term.renewedAt + this.#timing.renewDeadlineMs - this.#now();
   }
 
-  /** Waits `ms`, or less when stop() is called. */
+  /** Waits `ms`, or less when stop() or nudge() is called. */
   #pause(ms: number): Promise<void> {
-    return Promise.race([this.#sleep(ms), this.#stopSignal]);
+    const nudged = new Promise<void>((resolve) => {
+      this.#nudged = resolve;
+    });
+    return Promise.race([this.#sleep(ms), this.#stopSignal, nudged]);
   }
 }
 

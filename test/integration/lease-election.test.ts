@@ -6,6 +6,7 @@ import { claimFence, configMapObject } from '../../src/ha/configmap-fence.js';
 import { type FencedObjectApi, fencedWrite, storedEpoch } from '../../src/ha/fencing.js';
 import { type LeaseApi, LeaseElector } from '../../src/ha/lease-elector.js';
 import { microTimeMillis } from '../../src/ha/lease-record.js';
+import { nudgeOnLeaseRelease } from '../../src/ha/lease-watch.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { describeWithServers, testEnvironment } from './environment.js';
 import { waitFor } from './support/wait-for.js';
@@ -87,6 +88,8 @@ describeWithServers('leader election on a Lease (sandbox apiserver, context gree
   };
   const a = replica('replica-a');
   const b = replica('replica-b');
+  const c = replica('replica-c');
+  const stopWatching: (() => void)[] = [];
   const readLease = () =>
     config.makeApiClient(CoordinationV1Api).readNamespacedLease({ namespace, name: leaseName });
   /** Waits until the replica's loop has read the Lease `count` more times (made that many attempts). */
@@ -100,9 +103,9 @@ describeWithServers('leader election on a Lease (sandbox apiserver, context gree
     await core.createNamespace({ body: { metadata: { name: namespace } } });
   });
   afterAll(async () => {
-    a.freezer.thaw();
-    b.freezer.thaw();
-    await Promise.all([a.elector.stop(), b.elector.stop()]);
+    for (const stop of stopWatching) stop();
+    for (const r of [a, b, c]) r.freezer.thaw();
+    await Promise.all([a, b, c].map((r) => r.elector.stop()));
     await core.deleteNamespace({ name: namespace });
     if (figures.length > 0) console.log(`lease-election: ${figures.join('; ')}`);
   });
@@ -182,5 +185,31 @@ describeWithServers('leader election on a Lease (sandbox apiserver, context gree
     expect(a.elector.epoch).toBe(2);
     expect(b.events).toEqual(['started 1', 'stopped stopped']);
     expect((await readLease()).spec).toMatchObject({ holderIdentity: 'replica-a', leaseTransitions: 2 });
+  });
+
+  it('with the lease watch, a waiting candidate leads as soon as the leader releases, not at its next attempt', async () => {
+    const log = pino({ level: 'silent' });
+    stopWatching.push(
+      nudgeOnLeaseRelease({
+        kubeConfig: config,
+        namespace,
+        name: leaseName,
+        nudge: () => c.elector.nudge(),
+        log,
+      }),
+    );
+    // Frozen from the start: after its first attempt finds replica-a leading, only a nudge can wake it.
+    c.freezer.freeze();
+    c.elector.start();
+    await waitFor(async () => c.freezer.blocked > 0, 'replica-c to wait after its first attempt');
+    expect(c.elector.isLeader()).toBe(false);
+
+    const stopAt = Date.now();
+    await a.elector.stop();
+    await waitFor(async () => c.elector.isLeader(), 'replica-c to lead');
+    figures.push(`graceful handover with the lease watch ${(c.startedAt[0] ?? Number.NaN) - stopAt} ms`);
+    c.freezer.thaw();
+    expect(c.elector.epoch).toBe(3);
+    expect((await readLease()).spec).toMatchObject({ holderIdentity: 'replica-c', leaseTransitions: 3 });
   });
 });

@@ -219,6 +219,28 @@ describe('LeaseElector', () => {
     expect(lease()).toMatchObject({ holderIdentity: 'b', leaseTransitions: 1 });
   });
 
+  it('a nudge makes a waiting candidate try at once; while leading it changes nothing', async () => {
+    const { clock, replica, lease, renewedAt } = world();
+    const a = replica('a');
+    const b = replica('b');
+    a.elector.start();
+    await clock.advance(0);
+    b.elector.start();
+    await clock.advance(1_000);
+    a.elector.nudge();
+    await clock.advance(0);
+    expect(renewedAt()).toBe(start);
+
+    await a.elector.stop();
+    await clock.advance(0);
+    expect(b.events).toEqual([]);
+    b.elector.nudge();
+    await clock.advance(0);
+    expect(b.events).toEqual(['started 1']);
+    expect(clock.now()).toBe(start + 1_000);
+    expect(lease()?.holderIdentity).toBe('b');
+  });
+
   it('after a fenced step-down it stops leading at once, and leads again only in a new term', async () => {
     const { clock, replica } = world();
     const a = replica('a');
