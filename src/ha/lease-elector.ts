@@ -91,7 +91,9 @@ export class LeaseElector implements Leadership {
       );
     }
     this.#now = options.now ?? Date.now;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // Unreferenced timers: the elector alone never keeps a process alive, and a renewal's deadline
+    // timer left behind when the renewal answers first does not hold up a shutdown.
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()));
   }
 
   /** Calls `listener` with the epoch whenever this replica starts a term. Returns an unsubscribe. */
@@ -103,7 +105,9 @@ export class LeaseElector implements Leadership {
   /**
    * Calls `listener` whenever this replica stops leading; it must stop acting at once. On a graceful
    * stop the Lease is released only after the listeners' promises settle, so the next leader starts
-   * after this one finished its pass. Returns an unsubscribe.
+   * after this one finished its pass; nothing renews meanwhile, so a listener that takes longer than
+   * the lease duration lets another replica lead first (fencing then refuses its writes). Returns an
+   * unsubscribe.
    */
   onStoppedLeading(listener: Listener<StepDownReason>): () => void {
     this.#stopped.add(listener);
