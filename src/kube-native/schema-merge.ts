@@ -2,7 +2,7 @@
  * Folds a union's members (already structural) into the one typed node Kubernetes requires. The result
  * accepts everything any member accepts. A union of objects told apart by a literal field (zod's
  * discriminated unions: traffic.router, services.source.kind, …) keeps each member's required fields
- * as a `oneOf` on that field, which Kubernetes allows as a value check beside the typed node.
+ * as CEL rules on that field.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { anyValue, type JsonSchema, pick } from './schema-node.js';
@@ -73,7 +73,7 @@ function mergeObjects(variants: readonly JsonSchema[]): JsonSchema {
     if (maps.every((map) => map !== undefined)) return { ...node, additionalProperties: mergeVariants(maps) };
     return { ...node, [preserve]: true };
   }
-  node.properties = Object.fromEntries(
+  const properties: Record<string, JsonSchema> = Object.fromEntries(
     names.map((name) => {
       const present = variants.flatMap((variant): JsonSchema[] => {
         const property = propertiesOf(variant)?.[name];
@@ -82,6 +82,7 @@ function mergeObjects(variants: readonly JsonSchema[]): JsonSchema {
       return [name, mergeVariants(present)];
     }),
   );
+  node.properties = properties;
   const requiredOf = (variant: JsonSchema) => (variant.required as string[] | undefined) ?? [];
   const required = names.filter((name) => variants.every((variant) => requiredOf(variant).includes(name)));
   if (required.length > 0) node.required = required;
@@ -90,12 +91,66 @@ function mergeObjects(variants: readonly JsonSchema[]): JsonSchema {
   }
   const discriminator = discriminatorOf(variants);
   if (discriminator !== undefined) {
-    node.oneOf = variants.map((variant) => ({
-      properties: { [discriminator]: { enum: propertiesOf(variant)?.[discriminator]?.enum } },
-      required: requiredOf(variant),
-    }));
+    const rules = variants.flatMap((variant) => {
+      const value = propertiesOf(variant)?.[discriminator]?.enum as [string];
+      // A field of no declared type is invisible to CEL (the rule would not compile): zod alone checks it.
+      const own = requiredOf(variant).filter(
+        (name) => !required.includes(name) && kindOf(properties[name] ?? {}) !== 'any',
+      );
+      return own.map((field) => requiredWhen(discriminator, value[0], field));
+    });
+    if (rules.length > 0) node['x-kubernetes-validations'] = rules;
   }
   return node;
+}
+
+/**
+ * A CEL rule: a field a member requires, when the discriminator names that member. A rule rather than a
+ * oneOf of the members, because the apiserver explains a failed oneOf by the first member only
+ * ("router: supported values: route53" for an ALB section missing its listener); the rule reports
+ * the missing field at its own path, as a missing required field is reported.
+ */
+function requiredWhen(discriminator: string, value: string, field: string): JsonSchema {
+  return {
+    rule: `self.${celName(discriminator)} != ${JSON.stringify(value)} || has(self.${celName(field)})`,
+    message: `required with ${discriminator} ${JSON.stringify(value)}`,
+    fieldPath: `.${field}`,
+    reason: 'FieldValueRequired',
+  };
+}
+
+const celReserved = new Set([
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
+]);
+
+/** A property name as Kubernetes' CEL environment exposes it (reserved words escaped, e.g. __namespace__). */
+function celName(name: string): string {
+  if (celReserved.has(name)) return `__${name}__`;
+  return name
+    .replaceAll('_', '__underscores__')
+    .replaceAll('.', '__dot__')
+    .replaceAll('-', '__dash__')
+    .replaceAll('/', '__slash__');
 }
 
 /** A property every member fixes to its own single value, e.g. `router` in traffic. */

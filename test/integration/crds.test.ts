@@ -142,6 +142,17 @@ describeWithServers('switchyard.dev CRDs on a kube-apiserver', () => {
     expect(wrongType.code).toBe(422);
     expect(wrongType.message).toContain('spec.traffic.steps[0].green');
 
+    // A union's members keep their required fields: an ALB section without its listener is refused.
+    const albWithoutListener = { router: 'alb', steps: [{ green: 100, bake: '1m' }] };
+    const union = await refusal(
+      objects.createNamespacedCustomObject({
+        ...platforms,
+        body: { ...resource, spec: { ...resource.spec, traffic: albWithoutListener } },
+      }),
+    );
+    expect(union.code).toBe(422);
+    expect(union.message).toContain('spec.traffic.listenerArn: Required value: required with router "alb"');
+
     const noTarget = {
       apiVersion: `${crdGroup}/${crdVersion}`,
       kind: 'Promotion',
