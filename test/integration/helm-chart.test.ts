@@ -8,6 +8,7 @@ import {
   CoreV1Api,
   type KubernetesObject,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   type V1ConfigMap,
   type V1Container,
@@ -313,8 +314,11 @@ describeWithServers('deploy/helm/switchyard on an API server (server-side dry ru
       const ordered = [...docs].sort((a, b) => isCrd(b) - isCrd(a));
       const refused: string[] = [];
       for (const doc of ordered) {
+        // loadYaml makes the client's typed model of the object: handed a plain one, the client drops
+        // every key it has no model field for (a CRD schema's x-kubernetes-int-or-string among them).
+        const typed = loadYaml<KubernetesObject>(stringify(doc));
         try {
-          await objects.patch(doc, undefined, 'All', fieldManager, true, PatchStrategy.ServerSideApply);
+          await objects.patch(typed, undefined, 'All', fieldManager, true, PatchStrategy.ServerSideApply);
         } catch (error) {
           const body = (error as { body?: unknown }).body;
           refused.push(`${doc.kind} ${doc.metadata?.name}: ${body ?? String(error)}`);
