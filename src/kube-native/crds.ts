@@ -126,13 +126,37 @@ export function platformCrd(): JsonSchema {
   });
 }
 
+/**
+ * What a Promotion's spec may not do once it exists: a request is answered by a new promotion, not by
+ * editing one under way, and a rollback once asked for is acted on, so it cannot be taken back or changed.
+ * (CEL transition rules: oldSelf is the stored object; they run on update only.)
+ */
+const promotionSpecRules = [
+  { rule: 'self.platform == oldSelf.platform', fieldPath: '.platform' },
+  { rule: 'self.targetVersion == oldSelf.targetVersion', fieldPath: '.targetVersion' },
+  {
+    rule: 'has(self.options) == has(oldSelf.options) && (!has(self.options) || self.options == oldSelf.options)',
+    fieldPath: '.options',
+  },
+].map((rule) => ({ ...rule, message: 'cannot change once the promotion exists: create a new Promotion' }));
+
+const rollbackRule = {
+  rule: '!has(oldSelf.rollback) || (has(self.rollback) && self.rollback == oldSelf.rollback)',
+  fieldPath: '.rollback',
+  message: 'a requested rollback cannot be withdrawn or changed',
+};
+
 export function promotionCrd(): JsonSchema {
   const spec = toStructural(jsonSchemaOf(promotionSpecSchema, 'input'));
   const status = toStructural(jsonSchemaOf(promotionSchema, 'output'));
   return definition(promotionNames, {
     schema: {
       openAPIV3Schema: rootSchema('One move of a platform from its live cluster to a new one.', {
-        spec: { ...spec, description: 'the request, and the actions taken on it (pause, rollback, weight)' },
+        spec: {
+          ...spec,
+          description: 'the request, and the actions taken on it (pause, rollback, weight)',
+          'x-kubernetes-validations': [...promotionSpecRules, rollbackRule],
+        },
         status: {
           ...status,
           description: 'the promotion record, as GET /v1/promotions/{id} answers (no events)',

@@ -7,6 +7,8 @@ import {
   CustomObjectsApi,
   type KubeConfig,
   loadYaml,
+  PatchStrategy,
+  setHeaderOptions,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,6 +18,9 @@ import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { examplePlatformFiles, promotionRecord } from '../unit/kube-native/fixtures.js';
 import { describeWithServers, testEnvironment } from './environment.js';
 import { waitFor } from './support/wait-for.js';
+
+/** Sends a patch as a JSON merge patch (the client's default for a plain object is a JSON patch). */
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** A GET with the kubeconfig's credentials and a chosen Accept header (the generated clients fix it). */
 async function getJson(config: KubeConfig, path: string, accept: string): Promise<Record<string, unknown>> {
@@ -175,6 +180,34 @@ describeWithServers('switchyard.dev CRDs on a kube-apiserver', () => {
     );
     expect(badName.code).toBe(422);
     expect(badName.message).toContain('the name must be a DNS label');
+  });
+
+  it("refuses edits that would change a promotion's request or withdraw its rollback", async () => {
+    const name = 'payments-1-35';
+    const spec = { platform: 'payments', targetVersion: '1.35' };
+    const body = { apiVersion: `${crdGroup}/${crdVersion}`, kind: 'Promotion', metadata: { name }, spec };
+    await objects.createNamespacedCustomObject({ ...promotions, body });
+    const patch = (value: Record<string, unknown>) =>
+      objects.patchNamespacedCustomObject({ ...promotions, name, body: { spec: value } }, mergePatch);
+
+    const retarget = await refusal(patch({ targetVersion: '1.36' }));
+    expect(retarget.code).toBe(422);
+    expect(retarget.message).toContain('spec.targetVersion: Invalid value');
+    expect(retarget.message).toContain('cannot change once the promotion exists');
+
+    // The actions are what a person edits: pause, a manual weight, a rollback.
+    await patch({ paused: true, weight: { green: 25 } });
+    await patch({ rollback: { reason: 'errors on green' } });
+    const withdrawn = await refusal(patch({ rollback: null }));
+    expect(withdrawn.code).toBe(422);
+    expect(withdrawn.message).toContain('a requested rollback cannot be withdrawn');
+    const read = (await objects.getNamespacedCustomObject({ ...promotions, name })) as { spec: unknown };
+    expect(read.spec).toEqual({
+      ...spec,
+      paused: true,
+      weight: { green: 25 },
+      rollback: { reason: 'errors on green' },
+    });
   });
 
   it('serves the printer columns: platform, phase, stage, green % and age', async () => {
