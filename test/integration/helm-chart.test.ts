@@ -46,10 +46,12 @@ beforeAll(async () => {
 
 /** Runs helm; a non-zero exit is returned, not thrown, since some tests expect one. */
 function helm(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(helmBinary, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
+  return new Promise((resolve, reject) => {
+    execFile(helmBinary, args, { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      // An exit status is a number; anything else (ENOENT, a full buffer) means helm did not run.
+      if (error && typeof error.code !== 'number') reject(error);
+      else resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+    });
   });
 }
 
