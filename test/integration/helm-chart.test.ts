@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
@@ -268,26 +268,6 @@ describe('deploy/helm/switchyard', () => {
     const plain = await render('switchyard');
     expect(only<V1ServiceAccount>(plain, 'ServiceAccount').metadata?.annotations).toBeUndefined();
   });
-
-  // The CRDs are generated into deploy/crds/; the chart carries copies in crds/, which must not drift.
-  const generated = join(projectRoot, 'deploy/crds');
-  const copies = join(chart, 'crds');
-  const yamlIn = (dir: string) =>
-    existsSync(dir)
-      ? readdirSync(dir)
-          .filter((name) => /\.ya?ml$/.test(name))
-          .sort()
-      : [];
-  it.skipIf(yamlIn(generated).length === 0)(
-    "carries the generated CRDs unchanged in the chart's crds/",
-    () => {
-      expect(yamlIn(copies)).toEqual(yamlIn(generated));
-      for (const name of yamlIn(generated)) {
-        const copy = readFileSync(join(copies, name), 'utf8');
-        expect(copy, name).toBe(readFileSync(join(generated, name), 'utf8'));
-      }
-    },
-  );
 });
 
 describeWithServers('deploy/helm/switchyard on an API server (server-side dry run)', () => {

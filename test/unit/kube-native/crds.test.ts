@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { platformSchema } from '../../../src/config/schema.js';
@@ -8,6 +8,8 @@ import { examplePlatformFiles, promotionRecord } from './fixtures.js';
 import { structuralProblems } from './structural-check.js';
 
 const crdsDir = new URL('../../../deploy/crds/', import.meta.url);
+/** The Helm chart carries the same files in its crds/ folder (Helm installs them first). */
+const chartCrdsDir = new URL('../../../deploy/helm/switchyard/crds/', import.meta.url);
 
 type Schema = Record<string, unknown>;
 
@@ -32,12 +34,19 @@ function validator(schema: Record<string, unknown>) {
 }
 
 describe('switchyard.dev CRDs', () => {
-  it('match the committed deploy/crds/*.yaml (regenerate with UPDATE_CRDS=1)', () => {
+  it("match the committed deploy/crds/*.yaml and the Helm chart's crds/ (regenerate both with UPDATE_CRDS=1)", () => {
     for (const [name, text] of Object.entries(crdFiles())) {
-      const file = new URL(name, crdsDir);
-      if (process.env.UPDATE_CRDS === '1') writeFileSync(file, text);
-      expect(text, name).toBe(readFileSync(file, 'utf8'));
+      for (const dir of [crdsDir, chartCrdsDir]) {
+        const file = new URL(name, dir);
+        if (process.env.UPDATE_CRDS === '1') writeFileSync(file, text);
+        expect(text, `${name} in ${dir.pathname}`).toBe(readFileSync(file, 'utf8'));
+      }
     }
+    const yamlIn = (dir: URL) =>
+      readdirSync(dir)
+        .filter((name) => /\.ya?ml$/.test(name))
+        .sort();
+    expect(yamlIn(chartCrdsDir)).toEqual(Object.keys(crdFiles()).sort());
   });
 
   it('are structural schemas, as kube-apiserver requires of apiextensions.k8s.io/v1', () => {
