@@ -162,9 +162,12 @@ describeWithServers('dashboard in a real browser', () => {
         expect(done.events.some((e: Json) => e.type === 'rollback.requested' && e.actor === 'ops')).toBe(
           true,
         );
-        expect(await page.locator(`#promotions tr[data-id="${id}"] td.phase`).textContent()).toBe(
-          'rolled-back',
-        );
+        // The list is read before the detail in each refresh: when the rollback finished between the
+        // two reads, the list says so at the next refresh (every 2 s).
+        await page
+          .locator(`#promotions tr[data-id="${id}"] td.phase`)
+          .filter({ hasText: /^rolled-back$/ })
+          .waitFor({ timeout: 10_000 });
       } finally {
         // One picture of the last state, for debugging; it stays in the run folder.
         const shot = join(e2e.world.dir, 'dashboard.png');
