@@ -22,8 +22,10 @@ export interface PlatformCatalog {
   /**
    * The next promotion of the platform: blue is the live cluster, green the other slot. Refuses what
    * cannot be done (InvalidInputError for the version, PlatformStateError for the platform's state).
+   * `id` names the promotion (a Promotion resource's metadata.name); without it one is made up.
    */
   newPromotion(request: {
+    readonly id?: string;
     readonly platform: string;
     readonly targetVersion: string;
     readonly createdBy: string;

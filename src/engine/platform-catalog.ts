@@ -226,7 +226,7 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     list: () => Promise.all([...platforms.values()].map(summary)),
     get: (name) => summary(find(name)),
 
-    async newPromotion({ platform: name, targetVersion, createdBy, rollback }) {
+    async newPromotion({ id, platform: name, targetVersion, createdBy, rollback }) {
       const platform = find(name);
       const active = await store.latestForPlatform(name);
       if (active && !isFinished(active)) throw new ActivePromotionExistsError(name, active.id);
@@ -241,7 +241,7 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
       };
       return {
         // Sortable by time, unique without coordination, and readable in a terminal.
-        id: `${name}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
+        id: id ?? `${name}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
         platform: name,
         fromVersion,
         toVersion: targetVersion,

@@ -25,7 +25,7 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
   return {
     list: async () => [shop],
     get: async (name) => get(name),
-    async newPromotion({ platform, targetVersion, createdBy, rollback }) {
+    async newPromotion({ id, platform, targetVersion, createdBy, rollback }) {
       get(platform);
       const promotionPlan = rollback
         ? {
@@ -38,7 +38,7 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
             },
           }
         : plan;
-      return { ...testPromotion(`p-${++counter}`, promotionPlan), toVersion: targetVersion, createdBy };
+      return { ...testPromotion(id ?? `p-${++counter}`, promotionPlan), toVersion: targetVersion, createdBy };
     },
     liveTraffic: async (name) => {
       get(name);

@@ -133,6 +133,19 @@ describe('platform catalog: slots and the live cluster', () => {
     expect(s.roles.map((r) => `${r.blue.slot}→${r.green.slot}`)).toContain('b→a');
   });
 
+  it('names the promotion by the id it is given (a Promotion resource name), else makes one up', async () => {
+    const s = setup();
+    const named = await s.catalog.newPromotion({
+      id: 'shop-to-1-34',
+      platform: 'shop',
+      targetVersion: '1.34',
+      createdBy: 'ann',
+    });
+    expect(named.id).toBe('shop-to-1-34');
+    const made = await s.catalog.newPromotion({ platform: 'shop', targetVersion: '1.34', createdBy: 'ann' });
+    expect(made.id).toMatch(/^shop-\d{14}-[0-9a-f]{4}$/);
+  });
+
   it('refuses a target that is not newer, jumps too far, or that EKS does not offer, naming body.targetVersion', async () => {
     const { catalog } = setup();
     for (const [target, problem] of [

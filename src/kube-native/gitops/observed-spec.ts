@@ -1,0 +1,57 @@
+/**
+ * What the controller last acted on in a Promotion's spec, kept on the resource itself in an
+ * annotation, so spec edits are acted on once (edge-triggered) by whichever replica leads, across
+ * restarts: a REST pause is not undone because the spec still says `paused: false`.
+ */
+import { z } from 'zod';
+import { rollbackRequestSchema, trafficSchema } from '../../api/schemas.js';
+import type { PromotionSpec } from '../promotion-spec.js';
+import type { PromotionResource } from './resource.js';
+
+export const observedSpecAnnotation = 'switchyard.dev/observed-spec';
+
+/** The spec fields that are actions (each the body of a REST call). */
+export type SpecActionFields = Pick<PromotionSpec, 'paused' | 'rollback' | 'weight'>;
+
+export interface ObservedSpec extends SpecActionFields {
+  /** The metadata.generation acted on: a newer generation is a spec edit not yet acted on. */
+  readonly generation: number;
+}
+
+const observedSpecSchema = z.object({
+  generation: z.number().int().nonnegative(),
+  paused: z.boolean().optional(),
+  rollback: rollbackRequestSchema.optional(),
+  weight: trafficSchema.optional(),
+});
+
+/**
+ * The observed spec recorded on the resource; undefined when none is (or when someone wrote something
+ * unreadable there: then everything in the spec counts as not yet acted on, the safe reading since
+ * every action refuses a repeat).
+ */
+export function observedSpecOf(resource: PromotionResource): ObservedSpec | undefined {
+  const text = resource.metadata.annotations?.[observedSpecAnnotation];
+  if (text === undefined) return undefined;
+  try {
+    const parsed = observedSpecSchema.safeParse(JSON.parse(text));
+    return parsed.success ? withoutUndefined(parsed.data) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record of having acted on `spec` at `generation`, as the annotation stores it. */
+export function observedSpecText(generation: number, spec: SpecActionFields): string {
+  const observed: ObservedSpec = withoutUndefined({
+    generation,
+    paused: spec.paused,
+    rollback: spec.rollback,
+    weight: spec.weight,
+  });
+  return JSON.stringify(observed);
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
