@@ -6,7 +6,7 @@ import {
   observedSpecAnnotation,
   observedSpecText,
 } from '../../../../src/kube-native/gitops/observed-spec.js';
-import type { PromotionResource } from '../../../../src/kube-native/gitops/resource.js';
+import type { ManagedFieldsEntry, PromotionResource } from '../../../../src/kube-native/gitops/resource.js';
 import {
   handlePromotionResource,
   type ResourcePorts,
@@ -58,7 +58,7 @@ function world() {
     name: string,
     spec: Record<string, unknown>,
     generation: number,
-    managedFields = [applier],
+    managedFields: readonly ManagedFieldsEntry[] = [applier],
   ): Promise<PromotionResource> => {
     const mark = marks.findLast((m) => m.name === name);
     const stored = await h.store.get(name);
