@@ -25,6 +25,11 @@ export interface ControllerOptions {
   readonly onPass?: (seconds: number) => void;
   /** Told of every promotion a pass reads or stores (see EngineOptions). */
   readonly observe?: (promotion: Promotion) => void;
+  /**
+   * Asked before every pass; false skips it (no requeue). A replica that may no longer lead (its
+   * lease could have passed to another) must not start acting on providers; default always true.
+   */
+  readonly mayAct?: () => boolean;
 }
 
 /** Tries a command again on a lost compare-and-swap, this many times, re-reading each time. */
@@ -46,6 +51,10 @@ export class Controller {
     this.reconciler = new Reconciler({
       store: options.store,
       pass: async (id) => {
+        if (options.mayAct?.() === false) {
+          options.log.warn({ promotionId: id }, 'pass skipped: this replica may no longer lead');
+          return {};
+        }
         const started = performance.now();
         try {
           return await this.engine.pass(id);

@@ -43,7 +43,9 @@ export class Reconciler {
     this.timers = options.timers ?? realTimers;
   }
 
+  /** Schedules every unfinished promotion; after a stop (a replica that leads again), starts over. */
   async start(): Promise<void> {
+    this.stopped = false;
     const now = this.options.now().getTime();
     for (const promotion of await this.options.store.active()) {
       const due = promotion.nextRunAt ? Date.parse(promotion.nextRunAt) - now : 0;
@@ -57,13 +59,14 @@ export class Reconciler {
     else this.schedule(id, 0);
   }
 
-  /** Stops scheduling and waits for passes in progress. */
+  /** Stops scheduling (wakes are ignored until the next start) and waits for passes in progress. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const handle of this.scheduled.values()) this.timers.clearTimeout(handle);
     this.scheduled.clear();
     this.queue.length = 0;
     await this.idle();
+    this.wokenWhileRunning.clear();
   }
 
   /** Resolves when no pass is running or queued (timers may still be pending). */

@@ -118,6 +118,17 @@ export class LeaseElector implements Leadership {
     return this.#term !== undefined;
   }
 
+  /**
+   * Leading, and the last renewal is recent enough that no other replica can have taken the Lease.
+   * Unlike isLeader() this reads the clock: a process that was frozen past its renew deadline (a
+   * stopped VM, SIGSTOP) still has its term in memory until its election loop runs again, but must
+   * not start another pass meanwhile.
+   */
+  leadsNow(): boolean {
+    const term = this.#term;
+    return term !== undefined && this.#deadlineLeft(term) > 0;
+  }
+
   /** The current term's fencing token, or undefined when not leading. */
   get epoch(): number | undefined {
     return this.#term?.epoch;

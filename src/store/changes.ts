@@ -6,6 +6,11 @@ export interface StoreChange {
   readonly promotionId: string;
   /** The write stored a finished record (no more stages will run); false for event-only appends. */
   readonly finished: boolean;
+  /**
+   * Written by another process sharing the store (another replica on the Kubernetes store); absent for
+   * this process's own writes. A leader wakes a promotion on a remote change, never on its own writes.
+   */
+  readonly remote?: true;
 }
 
 export type ChangeListener = (change: StoreChange) => void;

@@ -112,4 +112,31 @@ describe('reconciler', () => {
     await reconciler.stop();
     expect(timers.delays()).toEqual([]);
   });
+
+  it('ignores wakes while stopped and schedules every unfinished promotion again when restarted', async () => {
+    // A replica that stops leading stops acting, and acts on everything again when it leads again.
+    const store = createMemoryStore({ now });
+    await store.create(newPromotion({ ...testPromotion('p-1'), platform: 'a' }, now()), []);
+    const timers = new ManualTimers();
+    const passes: string[] = [];
+    const reconciler = new Reconciler({
+      store,
+      maxConcurrent: 2,
+      now,
+      log,
+      timers,
+      pass: async (id) => {
+        passes.push(id);
+        return {};
+      },
+    });
+    await reconciler.start();
+    await reconciler.stop();
+    reconciler.wake('p-1');
+    expect(timers.delays()).toEqual([]);
+    await reconciler.start();
+    timers.fireAll();
+    await reconciler.idle();
+    expect(passes).toEqual(['p-1']);
+  });
 });

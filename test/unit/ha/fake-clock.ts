@@ -23,6 +23,11 @@ export class FakeClock {
       this.#sleepers.push({ wakeAt: this.#now + Math.max(0, ms), wake });
     });
 
+  /** Moves the clock forward without waking anyone: a process frozen for `ms` (SIGSTOP, a paused VM). */
+  freeze(ms: number): void {
+    this.#now += ms;
+  }
+
   /** Moves the clock forward by `ms`, waking sleepers in order of their wake-up times. */
   async advance(ms: number): Promise<void> {
     const until = this.#now + ms;
@@ -35,7 +40,8 @@ export class FakeClock {
       );
       if (next === undefined || next.wakeAt > until) break;
       this.#sleepers.splice(this.#sleepers.indexOf(next), 1);
-      this.#now = next.wakeAt;
+      // Never backwards: after a freeze, overdue sleepers wake at the frozen-past time.
+      this.#now = Math.max(this.#now, next.wakeAt);
       next.wake();
     }
     this.#now = until;

@@ -253,6 +253,23 @@ describe('LeaseElector', () => {
     expect(a.events).toEqual(['started 0', 'stopped fenced', 'started 1']);
   });
 
+  it('after a freeze past the renew deadline, no longer leads now although its term is still in memory', async () => {
+    const { clock, replica } = world();
+    const a = replica('a');
+    a.elector.start();
+    await clock.advance(0);
+    expect(a.elector.leadsNow()).toBe(true);
+    clock.freeze(9_000);
+    expect(a.elector.leadsNow()).toBe(true); // renewed at 0; the deadline is 10 s
+    clock.freeze(2_000);
+    // The loop has not run since: the term is still held, but acting now could overlap a new leader.
+    expect(a.elector.isLeader()).toBe(true);
+    expect(a.elector.leadsNow()).toBe(false);
+    await clock.advance(100);
+    // When its loop runs again it steps down (it may then lead again, in a new term).
+    expect(a.events.slice(0, 2)).toEqual(['started 0', 'stopped renew-deadline']);
+  });
+
   it('refuses timings that would let the lease expire before the holder steps down', () => {
     const options = { leases: fakeLeaseApi(new FakeObjects()), namespace, name, identity: 'a', log: pino() };
     expect(() => new LeaseElector({ ...options, leaseDurationMs: 10_000, renewDeadlineMs: 10_000 })).toThrow(
