@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the test clusters' servers from their Go modules, once, and prints one folder holding them all,
 # named by version: kube-apiserver-<v>, kube-controller-manager-<v>, kube-scheduler-<v> for the blue and
-# the green Kubernetes version, etcd-<v> and kwok-<v> (versions in tools/versions.env). Release binaries
-# cannot be downloaded here, so we compile them the way envtest would ship them. Progress goes to stderr.
+# the green Kubernetes version, kubectl-<v> at blue's (the client tests drive resources with, as people
+# do), etcd-<v> and kwok-<v> (versions in tools/versions.env). Release binaries cannot be downloaded
+# here, so we compile them the way envtest would ship them. Progress goes to stderr.
 #
 # Each wrapper module under tools/testservers (blue, green, kwok) is cached on its own in
 # .cache/kube/modules/<module>-<version>-<source hash>, so editing one relinks only its binaries; the
@@ -78,7 +79,8 @@ build_module() {
 
 modules=(
   "$(build_module blue "k8s-$KUBE_BLUE_VERSION" "$(kube_ldflags "$KUBE_BLUE_VERSION")" \
-    "kube-apiserver:$KUBE_BLUE_VERSION" "kube-controller-manager:$KUBE_BLUE_VERSION" "kube-scheduler:$KUBE_BLUE_VERSION")"
+    "kube-apiserver:$KUBE_BLUE_VERSION" "kube-controller-manager:$KUBE_BLUE_VERSION" "kube-scheduler:$KUBE_BLUE_VERSION" \
+    "kubectl:$KUBE_BLUE_VERSION")"
   "$(build_module green "k8s-$KUBE_GREEN_VERSION-etcd-$ETCD_VERSION" "$(kube_ldflags "$KUBE_GREEN_VERSION")" \
     "kube-apiserver:$KUBE_GREEN_VERSION" "kube-controller-manager:$KUBE_GREEN_VERSION" "kube-scheduler:$KUBE_GREEN_VERSION" \
     "etcd:$ETCD_VERSION")"

@@ -14,6 +14,8 @@ export interface TestEnvironmentInfo {
   readonly kubeVersions: Readonly<Record<'blue' | 'green', string>>;
   /** Each cluster's fake worker nodes (kwok plays their kubelets; see kwok-nodes.ts and faults.ts). */
   readonly kubeNodes: Readonly<Record<'blue' | 'green', readonly string[]>>;
+  /** kubectl at blue's version, for tests that drive resources the way people do. */
+  readonly kubectl: string;
   /** Folder with this run's logs, kubeconfig and credentials. */
   readonly runDir: string;
 }
@@ -53,6 +55,7 @@ export async function startTestEnvironment(): Promise<TestEnvironment> {
     kubeServers: kube.value.servers,
     kubeVersions: kube.value.kubeVersions,
     kubeNodes: kube.value.nodes,
+    kubectl: kube.value.kubectl,
     runDir,
   };
   writeFileSync(join(runDir, 'env.json'), `${JSON.stringify(info, null, 2)}\n`);

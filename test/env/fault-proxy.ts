@@ -29,6 +29,8 @@ export interface ProxiedCall {
   /** The action (query and JSON protocols), or METHOD and path for REST ones (Route 53, EKS). */
   readonly operation: string;
   readonly at: number;
+  /** The request body of Route 53 writes (POSTs), to see which weights a change batch set. */
+  readonly body?: string;
 }
 
 export interface FaultProxy {
@@ -67,7 +69,13 @@ export async function startFaultProxy(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    calls.push({ service: serviceOf(req), operation: operationOf(req, body), at: Date.now() });
+    const service = serviceOf(req);
+    calls.push({
+      service,
+      operation: operationOf(req, body),
+      at: Date.now(),
+      ...(service === 'route53' && req.method === 'POST' ? { body: body.toString('utf8') } : {}),
+    });
     if (current.services !== undefined && !current.services.includes(serviceOf(req))) {
       counts.forwarded++;
       return forward(req, body, res, target);

@@ -23,6 +23,8 @@ export interface KubeEnvironment {
   readonly kubeVersions: Readonly<Record<ClusterName, string>>;
   /** The fake (kwok) nodes each cluster starts with. */
   readonly nodes: Readonly<Record<ClusterName, readonly string[]>>;
+  /** kubectl at blue's version. */
+  readonly kubectl: string;
   readonly credentials: ClusterCredentials;
   readonly processes: readonly ServerProcess[];
   /** Stops every process, clients before the servers they talk to. */
@@ -75,7 +77,17 @@ export async function startKube(runDir: string): Promise<KubeEnvironment> {
     const kubeconfigPath = join(runDir, 'kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(servers, credentials), { mode: 0o600 });
     const stop = () => stopInOrder(processes);
-    return { kubeconfigPath, servers, kubeVersions: versions.kube, nodes, credentials, processes, stop };
+    const kubectl = serverBinary(bin, 'kubectl', versions.kube.blue);
+    return {
+      kubeconfigPath,
+      servers,
+      kubeVersions: versions.kube,
+      nodes,
+      kubectl,
+      credentials,
+      processes,
+      stop,
+    };
   } catch (error) {
     await stopInOrder(processes);
     throw error;
