@@ -146,6 +146,30 @@ const rollbackRule = {
   message: 'a requested rollback cannot be withdrawn or changed',
 };
 
+/**
+ * What the Kubernetes store keeps in a Promotion's status beside the API view above (see
+ * src/store/kubernetes/): the exact record and the unsealed tail of its event log as JSON strings (the
+ * view is pruned to the schema, so it cannot be read back as the record), and the counters that make its
+ * writes compare-and-swap, fenced and ordered. Absent on a request no controller has accepted yet.
+ */
+const storageSchema: JsonSchema = {
+  type: 'object',
+  description: "the controller's own storage of this promotion: written by Switchyard only, never by hand",
+  properties: {
+    record: { type: 'string', description: 'the promotion record as JSON: authoritative' },
+    version: { type: 'integer', description: "the record's compare-and-swap version" },
+    epoch: { type: 'integer', description: 'the leader term that last wrote it (fencing)' },
+    createdRevision: {
+      type: 'string',
+      description: 'the resourceVersion at which the store accepted it: orders equal creation times',
+    },
+    events: { type: 'string', description: 'the event log entries not yet sealed into a ConfigMap, as JSON' },
+    nextSeq: { type: 'integer', description: 'the seq the next event gets' },
+    sealedChunks: { type: 'integer', description: 'how many ConfigMaps <name>.events-<k> hold older events' },
+  },
+  required: ['record', 'version', 'epoch', 'createdRevision', 'events', 'nextSeq', 'sealedChunks'],
+};
+
 export function promotionCrd(): JsonSchema {
   const spec = toStructural(jsonSchemaOf(promotionSpecSchema, 'input'));
   const status = toStructural(jsonSchemaOf(promotionSchema, 'output'));
@@ -160,6 +184,7 @@ export function promotionCrd(): JsonSchema {
         status: {
           ...status,
           description: 'the promotion record, as GET /v1/promotions/{id} answers (no events)',
+          properties: { ...(status.properties as Record<string, JsonSchema>), storage: storageSchema },
         },
       }),
     },

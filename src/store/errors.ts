@@ -31,3 +31,19 @@ export function duplicateIdError(id: string): ConflictError {
 export function closedStoreError(): Error {
   return new Error('promotion store is closed');
 }
+
+/**
+ * A write found a newer leader's epoch on the promotion: this replica no longer leads and must not act.
+ * A ConflictError, so callers that stop and re-read after a lost compare-and-swap stop here too.
+ */
+export class FencedError extends ConflictError {
+  constructor(
+    readonly promotionId: string,
+    readonly storedEpoch: number,
+    readonly ourEpoch: number,
+  ) {
+    super(
+      `promotion "${promotionId}" is fenced: a newer leader (epoch ${storedEpoch}) wrote it; this replica's epoch is ${ourEpoch}`,
+    );
+  }
+}

@@ -262,10 +262,12 @@ export function promotionStoreContract(name: string, open: () => Promise<OpenedS
       const others: StoreChange[] = [];
       const stopOthers = store.watch('other', (change) => others.push(change));
       const created = await store.create(aPromotion(), [anEvent('created')]);
-      // Told after the commit: what the watcher reads then includes the write.
+      // Told after the commit: what the watcher reads then includes the write. (Awaited below: a store
+      // behind a network answers the read later than the write returns.)
       const readInListener: number[] = [];
+      const reads: Promise<unknown>[] = [];
       const stopReader = store.watch('p-1', () => {
-        void store.events('p-1').then((events) => readInListener.push(events.length));
+        reads.push(store.events('p-1').then((events) => readInListener.push(events.length)));
       });
       await store.appendEvents(created.id, [anEvent('refused')]);
       await store.appendEvents(created.id, []);
@@ -282,6 +284,7 @@ export function promotionStoreContract(name: string, open: () => Promise<OpenedS
         { promotionId: 'p-1', finished: false },
         { promotionId: 'p-1', finished: true },
       ]);
+      await Promise.all(reads);
       expect(readInListener).toEqual([2, 3, 4]);
       expect(others).toEqual([]);
 
