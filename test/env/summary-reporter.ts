@@ -1,7 +1,8 @@
 import type { Reporter, TestModule } from 'vitest/node';
 
 /**
- * Ends the run with one plain line, "switchyard: N passed, N failed, N skipped", and shouts when
+ * Ends the run with one plain line, "switchyard: N passed, N failed, N skipped" (a file that failed
+ * outside its tests counts as one failure), and shouts when
  * integration tests were skipped, so a local opt-out can never pass for a full run.
  */
 export default class SummaryReporter implements Reporter {
@@ -9,6 +10,7 @@ export default class SummaryReporter implements Reporter {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     let skippedIntegration = 0;
     for (const module of testModules) {
+      const failedBefore = counts.failed;
       for (const test of module.children.allTests()) {
         const state = test.result().state;
         if (state === 'passed') counts.passed++;
@@ -18,6 +20,8 @@ export default class SummaryReporter implements Reporter {
           if (module.project.name === 'integration') skippedIntegration++;
         }
       }
+      // A file that failed outside its tests (a beforeAll, an import) leaves them skipped: count it once.
+      if (module.state() === 'failed' && counts.failed === failedBefore) counts.failed++;
     }
     if (skippedIntegration > 0) {
       const line = '!'.repeat(78);
