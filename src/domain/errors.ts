@@ -46,7 +46,8 @@ export class NotAllowedError extends SwitchyardError {
 
 /** A compare-and-swap write lost: someone else changed the record since it was read. */
 export class ConflictError extends SwitchyardError {
-  override readonly name = 'ConflictError';
+  // Widened to string so a subclass (the store's FencedError) can name itself.
+  override readonly name: string = 'ConflictError';
 }
 
 /** The platform already has a promotion that has not finished. */

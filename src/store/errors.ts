@@ -37,6 +37,7 @@ export function closedStoreError(): Error {
  * A ConflictError, so callers that stop and re-read after a lost compare-and-swap stop here too.
  */
 export class FencedError extends ConflictError {
+  override readonly name = 'FencedError';
   constructor(
     readonly promotionId: string,
     readonly storedEpoch: number,

@@ -255,6 +255,31 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
     );
   });
 
+  it('replaces the claim of an interrupted create only once it is old enough', async () => {
+    const namespace = await freshNamespace();
+    // A create that crashed between its claim and its status write: a request without status, claimed.
+    const body = {
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'Promotion',
+      metadata: { name: 'interrupted', labels: { [platformLabel]: 'payments' } },
+      spec: { platform: 'payments', targetVersion: '1.31' },
+    };
+    await objects.createNamespacedCustomObject({ ...promotionResources, namespace, body });
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: claimName('payments') }, data: { promotion: 'interrupted' } },
+    });
+    // Young: it may be a create still under way on another replica.
+    const patient = await replica(namespace);
+    await expect(patient.create(aPromotion({ id: 'next' }), [])).rejects.toMatchObject({
+      activePromotionId: 'interrupted',
+    });
+    expect(await patient.get('next')).toBeUndefined();
+    const impatient = await replica(namespace, { interruptedCreateAfterMs: 0 });
+    await impatient.create(aPromotion({ id: 'next' }), []);
+    expect((await patient.active()).map((p) => p.id)).toEqual(['next']);
+  });
+
   it('records transitions as Kubernetes Events on the Promotion', async () => {
     const namespace = await freshNamespace();
     const store = await replica(namespace);

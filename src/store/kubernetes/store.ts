@@ -34,6 +34,11 @@ export interface KubernetesStoreOptions {
   readonly onSuperseded?: () => void;
   /** Events per sealed ConfigMap of a promotion's log, and audit entries per sealed audit chunk (100). */
   readonly entriesPerChunk?: number;
+  /**
+   * How old a request without status must be before its platform claim counts as left by an interrupted
+   * create and may be replaced (30 s: far longer than a create takes).
+   */
+  readonly interruptedCreateAfterMs?: number;
 }
 
 export interface KubernetesStore extends PromotionStore {
@@ -70,7 +75,13 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
     epoch: options.epoch ?? (() => undefined),
     onSuperseded: options.onSuperseded ?? (() => {}),
     eventsPerChunk: size,
-    claims: { core, promotions, namespace, log, interruptedCreateAfterMs: defaultInterruptedCreateAfterMs },
+    claims: {
+      core,
+      promotions,
+      namespace,
+      log,
+      interruptedCreateAfterMs: options.interruptedCreateAfterMs ?? defaultInterruptedCreateAfterMs,
+    },
     changes,
     announce(resource, events) {
       const kubeEvents = kubernetesEventsOf(resource, events, reportingInstance);

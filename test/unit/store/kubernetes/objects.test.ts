@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { reasonOf } from '../../../../src/store/kubernetes/kube-events.js';
+import {
+  compareRevisions,
+  decodeStored,
+  newPromotionResource,
+  statusOf,
+} from '../../../../src/store/kubernetes/objects.js';
+import { aPromotion } from '../fixtures.js';
+
+describe('the Kubernetes store encoding', () => {
+  it('reads back exactly the record it stored, beside the API view', () => {
+    const record = { ...aPromotion(), version: 3 };
+    const storage = {
+      record: JSON.stringify(record),
+      version: 3,
+      epoch: 2,
+      createdRevision: '41',
+      events: '[]',
+      nextSeq: 1,
+      sealedChunks: 0,
+    };
+    const resource = { ...newPromotionResource(record), status: statusOf(record, storage) };
+    expect(resource.status.phase).toBe('running');
+    expect(decodeStored(resource)?.record).toEqual(record);
+    expect(decodeStored(newPromotionResource(record))).toBeUndefined();
+  });
+
+  it('orders resourceVersions as the numbers they are', () => {
+    expect(compareRevisions('9', '10')).toBeLessThan(0);
+    expect(compareRevisions('100', '99')).toBeGreaterThan(0);
+    expect(compareRevisions('42', '42')).toBe(0);
+    expect(compareRevisions('41', '42')).toBeLessThan(0);
+  });
+
+  it('turns event types into CamelCase Kubernetes reasons', () => {
+    expect(reasonOf('stage.started')).toBe('StageStarted');
+    expect(reasonOf('rollback.weights-set')).toBe('RollbackWeightsSet');
+  });
+});
