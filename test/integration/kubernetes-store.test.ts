@@ -317,6 +317,14 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
     expect((await store.audit(4)).map((e) => e.seq)).toEqual([10, 9, 8, 7]);
   });
 
+  it('refuses to open on a cluster without the Promotion CRD, saying so', async () => {
+    // The blue sandbox cluster never had the switchyard.dev CRDs installed.
+    const blue = loadKubeConfig({ path: testEnvironment().kubeconfigPath, context: 'blue' });
+    await expect(openKubernetesStore({ kubeConfig: blue, namespace: 'default' })).rejects.toThrow(
+      /Promotion CRD \(promotions.switchyard.dev\) is not installed/,
+    );
+  });
+
   it('measures create and update against the apiserver', async () => {
     const namespace = await freshNamespace();
     const store = await replica(namespace);

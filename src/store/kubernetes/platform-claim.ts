@@ -70,7 +70,7 @@ async function staleHolder(ctx: ClaimContext, holder: string): Promise<string | 
   if (stored !== undefined) return isFinished(stored.record) ? 'its promotion finished' : false;
   const created = Date.parse(resource.metadata?.creationTimestamp?.toString() ?? '');
   const age = Date.now() - created;
-  return age > ctx.interruptedCreateAfterMs ? 'its create was interrupted' : false;
+  return age >= ctx.interruptedCreateAfterMs ? 'its create was interrupted' : false;
 }
 
 /**

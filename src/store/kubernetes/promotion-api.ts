@@ -1,4 +1,4 @@
-import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { type PromotionResource, promotionResources, unlessMissing } from './objects.js';
 
 /** The calls the store makes on Promotion resources in its namespace, typed. */
@@ -7,8 +7,8 @@ export interface PromotionApi {
   create(body: PromotionResource): Promise<PromotionResource>;
   /** PUT …/status: the body's metadata.resourceVersion is the precondition (a 409 when it moved on). */
   replaceStatus(body: PromotionResource): Promise<PromotionResource>;
-  /** Metadata and spec only (the status subresource is separate): used to label an adopted request. */
-  replace(body: PromotionResource): Promise<PromotionResource>;
+  /** Adds labels (a JSON merge patch: no precondition needed, other labels are kept). */
+  label(name: string, labels: Record<string, string>): Promise<PromotionResource>;
   list(labelSelector?: string): Promise<{ items: PromotionResource[]; resourceVersion: string }>;
   /**
    * Deletes it if it is still the object read (its uid, and its resourceVersion when given); a 409 when
@@ -17,6 +17,8 @@ export interface PromotionApi {
   delete(name: string, preconditions: { uid: string; resourceVersion?: string }): Promise<void>;
 }
 
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
 export function promotionApi(objects: CustomObjectsApi, namespace: string): PromotionApi {
   const where = { ...promotionResources, namespace };
   return {
@@ -24,8 +26,8 @@ export function promotionApi(objects: CustomObjectsApi, namespace: string): Prom
     create: (body) => objects.createNamespacedCustomObject({ ...where, body }),
     replaceStatus: (body) =>
       objects.replaceNamespacedCustomObjectStatus({ ...where, name: body.metadata?.name ?? '', body }),
-    replace: (body) =>
-      objects.replaceNamespacedCustomObject({ ...where, name: body.metadata?.name ?? '', body }),
+    label: (name, labels) =>
+      objects.patchNamespacedCustomObject({ ...where, name, body: { metadata: { labels } } }, mergePatch),
     async list(labelSelector) {
       const list = (await objects.listNamespacedCustomObject({
         ...where,

@@ -96,11 +96,7 @@ async function labelled(
   platform: string,
 ): Promise<PromotionResource> {
   if (resource.metadata?.labels?.[platformLabel] === platform) return resource;
-  const metadata = {
-    ...resource.metadata,
-    labels: { ...resource.metadata?.labels, [platformLabel]: platform },
-  };
-  return ctx.promotions.replace({ ...resource, metadata });
+  return ctx.promotions.label(resource.metadata?.name ?? '', { [platformLabel]: platform });
 }
 
 /** A resource not stored yet, as the status write's starting point: an empty log at seq 1. */

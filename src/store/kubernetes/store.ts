@@ -8,6 +8,7 @@ import { auditLog } from './audit-log.js';
 import type { StoreContext } from './context.js';
 import { defaultEventsPerChunk } from './event-log.js';
 import { kubernetesEventsOf, recordKubernetesEvents } from './kube-events.js';
+import { apiCode, promotionResources } from './objects.js';
 import { defaultInterruptedCreateAfterMs } from './platform-claim.js';
 import { platformRecords } from './platform-records.js';
 import { promotionApi } from './promotion-api.js';
@@ -21,6 +22,7 @@ import {
   promotionEvents,
 } from './promotion-reads.js';
 import { appendPromotionEvents, fenceActivePromotions, updatePromotion } from './promotion-writes.js';
+import { retryingTooManyRequests } from './too-many-requests.js';
 import { watchPromotions } from './watch.js';
 
 export interface KubernetesStoreOptions {
@@ -57,8 +59,19 @@ export interface KubernetesStore extends PromotionStore {
 export async function openKubernetesStore(options: KubernetesStoreOptions): Promise<KubernetesStore> {
   const { kubeConfig, namespace } = options;
   const log = options.log ?? pino({ level: 'silent' });
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const promotions = promotionApi(kubeConfig.makeApiClient(CustomObjectsApi), namespace);
+  const core = retryingTooManyRequests(kubeConfig.makeApiClient(CoreV1Api));
+  const promotions = promotionApi(
+    retryingTooManyRequests(kubeConfig.makeApiClient(CustomObjectsApi)),
+    namespace,
+  );
+  await promotions.list().catch((error: unknown) => {
+    // The watch would only log this and retry forever: say it once, at startup, where it is fixed.
+    if (apiCode(error) !== 404) throw error;
+    throw new Error(
+      `the Promotion CRD (${promotionResources.plural}.${promotionResources.group}) is not installed in the management cluster: apply deploy/crds/ or install the Helm chart`,
+      { cause: error },
+    );
+  });
   const changes = await watchPromotions({ kubeConfig, namespace, promotions, log });
   const now = options.now ?? (() => new Date());
   const size = options.entriesPerChunk ?? defaultEventsPerChunk;
