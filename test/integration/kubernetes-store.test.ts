@@ -183,7 +183,10 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
     const [a, b] = [await replica(namespace), await replica(namespace)];
     const seenByB: StoreChange[] = [];
     const seenByA: StoreChange[] = [];
+    const streamedByB: StoreChange[] = [];
     b.watchAll((change) => seenByB.push(change));
+    // A live event stream on a follower watches one promotion: it hears of the leader's writes too.
+    b.watch('p-1', (change) => streamedByB.push(change));
     a.watchAll((change) => seenByA.push(change));
     const created = await a.create(aPromotion(), [anEvent('created')]);
     await a.update({ ...created, phase: 'succeeded' }, []);
@@ -192,6 +195,7 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
       { promotionId: created.id, finished: false, remote: true },
       { promotionId: created.id, finished: true, remote: true },
     ]);
+    expect(streamedByB).toEqual(seenByB);
     // A hears of its own writes as they return, and its watch does not repeat them.
     await b.appendEvents(created.id, [anEvent('from-b')]);
     await waitFor(async () => seenByA.length >= 3, 'replica A to see B’s append');

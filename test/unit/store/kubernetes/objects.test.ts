@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reasonOf } from '../../../../src/store/kubernetes/kube-events.js';
+import { kubernetesEventsOf, reasonOf } from '../../../../src/store/kubernetes/kube-events.js';
 import {
   compareRevisions,
   decodeStored,
@@ -36,5 +36,31 @@ describe('the Kubernetes store encoding', () => {
   it('turns event types into CamelCase Kubernetes reasons', () => {
     expect(reasonOf('stage.started')).toBe('StageStarted');
     expect(reasonOf('rollback.weights-set')).toBe('RollbackWeightsSet');
+  });
+
+  it('makes Kubernetes Events of the transitions only, warnings where a person is needed', () => {
+    const resource = {
+      ...newPromotionResource(aPromotion()),
+      metadata: { name: 'p-1', namespace: 'ns', uid: 'u-1' },
+    };
+    const at = '2031-03-04T05:06:07.000Z';
+    const event = (seq: number, type: string, message = `${type} happened`) =>
+      ({ seq, promotionId: 'p-1', at, type, message, actor: 'controller' }) as const;
+    const made = kubernetesEventsOf(
+      resource,
+      [event(1, 'stage.started'), event(2, 'stage.retry'), event(3, 'stage.failed', 'x'.repeat(2_000))],
+      'replica-1',
+    );
+    expect(made.map((e) => [e.reason, e.type, e.message?.length])).toEqual([
+      ['StageStarted', 'Normal', 'stage.started happened'.length],
+      ['StageFailed', 'Warning', 1_000],
+    ]);
+    expect(made[0]?.involvedObject).toEqual({
+      apiVersion: 'switchyard.dev/v1alpha1',
+      kind: 'Promotion',
+      name: 'p-1',
+      namespace: 'ns',
+      uid: 'u-1',
+    });
   });
 });
