@@ -41,15 +41,24 @@ export function observedSpecOf(resource: PromotionResource): ObservedSpec | unde
   }
 }
 
-/** The record of having acted on `spec` at `generation`, as the annotation stores it. */
+/** The record of having acted on `spec` at `generation`. */
+export function observedSpec(generation: number, spec: SpecActionFields): ObservedSpec {
+  return withoutUndefined({ generation, paused: spec.paused, rollback: spec.rollback, weight: spec.weight });
+}
+
+/** The record as the annotation stores it. */
 export function observedSpecText(generation: number, spec: SpecActionFields): string {
-  const observed: ObservedSpec = withoutUndefined({
-    generation,
-    paused: spec.paused,
-    rollback: spec.rollback,
-    weight: spec.weight,
-  });
-  return JSON.stringify(observed);
+  return JSON.stringify(observedSpec(generation, spec));
+}
+
+/** The later of two records (by generation); either may be missing. */
+export function laterObserved(
+  a: ObservedSpec | undefined,
+  b: ObservedSpec | undefined,
+): ObservedSpec | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b.generation > a.generation ? b : a;
 }
 
 function withoutUndefined<T extends object>(value: T): T {

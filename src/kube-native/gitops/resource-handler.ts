@@ -13,7 +13,7 @@ import { greenPercent } from '../../domain/weights.js';
 import type { Controller } from '../../engine/controller.js';
 import { promotionSpecSchema } from '../promotion-spec.js';
 import { specActor } from './field-manager.js';
-import { observedSpecOf, type SpecActionFields } from './observed-spec.js';
+import { laterObserved, type ObservedSpec, observedSpecOf, type SpecActionFields } from './observed-spec.js';
 import { isRefusal } from './refusal.js';
 import { promotionRequestOf } from './request.js';
 import { generationOf, type PromotionResource, roleOf } from './resource.js';
@@ -30,6 +30,11 @@ export interface ResourcePorts {
   warn(resource: PromotionResource, reason: string, message: string): Promise<void>;
   /** Records that the spec of this generation was acted on (the observed-spec annotation). */
   markObserved(resource: PromotionResource, generation: number, spec: SpecActionFields): Promise<void>;
+  /**
+   * What this process last marked on the resource. The watch can still deliver a copy from before the
+   * mark (the store's own status write, say): acting on that copy would repeat the action.
+   */
+  lastMarked(name: string): ObservedSpec | undefined;
   readonly log: Logger;
 }
 
@@ -37,7 +42,7 @@ export async function handlePromotionResource(resource: PromotionResource, ports
   const role = roleOf(resource);
   // The store finishes (or, after 30 s, clears away) an API create of its own; it is not a request.
   if (role === 'interrupted-api-create') return;
-  const observed = observedSpecOf(resource);
+  const observed = laterObserved(observedSpecOf(resource), ports.lastMarked(resource.metadata.name));
   const generation = generationOf(resource);
   if (observed !== undefined && observed.generation >= generation) return;
   if (role === 'request') return startRequested(resource, generation, ports);

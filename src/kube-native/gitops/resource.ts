@@ -3,6 +3,7 @@
  * what kind of thing it stands for: a promotion the store keeps (it has `status.storage`), a request a
  * person applied, or the first half of an API create that has not written its status yet.
  */
+import { originAnnotation } from '../../store/kubernetes/objects.js';
 
 /** A managedFields entry, as the apiserver returns it in JSON. */
 export interface ManagedFieldsEntry {
@@ -34,9 +35,6 @@ export interface PromotionResource {
     };
   };
 }
-
-/** Set by the store on the resources it creates for API requests (brief of the Kubernetes store). */
-export const originAnnotation = 'switchyard.dev/origin';
 
 export type ResourceRole =
   /** The store holds a promotion here: spec edits are actions on it. */

@@ -8,6 +8,7 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../../api/catalog.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { type ObservedSpec, observedSpec } from './observed-spec.js';
 import { PromotionWatch } from './promotion-watch.js';
 import { handlePromotionResource, type ResourcePorts } from './resource-handler.js';
 import { observedSpecWriter, warningEventWriter } from './resource-writes.js';
@@ -25,23 +26,31 @@ export interface SpecControllerOptions {
 export class SpecController {
   readonly #watch: PromotionWatch;
   readonly #queue: KeyedQueue;
+  /** What this process marked last, per resource: see ResourcePorts.lastMarked. */
+  readonly #marked = new Map<string, ObservedSpec>();
   #started: Promise<void> | undefined;
 
   constructor(options: SpecControllerOptions) {
     const { kubeConfig, namespace, controller, catalog } = options;
     const log = options.log.child({ component: 'gitops' });
+    const writeObserved = observedSpecWriter(kubeConfig.makeApiClient(CustomObjectsApi), namespace);
     const ports: ResourcePorts = {
       controller,
       catalog,
       log,
       warn: warningEventWriter(kubeConfig.makeApiClient(CoreV1Api), namespace),
-      markObserved: observedSpecWriter(kubeConfig.makeApiClient(CustomObjectsApi), namespace),
+      markObserved: async (resource, generation, spec) => {
+        await writeObserved(resource, generation, spec);
+        this.#marked.set(resource.metadata.name, observedSpec(generation, spec));
+      },
+      lastMarked: (name) => this.#marked.get(name),
     };
     this.#queue = new KeyedQueue(
       async (name) => {
         // The latest copy when the run starts: edits that arrived while queued fold into it.
         const resource = this.#watch.get(name);
-        if (resource !== undefined) await handlePromotionResource(resource, ports);
+        if (resource === undefined) this.#marked.delete(name);
+        else await handlePromotionResource(resource, ports);
       },
       { log, ...(options.firstRetryMs === undefined ? {} : { firstRetryMs: options.firstRetryMs }) },
     );

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../../src/domain/errors.js';
 import type { Promotion } from '../../../../src/domain/promotion.js';
 import {
+  type ObservedSpec,
+  observedSpec,
   observedSpecAnnotation,
   observedSpecText,
 } from '../../../../src/kube-native/gitops/observed-spec.js';
@@ -36,6 +38,7 @@ function world() {
   const catalog = fakeCatalog(h.providers);
   const warnings: { name: string; reason: string; message: string }[] = [];
   const marks: { name: string; generation: number; spec: object }[] = [];
+  const remembered = new Map<string, ObservedSpec>();
   let requests = 0;
   const ports: ResourcePorts = {
     controller: h.controller,
@@ -51,8 +54,12 @@ function world() {
     },
     markObserved: async (resource, generation, spec) => {
       marks.push({ name: resource.metadata.name, generation, spec });
+      remembered.set(resource.metadata.name, observedSpec(generation, spec));
     },
+    lastMarked: (name) => remembered.get(name),
   };
+  /** A restart of the controller: what it remembered is gone, the annotations stay. */
+  const restart = () => remembered.clear();
   /** The resource as the apiserver would now return it: the last mark, the store's status. */
   const copy = async (
     name: string,
@@ -76,7 +83,7 @@ function world() {
     };
   };
   const handle = (resource: PromotionResource) => handlePromotionResource(resource, ports);
-  return { h, warnings, marks, copy, handle, ports, requests: () => requests };
+  return { h, warnings, marks, copy, handle, ports, restart, requests: () => requests };
 }
 
 async function phase(h: ReturnType<typeof engineHarness>, id: string): Promise<Promotion['phase']> {
@@ -201,6 +208,18 @@ describe('GitOps: spec edits of a promotion act as the REST calls', () => {
     expect(w.warnings).toEqual([]);
   });
 
+  it('a copy from before its own mark (the watch delivers the store write first) is not acted on again', async () => {
+    const w = world();
+    await w.handle(await w.copy('shop-1-35', {}, 1));
+    const edited = await w.copy('shop-1-35', { paused: true }, 2, [applier, patcher('paused')]);
+    await w.handle(edited);
+    const paused = await w.h.get('shop-1-35');
+    // The same generation without the mark: what the watch shows of the store's status write.
+    await w.handle(edited);
+    expect((await w.h.get('shop-1-35')).version).toBe(paused.version);
+    expect(w.warnings).toEqual([]);
+  });
+
   it('a rollback acts once; a repeat after a crash before the mark is refused and changes nothing', async () => {
     const w = world();
     await w.handle(await w.copy('shop-1-35', {}, 1));
@@ -217,6 +236,7 @@ describe('GitOps: spec edits of a promotion act as the REST calls', () => {
     });
 
     // The same unmarked copy again, as after a restart between acting and marking.
+    w.restart();
     await w.handle({ ...edited, status: { storage: {} } });
     const again = await w.h.get('shop-1-35');
     expect(again.version).toBe(rolling.version);
@@ -240,6 +260,7 @@ describe('GitOps: spec edits of a promotion act as the REST calls', () => {
     expect(set.traffic.manualChange).toMatchObject({ green: 30, by: 'kubernetes:kubectl-patch' });
     // Crash before the mark, restart: the copy now carries the record's traffic and no mark.
     const repeat = await w.copy('shop-1-35', { weight: { green: 30 } }, 2, [applier, patcher('weight')]);
+    w.restart();
     await w.handle({ ...repeat, metadata: { ...repeat.metadata, annotations: {} } });
     expect((await w.h.get('shop-1-35')).version).toBe(set.version);
     // Also after the weight was applied and the promotion still sits on it.
@@ -247,6 +268,7 @@ describe('GitOps: spec edits of a promotion act as the REST calls', () => {
     const applied = await w.h.get('shop-1-35');
     expect(applied.traffic).toMatchObject({ green: 30, manual: true });
     const unmarked = await w.copy('shop-1-35', { weight: { green: 30 } }, 2, [applier, patcher('weight')]);
+    w.restart();
     await w.handle({ ...unmarked, metadata: { ...unmarked.metadata, annotations: {} } });
     expect((await w.h.get('shop-1-35')).version).toBe(applied.version);
     expect(w.warnings).toEqual([]);
