@@ -22,6 +22,11 @@ export function createMetrics() {
       buckets: [1, 10, 60, 300, 900, 1800, 3600, 7200],
       registers,
     }),
+    leader: new Gauge({
+      name: 'switchyard_leader',
+      help: '1 while this replica leads (drives promotions), else 0; always 1 with the sqlite store',
+      registers,
+    }),
     greenWeight: new Gauge({
       name: 'switchyard_green_weight_percent',
       help: 'Percent of traffic on green, last verified at the router',

@@ -12,6 +12,7 @@ import { ConfigError, type ConfigIssue } from './errors.js';
 import { configErrorMap, describeValue, toConfigIssues } from './issues.js';
 import { toProbeSpec } from './probe-schema.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
+import type { StoreConfig } from './store-schema.js';
 import { readYamlFile } from './yaml.js';
 
 export interface LoadConfigOptions {
@@ -22,7 +23,7 @@ export interface LoadConfigOptions {
 }
 
 export interface LoadedConfig {
-  /** store.path and platformsDir are absolute. */
+  /** File paths (the SQLite store's, a kubeconfig, platformsDir) are absolute. */
   readonly controller: ControllerConfig;
   /** Keyed by platform name; kubeconfig paths are absolute. */
   readonly platforms: Map<string, PlatformConfig>;
@@ -61,13 +62,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
   const controller: ControllerConfig = {
     ...fromFile,
-    store: {
-      // A store path from the environment is the operator's, typed relative to where they run the command.
-      path:
-        env.SWITCHYARD_STORE_PATH === undefined
-          ? resolvePath(baseDir, fromFile.store.path)
-          : resolvePath(process.cwd(), env.SWITCHYARD_STORE_PATH),
-    },
+    store: absoluteStore(fromFile.store, baseDir, env),
     platformsDir: path.resolve(baseDir, fromFile.platformsDir),
     auth: {
       ...fromFile.auth,
@@ -206,6 +201,21 @@ function parseIn<Schema extends z.ZodType>(
     : { ok: false, issues: toConfigIssues(file, result.error.issues) };
 }
 
+/** The store settings with file paths made absolute. */
+function absoluteStore(store: StoreConfig, baseDir: string, env: Env): StoreConfig {
+  if (store.kind === 'kubernetes') {
+    return store.kubeconfig === undefined
+      ? store
+      : { ...store, kubeconfig: { ...store.kubeconfig, path: path.resolve(baseDir, store.kubeconfig.path) } };
+  }
+  // A store path from the environment is the operator's, typed relative to where they run the command.
+  const pathOf =
+    env.SWITCHYARD_STORE_PATH === undefined
+      ? resolvePath(baseDir, store.path)
+      : resolvePath(process.cwd(), env.SWITCHYARD_STORE_PATH);
+  return { ...store, path: pathOf };
+}
+
 /**
  * AWS_REGION and AWS_ENDPOINT_URL fill aws.region and aws.endpoint when the file leaves them out (the
  * file wins: it is the reviewed source); SWITCHYARD_STORE_PATH replaces store.path. Applied to the raw
@@ -223,7 +233,8 @@ function withEnv(raw: unknown, env: Env): unknown {
     };
   }
   const store = raw.store ?? {};
-  if (isMapping(store) && env.SWITCHYARD_STORE_PATH !== undefined) {
+  // The path of a kubernetes store would be refused as an unknown key: the variable is for SQLite.
+  if (isMapping(store) && store.kind !== 'kubernetes' && env.SWITCHYARD_STORE_PATH !== undefined) {
     merged.store = { ...store, path: env.SWITCHYARD_STORE_PATH };
   }
   return merged;

@@ -6,7 +6,9 @@ import { routerFor } from '../routers/registry.js';
 import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
 import { foundationSchema } from './foundation-schema.js';
+import { requiredOr } from './required.js';
 import { servicesSchema } from './services-schema.js';
+import { storeSchema } from './store-schema.js';
 import { trafficSchema } from './traffic-schema.js';
 
 /**
@@ -30,10 +32,7 @@ export const controllerSchema = z.strictObject({
       mutationsPerMinute: z.int().min(1).default(60),
     })
     .prefault({}),
-  store: z.strictObject(
-    { path: z.string({ error: requiredOr('SWITCHYARD_STORE_PATH') }).min(1) },
-    { error: requiredOr('SWITCHYARD_STORE_PATH') },
-  ),
+  store: storeSchema,
   reconciler: z
     .strictObject({
       maxConcurrentPlatforms: z.int().min(1).default(defaultMaxConcurrentPlatforms),
@@ -59,11 +58,6 @@ export const controllerSchema = z.strictObject({
     })
     .prefault({}),
 });
-
-function requiredOr(variable: string) {
-  return (issue: { input?: unknown }) =>
-    issue.input === undefined ? `required (or set the ${variable} environment variable)` : undefined;
-}
 
 const rollbackSchema = z
   .strictObject({

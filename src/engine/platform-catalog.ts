@@ -241,7 +241,9 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
       };
       return {
         // Sortable by time, unique without coordination, and readable in a terminal.
-        id: id ?? `${name}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
+        id:
+          id ??
+          `${name}-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(2).toString('hex')}`,
         platform: name,
         fromVersion,
         toVersion: targetVersion,

@@ -1,5 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { orderedStages } from '../../stages/index.js';
 import { buildApi } from '../api/app.js';
@@ -7,16 +5,17 @@ import { Authenticator } from '../api/auth.js';
 import { loadConfig } from '../config/load.js';
 import { Controller } from '../engine/controller.js';
 import { configCatalog, type Platform, recordPlatforms } from '../engine/platform-catalog.js';
+import { SpecController } from '../kube-native/gitops/spec-controller.js';
 import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClientPool } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { ProbeRegistry } from '../providers/probe/registry.js';
-import { openSqliteStore } from '../store/sqlite.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
 import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
 import { servicesFor } from './services.js';
+import { eachTerm, openStoreRuntime } from './store-runtime.js';
 import { loadTokens } from './tokens.js';
 
 export interface ServeOptions {
@@ -32,8 +31,9 @@ export interface RunningController {
 }
 
 /**
- * Starts the controller: config → store (refuses to start if another controller holds it) → AWS and
- * Kubernetes providers per platform → reconciler → REST API. Returns once the API listens.
+ * Starts the controller: config → store (SQLite refuses to start if another controller holds it; the
+ * Kubernetes store joins the replicas' leader election) → AWS and Kubernetes providers per platform →
+ * reconciler (at once, or while leading) → REST API. Returns once the API listens.
  */
 export async function serve(options: ServeOptions): Promise<RunningController> {
   const log = options.log ?? createLogger({ level: options.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
@@ -45,9 +45,9 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
   if (tokens.length === 0)
     log.warn('no API tokens configured: every API call except health and docs will be refused');
 
-  mkdirSync(dirname(settings.store.path), { recursive: true });
   const metrics = createMetrics();
-  const store = meteredStore(openSqliteStore(settings.store.path), metrics);
+  const storeRuntime = await openStoreRuntime({ config: settings.store, env: options.env, log, metrics });
+  const store = meteredStore(storeRuntime.store, metrics);
   // Every platform and promotion uses these SDK clients (one per service; CloudWatch per region).
   const awsPool = createAwsClientPool(
     log.child({ component: 'aws' }),
@@ -106,19 +106,29 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
     onPass: (seconds) => metrics.reconcileDuration.observe(seconds),
     observe: (promotion) => probes.settle(promotion),
+    mayAct: () => storeRuntime.mayAct(),
   });
   let started = false;
+  const catalog = configCatalog(catalogOptions);
   const api = await buildApi({
     controller,
     store,
-    platforms: configCatalog(catalogOptions),
+    platforms: catalog,
     mutationsPerMinute: settings.server.mutationsPerMinute,
     auth: new Authenticator(tokens, settings.auth.publicReads),
     metrics,
     log: log.child({ component: 'api' }),
     ready: async () => started,
   });
-  await controller.start();
+  // With the Kubernetes store, the leader also acts on Promotion resources (kubectl apply, spec edits).
+  const { cluster } = storeRuntime;
+  const specs = cluster && {
+    ...cluster,
+    log: log.child({ component: 'gitops' }),
+    controller,
+    catalog,
+  };
+  await storeRuntime.run(controller, specs ? [eachTerm(() => new SpecController(specs))] : []);
   started = true;
   await api.listen({ host: settings.server.host, port: settings.server.port });
   const address = api.server.address();
@@ -132,11 +142,11 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     url,
     async close() {
       await api.close();
-      await controller.stop();
+      // Stops the reconciler after its current pass, hands leadership over and closes the store.
+      await storeRuntime.close();
       await probes.stopAll();
       configs.close();
       awsPool.destroy();
-      await store.close();
       restoreWarnings();
     },
   };

@@ -22,7 +22,7 @@ describe('the example config', () => {
     expect(config.file).toBe(path.resolve(example));
     expect(config.controller).toEqual({
       server: { host: '127.0.0.1', port: 8080, mutationsPerMinute: 60 },
-      store: { path: path.resolve('config/data/switchyard.db') },
+      store: { kind: 'sqlite', path: path.resolve('config/data/switchyard.db') },
       reconciler: { maxConcurrentPlatforms: 16, pollInterval: 10_000 },
       aws: { region: 'us-east-1' },
       platformsDir: path.resolve('config/platforms'),
@@ -139,15 +139,15 @@ describe('environment overrides', () => {
       file: example,
       env: { SWITCHYARD_STORE_PATH: '/var/lib/switchyard.db' },
     });
-    expect(absolute.controller.store.path).toBe('/var/lib/switchyard.db');
+    expect(absolute.controller.store).toEqual({ kind: 'sqlite', path: '/var/lib/switchyard.db' });
     const relative = await loadConfig({ file: example, env: { SWITCHYARD_STORE_PATH: 'here.db' } });
-    expect(relative.controller.store.path).toBe(path.resolve('here.db'));
+    expect(relative.controller.store).toEqual({ kind: 'sqlite', path: path.resolve('here.db') });
   });
 
   it('supply store.path when the file has no store section', async () => {
     const file = await writeConfig({ controller: { aws: { region: 'us-east-1' } } });
     const { controller } = await loadConfig({ file, env: { SWITCHYARD_STORE_PATH: '/tmp/s.db' } });
-    expect(controller.store.path).toBe('/tmp/s.db');
+    expect(controller.store).toEqual({ kind: 'sqlite', path: '/tmp/s.db' });
   });
 
   it('treat empty variables as unset', async () => {
@@ -172,7 +172,7 @@ describe('environment overrides', () => {
     const error = await loadError(file);
     expect(error.path).toBe('aws');
     const { controller } = await loadConfig({ file: example });
-    expect(controller.store.path).toBe(path.resolve('config/data/switchyard.db'));
+    expect(controller.store).toEqual({ kind: 'sqlite', path: path.resolve('config/data/switchyard.db') });
   });
 });
 

@@ -152,6 +152,7 @@ describe('deploy/kubernetes/deployment.yaml', () => {
     expect(volume(platformsMount.name).configMap.name).toBe('switchyard-platforms');
 
     const { store, auth } = loaded.controller;
+    if (store.kind !== 'sqlite') throw new Error(`expected the sqlite store, got ${store.kind}`);
     expect(store.path).toBe('/var/lib/switchyard/switchyard.db');
     const claimName = volume(mountAt(posix.dirname(store.path)).name).persistentVolumeClaim.claimName;
     const claim = only(controller, 'PersistentVolumeClaim', claimName);

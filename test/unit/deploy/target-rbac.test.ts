@@ -59,7 +59,12 @@ function sourceFiles(dir: string): string[] {
  * Code that talks to the management cluster the controller runs in (leases, its own resources) is left
  * out: its permissions are the Helm chart's Role there, not this role in blue and green.
  */
-const managementClusterCode = ['src/ha/', 'src/kube-native/'];
+const managementClusterCode = [
+  'src/ha/',
+  'src/kube-native/',
+  'src/store/kubernetes/',
+  'src/server/store-runtime.ts',
+];
 
 const sources = sourceFiles(join(root, 'src'))
   .map((file) => ({ file: relative(root, file), text: readFileSync(file, 'utf8') }))
