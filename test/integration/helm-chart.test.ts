@@ -207,6 +207,21 @@ describe('deploy/helm/switchyard', () => {
     expect(podOf(docs).automountServiceAccountToken).toBe(true);
     expect(volumesOf(docs).some((volume) => volume.persistentVolumeClaim)).toBe(false);
     expect(parse(controllerFileOf(docs)).store).toEqual({ kind: 'kubernetes', namespace: 'ops' });
+    // The controller takes that store: the pod's own service account, the usual lease timings.
+    const dir = await mkdtemp(join(tmpdir(), 'switchyard-helm-'));
+    try {
+      await mkdir(join(dir, 'platforms'));
+      const file = { ...parse(controllerFileOf(docs)), platformsDir: 'platforms' };
+      await writeFile(join(dir, 'controller.yaml'), stringify(file));
+      const loaded = await loadConfig({ file: join(dir, 'controller.yaml'), env: {} });
+      expect(loaded.controller.store).toEqual({
+        kind: 'kubernetes',
+        namespace: 'ops',
+        lease: { name: 'switchyard-leader', duration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 },
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
 
     const budget = only<V1PodDisruptionBudget>(docs, 'PodDisruptionBudget');
     expect(budget.spec?.minAvailable).toBe(1);
