@@ -7,6 +7,7 @@ import type { Promotion } from '../../src/domain/promotion.js';
 import { crdApiVersion, crdGroup, crdVersion, promotionNames } from '../../src/kube-native/crds.js';
 import { observedSpecAnnotation } from '../../src/kube-native/gitops/observed-spec.js';
 import type { PromotionResource } from '../../src/kube-native/gitops/resource.js';
+import { retryHint } from '../../src/kube-native/gitops/resource-handler.js';
 import { SpecController } from '../../src/kube-native/gitops/spec-controller.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { type KubernetesStore, openKubernetesStore } from '../../src/store/kubernetes/store.js';
@@ -240,12 +241,12 @@ describeWithServers('GitOps on Promotion resources (sandbox apiserver, context g
     await apply('shop-again', { platform: 'shop', targetVersion: '1.35' });
     expect(await waitFor(async () => (await warnings('web-1-35'))[0], 'the refusal of web-1-35')).toEqual({
       reason: 'PromotionRefused',
-      message: 'platform "web" not found',
+      message: `platform "web" not found; ${retryHint}`,
     });
     expect(await waitFor(async () => (await warnings('shop-again'))[0], 'the refusal of shop-again')).toEqual(
       {
         reason: 'PromotionRefused',
-        message: 'platform "shop" already has an active promotion: shop-1-35',
+        message: `platform "shop" already has an active promotion: shop-1-35; ${retryHint}`,
       },
     );
     expect(await store.get('web-1-35')).toBeUndefined();
@@ -267,5 +268,15 @@ describeWithServers('GitOps on Promotion resources (sandbox apiserver, context g
     expect(left.metadata.annotations?.[observedSpecAnnotation]).toBeUndefined();
     expect(left.status).toBeUndefined();
     expect(await warnings('shop-api')).toEqual([]);
+  });
+
+  it('a refused request deleted and applied again once the platform is free starts', async () => {
+    expect((await h.drive('shop-1-35')).phase).toBe('rolled-back');
+    await kubectl(['delete', `${promotionNames.singular}/shop-again`]);
+    await apply('shop-again', { platform: 'shop', targetVersion: '1.35' });
+    const started = await recordWhere('shop-again', 'the re-applied request to start', () => true);
+    expect(started).toMatchObject({ platform: 'shop', createdBy: 'kubernetes:kubectl-client-side-apply' });
+    // The one Warning is the first resource's: the new one has none.
+    expect(await warnings('shop-again')).toHaveLength(1);
   });
 });

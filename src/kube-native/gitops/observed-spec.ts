@@ -61,6 +61,28 @@ export function laterObserved(
   return b.generation > a.generation ? b : a;
 }
 
+/**
+ * What this process marked last on each resource. The watch can deliver a copy from before the mark
+ * (the store's own status write, say); acting on it would repeat the action. Kept per object: a resource
+ * deleted and applied again under the same name starts afresh.
+ */
+export class MarkedSpecs {
+  readonly #byName = new Map<string, { readonly uid: string | undefined; readonly observed: ObservedSpec }>();
+
+  remember(resource: PromotionResource, observed: ObservedSpec): void {
+    this.#byName.set(resource.metadata.name, { uid: resource.metadata.uid, observed });
+  }
+
+  of(resource: PromotionResource): ObservedSpec | undefined {
+    const marked = this.#byName.get(resource.metadata.name);
+    return marked !== undefined && marked.uid === resource.metadata.uid ? marked.observed : undefined;
+  }
+
+  forget(name: string): void {
+    this.#byName.delete(name);
+  }
+}
+
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -4,22 +4,17 @@
  * the latest copy. A watch that ends is started again from the last resourceVersion seen; one the
  * apiserver can no longer serve from there (410 Gone: the version left its watch cache) lists again.
  */
-import { CustomObjectsApi, type KubeConfig, Watch } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { crdGroup, crdVersion, promotionNames } from '../crds.js';
+import type { PromotionSource, WatchObject } from './promotion-source.js';
 import type { PromotionResource } from './resource.js';
 
 export interface PromotionWatchOptions {
-  readonly kubeConfig: KubeConfig;
-  readonly namespace: string;
+  readonly source: PromotionSource;
   readonly log: Logger;
   readonly onChange: (name: string) => void;
   /** Wait before listing or watching again after a failure. */
   readonly retryDelayMs?: number;
 }
-
-/** Objects per page of a list: bounds one response however many promotions the namespace keeps. */
-const pageSize = 250;
 
 interface WatchEnd {
   /** The last resourceVersion seen; undefined when the apiserver answered 410 Gone (list again). */
@@ -29,18 +24,14 @@ interface WatchEnd {
 
 export class PromotionWatch {
   readonly #options: PromotionWatchOptions;
-  readonly #objects: CustomObjectsApi;
   readonly #resources = new Map<string, PromotionResource>();
-  readonly #path: string;
   #stopped = false;
-  #connection: AbortController | undefined;
+  #connection: { abort(): void } | undefined;
   #wakeSleeper: () => void = () => {};
   #loop: Promise<void> | undefined;
 
   constructor(options: PromotionWatchOptions) {
     this.#options = options;
-    this.#objects = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    this.#path = `/apis/${crdGroup}/${crdVersion}/namespaces/${options.namespace}/${promotionNames.plural}`;
   }
 
   /** The latest copy of the resource; undefined once deleted. */
@@ -86,34 +77,28 @@ export class PromotionWatch {
 
   /** Lists every page; names that were known and are gone count as deleted. Returns the list's version. */
   async #relist(): Promise<string> {
-    const { namespace, onChange } = this.#options;
     const listed = new Map<string, PromotionResource>();
     let next: string | undefined;
     let resourceVersion = '';
     do {
-      const page = (await this.#objects.listNamespacedCustomObject({
-        group: crdGroup,
-        version: crdVersion,
-        namespace,
-        plural: promotionNames.plural,
-        limit: pageSize,
-        ...(next === undefined ? {} : { _continue: next }),
-      })) as { items: PromotionResource[]; metadata?: { resourceVersion?: string; continue?: string } };
+      const page = await this.#options.source.listPage(next);
       for (const item of page.items) listed.set(item.metadata.name, item);
-      resourceVersion = page.metadata?.resourceVersion ?? '';
-      next = page.metadata?.continue || undefined;
+      resourceVersion = page.resourceVersion;
+      next = page.continue;
     } while (next !== undefined);
+    if (this.#stopped) return resourceVersion;
     const names = new Set([...this.#resources.keys(), ...listed.keys()]);
     this.#resources.clear();
     for (const [name, resource] of listed) this.#resources.set(name, resource);
-    for (const name of names) onChange(name);
+    for (const name of names) this.#options.onChange(name);
     return resourceVersion;
   }
 
   #watchFrom(resourceVersion: string): Promise<WatchEnd> {
     let last: string | undefined = resourceVersion;
     return new Promise<WatchEnd>((resolve) => {
-      const onEvent = (type: string, object: PromotionResource & { code?: number }) => {
+      const onEvent = (type: string, object: WatchObject) => {
+        if (this.#stopped) return;
         if (type === 'ERROR') {
           // A Status object; 410 means the version is too old to watch from: list again.
           if (object.code === 410) last = undefined;
@@ -131,8 +116,7 @@ export class PromotionWatch {
         const gone = (error as { statusCode?: number } | null)?.statusCode === 410;
         resolve({ resourceVersion: gone ? undefined : last, ...(error && !gone ? { error } : {}) });
       };
-      const query = { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 };
-      new Watch(this.#options.kubeConfig).watch(this.#path, query, onEvent, onEnd).then((connection) => {
+      this.#options.source.watch(resourceVersion, onEvent, onEnd).then((connection) => {
         this.#connection = connection;
         if (this.#stopped) connection.abort();
       }, onEnd);

@@ -23,6 +23,9 @@ import { nothingObserved, type SpecAction, specActions } from './spec-diff.js';
 export const refusedRequestReason = 'PromotionRefused';
 export const refusedActionReason = 'SpecActionRefused';
 
+/** A refused request is not tried again on its own: the Event says what does. */
+export const retryHint = 'to try again, delete this Promotion and apply it again';
+
 export interface ResourcePorts {
   readonly controller: Pick<Controller, 'startPromotion' | 'pause' | 'resume' | 'rollback' | 'setWeight'>;
   readonly catalog: Pick<PlatformCatalog, 'newPromotion'>;
@@ -30,11 +33,8 @@ export interface ResourcePorts {
   warn(resource: PromotionResource, reason: string, message: string): Promise<void>;
   /** Records that the spec of this generation was acted on (the observed-spec annotation). */
   markObserved(resource: PromotionResource, generation: number, spec: SpecActionFields): Promise<void>;
-  /**
-   * What this process last marked on the resource. The watch can still deliver a copy from before the
-   * mark (the store's own status write, say): acting on that copy would repeat the action.
-   */
-  lastMarked(name: string): ObservedSpec | undefined;
+  /** What this process last marked on the resource (see MarkedSpecs). */
+  lastMarked(resource: PromotionResource): ObservedSpec | undefined;
   readonly log: Logger;
 }
 
@@ -42,7 +42,7 @@ export async function handlePromotionResource(resource: PromotionResource, ports
   const role = roleOf(resource);
   // The store finishes (or, after 30 s, clears away) an API create of its own; it is not a request.
   if (role === 'interrupted-api-create') return;
-  const observed = laterObserved(observedSpecOf(resource), ports.lastMarked(resource.metadata.name));
+  const observed = laterObserved(observedSpecOf(resource), ports.lastMarked(resource));
   const generation = generationOf(resource);
   if (observed !== undefined && observed.generation >= generation) return;
   if (role === 'request') return startRequested(resource, generation, ports);
@@ -70,7 +70,7 @@ async function startRequested(resource: PromotionResource, generation: number, p
     if (!isRefusal(error)) throw error;
     const message = errorMessage(error);
     ports.log.warn({ promotionId: name, err: error }, `Promotion ${name} refused: ${message}`);
-    await ports.warn(resource, refusedRequestReason, message);
+    await ports.warn(resource, refusedRequestReason, `${message}; ${retryHint}`);
     await ports.markObserved(resource, generation, specFieldsOf(resource));
     return;
   }

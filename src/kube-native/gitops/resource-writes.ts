@@ -52,14 +52,15 @@ export function warningEventWriter(core: CoreV1Api, namespace: string, now: () =
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /**
- * A merge patch of metadata only: it leaves spec and status alone and does not bump the generation. A
- * resource deleted meanwhile has nothing left to mark.
+ * A merge patch of metadata only: it leaves spec and status alone and does not bump the generation. The
+ * uid in it holds it to the object that was read (the apiserver refuses a different uid as immutable),
+ * so a resource deleted and applied again meanwhile is not marked; one deleted has nothing to mark.
  */
 export function observedSpecWriter(objects: CustomObjectsApi, namespace: string) {
   return async (resource: PromotionResource, generation: number, spec: SpecActionFields): Promise<void> => {
-    const body = {
-      metadata: { annotations: { [observedSpecAnnotation]: observedSpecText(generation, spec) } },
-    };
+    const { uid } = resource.metadata;
+    const annotations = { [observedSpecAnnotation]: observedSpecText(generation, spec) };
+    const body = { metadata: { ...(uid === undefined ? {} : { uid }), annotations } };
     try {
       await objects.patchNamespacedCustomObject(
         {
@@ -73,7 +74,11 @@ export function observedSpecWriter(objects: CustomObjectsApi, namespace: string)
         mergePatch,
       );
     } catch (error) {
-      if (!(error instanceof ApiException && error.code === 404)) throw error;
+      if (!(error instanceof ApiException && (error.code === 404 || replaced(error)))) throw error;
     }
   };
+}
+
+function replaced(error: ApiException<unknown>): boolean {
+  return error.code === 422 && String(error.body).includes('metadata.uid');
 }

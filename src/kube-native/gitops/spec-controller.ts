@@ -8,7 +8,8 @@ import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client
 import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../../api/catalog.js';
 import { KeyedQueue } from './keyed-queue.js';
-import { type ObservedSpec, observedSpec } from './observed-spec.js';
+import { MarkedSpecs, observedSpec } from './observed-spec.js';
+import { kubePromotionSource } from './promotion-source.js';
 import { PromotionWatch } from './promotion-watch.js';
 import { handlePromotionResource, type ResourcePorts } from './resource-handler.js';
 import { observedSpecWriter, warningEventWriter } from './resource-writes.js';
@@ -26,8 +27,7 @@ export interface SpecControllerOptions {
 export class SpecController {
   readonly #watch: PromotionWatch;
   readonly #queue: KeyedQueue;
-  /** What this process marked last, per resource: see ResourcePorts.lastMarked. */
-  readonly #marked = new Map<string, ObservedSpec>();
+  readonly #marked = new MarkedSpecs();
   #started: Promise<void> | undefined;
 
   constructor(options: SpecControllerOptions) {
@@ -41,22 +41,21 @@ export class SpecController {
       warn: warningEventWriter(kubeConfig.makeApiClient(CoreV1Api), namespace),
       markObserved: async (resource, generation, spec) => {
         await writeObserved(resource, generation, spec);
-        this.#marked.set(resource.metadata.name, observedSpec(generation, spec));
+        this.#marked.remember(resource, observedSpec(generation, spec));
       },
-      lastMarked: (name) => this.#marked.get(name),
+      lastMarked: (resource) => this.#marked.of(resource),
     };
     this.#queue = new KeyedQueue(
       async (name) => {
         // The latest copy when the run starts: edits that arrived while queued fold into it.
         const resource = this.#watch.get(name);
-        if (resource === undefined) this.#marked.delete(name);
+        if (resource === undefined) this.#marked.forget(name);
         else await handlePromotionResource(resource, ports);
       },
       { log, ...(options.firstRetryMs === undefined ? {} : { firstRetryMs: options.firstRetryMs }) },
     );
     this.#watch = new PromotionWatch({
-      kubeConfig,
-      namespace,
+      source: kubePromotionSource(kubeConfig, namespace),
       log,
       onChange: (name) => this.#queue.add(name),
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../../../../src/domain/errors.js';
 import type { Promotion } from '../../../../src/domain/promotion.js';
 import {
-  type ObservedSpec,
+  MarkedSpecs,
   observedSpec,
   observedSpecAnnotation,
   observedSpecText,
@@ -12,6 +12,7 @@ import type { ManagedFieldsEntry, PromotionResource } from '../../../../src/kube
 import {
   handlePromotionResource,
   type ResourcePorts,
+  retryHint,
 } from '../../../../src/kube-native/gitops/resource-handler.js';
 import { fakeCatalog } from '../../../fakes/catalog.js';
 import { engineHarness } from '../../../fakes/harness.js';
@@ -38,7 +39,7 @@ function world() {
   const catalog = fakeCatalog(h.providers);
   const warnings: { name: string; reason: string; message: string }[] = [];
   const marks: { name: string; generation: number; spec: object }[] = [];
-  const remembered = new Map<string, ObservedSpec>();
+  let remembered = new MarkedSpecs();
   let requests = 0;
   const ports: ResourcePorts = {
     controller: h.controller,
@@ -54,12 +55,14 @@ function world() {
     },
     markObserved: async (resource, generation, spec) => {
       marks.push({ name: resource.metadata.name, generation, spec });
-      remembered.set(resource.metadata.name, observedSpec(generation, spec));
+      remembered.remember(resource, observedSpec(generation, spec));
     },
-    lastMarked: (name) => remembered.get(name),
+    lastMarked: (resource) => remembered.of(resource),
   };
   /** A restart of the controller: what it remembered is gone, the annotations stay. */
-  const restart = () => remembered.clear();
+  const restart = () => {
+    remembered = new MarkedSpecs();
+  };
   /** The resource as the apiserver would now return it: the last mark, the store's status. */
   const copy = async (
     name: string,
@@ -125,7 +128,7 @@ describe('GitOps: a Promotion resource a person applied', () => {
     };
     await w.handle(unknown);
     expect(w.warnings).toEqual([
-      { name: 'web-1-35', reason: 'PromotionRefused', message: 'platform "web" not found' },
+      { name: 'web-1-35', reason: 'PromotionRefused', message: `platform "web" not found; ${retryHint}` },
     ]);
     expect(w.marks).toEqual([{ name: 'web-1-35', generation: 1, spec: {} }]);
 
@@ -135,7 +138,7 @@ describe('GitOps: a Promotion resource a person applied', () => {
     expect(w.warnings.at(-1)).toEqual({
       name: 'shop-again',
       reason: 'PromotionRefused',
-      message: 'platform "shop" already has an active promotion: shop-1-35',
+      message: `platform "shop" already has an active promotion: shop-1-35; ${retryHint}`,
     });
     const requests = w.requests();
     // Seen again at the same generation (a relist, another leader): not tried again.
@@ -159,7 +162,7 @@ describe('GitOps: a Promotion resource a person applied', () => {
       {
         name: 'bad',
         reason: 'PromotionRefused',
-        message: expect.stringMatching(/^spec\.targetVersion: must be/),
+        message: expect.stringMatching(/^spec\.targetVersion: must be .*; to try again, delete/),
       },
     ]);
   });

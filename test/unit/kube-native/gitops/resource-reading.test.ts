@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../src/domain/errors.js';
 import { specActor, specFieldManager } from '../../../../src/kube-native/gitops/field-manager.js';
 import {
+  MarkedSpecs,
   observedSpecAnnotation,
   observedSpecOf,
   observedSpecText,
@@ -100,5 +101,15 @@ describe('reading a Promotion resource', () => {
     expect(
       observedSpecOf(resource({ annotations: { [observedSpecAnnotation]: '{"generation":"two"}' } })),
     ).toBeUndefined();
+  });
+
+  it('remembers its own marks per object: the same name applied again after a delete starts afresh', () => {
+    const marks = new MarkedSpecs();
+    const first = resource({ uid: 'uid-1', generation: 3 });
+    marks.remember(first, { generation: 3, paused: true });
+    expect(marks.of(resource({ uid: 'uid-1', generation: 3 }))).toEqual({ generation: 3, paused: true });
+    expect(marks.of(resource({ uid: 'uid-2', generation: 1 }))).toBeUndefined();
+    marks.forget('shop-1-35');
+    expect(marks.of(first)).toBeUndefined();
   });
 });
