@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Promotion } from '../../src/domain/promotion.js';
 import { crdApiVersion, crdGroup, crdVersion, promotionNames } from '../../src/kube-native/crds.js';
 import { observedSpecAnnotation } from '../../src/kube-native/gitops/observed-spec.js';
+import { kubePromotionSource } from '../../src/kube-native/gitops/promotion-source.js';
 import type { PromotionResource } from '../../src/kube-native/gitops/resource.js';
 import { retryHint } from '../../src/kube-native/gitops/resource-handler.js';
 import { SpecController } from '../../src/kube-native/gitops/spec-controller.js';
@@ -278,5 +279,26 @@ describeWithServers('GitOps on Promotion resources (sandbox apiserver, context g
     expect(started).toMatchObject({ platform: 'shop', createdBy: 'kubernetes:kubectl-client-side-apply' });
     // The one Warning is the first resource's: the new one has none.
     expect(await warnings('shop-again')).toHaveLength(1);
+  });
+
+  it('the apiserver answers a watch from a version it no longer keeps with 410, as the watch loop expects', async () => {
+    // Version 1 predates the CRD: far outside the watch cache's window, as after a long disconnect.
+    let connection: { abort(): void } | undefined;
+    const answer = await new Promise<string>((resolve) => {
+      void kubePromotionSource(config, namespace)
+        .watch(
+          '1',
+          (type, object) => {
+            if (type === 'ERROR') resolve(`ERROR event, code ${object.code}`);
+          },
+          (error) => resolve(`end, status ${(error as { statusCode?: number } | null)?.statusCode}`),
+        )
+        .then((opened) => {
+          connection = opened;
+        });
+    });
+    connection?.abort();
+    console.log(`gitops: a watch from resourceVersion 1 got: ${answer}`);
+    expect(['ERROR event, code 410', 'end, status 410']).toContain(answer);
   });
 });

@@ -253,6 +253,20 @@ describe('GitOps: spec edits of a promotion act as the REST calls', () => {
     expect(w.marks.at(-1)).toMatchObject({ generation: 2 });
   });
 
+  it('a pause repeated after a crash before the mark is refused and changes nothing', async () => {
+    const w = world();
+    await w.handle(await w.copy('shop-1-35', {}, 1));
+    const edited = await w.copy('shop-1-35', { paused: true }, 2, [applier, patcher('paused')]);
+    await w.handle(edited);
+    const paused = await w.h.get('shop-1-35');
+    w.restart();
+    await w.handle(edited);
+    expect((await w.h.get('shop-1-35')).version).toBe(paused.version);
+    expect(w.warnings.map((warning) => warning.message)).toEqual([
+      'spec.paused: cannot pause promotion shop-1-35: it is already paused (spec.paused set by kubernetes:kubectl-patch)',
+    ]);
+  });
+
   it('a manual weight is set once; a repeat with the weight on the record is a no-op', async () => {
     const w = world();
     await w.handle(await w.copy('shop-1-35', {}, 1));
