@@ -202,7 +202,7 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     );
   });
 
-  it('kubectl apply starts a promotion, kubectl get shows it, kubectl patch rolls it back', async () => {
+  it('kubectl apply starts a promotion that runs to the decommission gate, kubectl get shows it, kubectl patch rolls it back', async () => {
     const { follower } = await roles();
     const env = testEnvironment();
     const kubectl = (args: readonly string[], input?: string) =>
@@ -232,6 +232,11 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
       .find((line) => line.startsWith(name))
       ?.split(/\s+/);
     expect(row?.slice(0, 4)).toEqual([name, 'shop', 'running', 'shift-traffic']);
+
+    // It goes all the way, to the decommission gate, as one started through the API does.
+    await promotion(follower, name, (p) => p.phase === 'waiting-approval');
+    const atGate = (await kubectl(['get', 'promotion', name, '--no-headers'])).stdout.split(/\s+/);
+    expect(atGate.slice(0, 5)).toEqual([name, 'shop', 'waiting-approval', 'decommission', '100']);
 
     const patchedAt = Date.now();
     await kubectl([
