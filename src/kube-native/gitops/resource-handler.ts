@@ -33,7 +33,12 @@ export interface ResourcePorts {
   warn(resource: PromotionResource, reason: string, message: string): Promise<void>;
   /** Records that the spec of this generation was acted on (the observed-spec annotation). */
   markObserved(resource: PromotionResource, generation: number, spec: SpecActionFields): Promise<void>;
-  /** What this process last marked on the resource (see MarkedSpecs). */
+  /**
+   * Remembers in this process only that the spec of this generation needs nothing done, so a copy from
+   * before (the watch lags behind the writes) is not handled again; nothing is written.
+   */
+  remember(resource: PromotionResource, generation: number, spec: SpecActionFields): void;
+  /** What this process last marked or remembered on the resource (see MarkedSpecs). */
   lastMarked(resource: PromotionResource): ObservedSpec | undefined;
   readonly log: Logger;
 }
@@ -84,7 +89,14 @@ async function actOnSpec(
   ports: ResourcePorts,
   spec: SpecActionFields = specFieldsOf(resource),
 ) {
-  for (const action of specActions(observed, spec)) {
+  const actions = specActions(observed, spec);
+  // Nothing asked (an API-made promotion, an applied one without actions): no mark either. A mark
+  // changes the resourceVersion, so a status write of the store under way would lose its compare-and-swap.
+  if (actions.length === 0) {
+    ports.remember(resource, generation, spec);
+    return;
+  }
+  for (const action of actions) {
     if (alreadyDone(resource, action)) continue;
     try {
       await act(resource, action, ports);

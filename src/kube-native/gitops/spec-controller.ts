@@ -24,52 +24,76 @@ export interface SpecControllerOptions {
   readonly firstRetryMs?: number;
 }
 
+/** One term's watch and work: a stopped watch or queue does not start again, so each start makes new ones. */
+interface Run {
+  readonly watch: PromotionWatch;
+  readonly queue: KeyedQueue;
+  readonly listed: Promise<void>;
+}
+
+/**
+ * Start and stop may alternate (leading, stepping down, leading again); each start lists afresh, and
+ * forgets what this process marked in an earlier term.
+ */
 export class SpecController {
-  readonly #watch: PromotionWatch;
-  readonly #queue: KeyedQueue;
-  readonly #marked = new MarkedSpecs();
-  #started: Promise<void> | undefined;
+  readonly #options: SpecControllerOptions;
+  readonly #log: Logger;
+  readonly #ports: ResourcePorts;
+  #marked = new MarkedSpecs();
+  #run: Run | undefined;
 
   constructor(options: SpecControllerOptions) {
     const { kubeConfig, namespace, controller, catalog } = options;
-    const log = options.log.child({ component: 'gitops' });
+    this.#options = options;
+    this.#log = options.log.child({ component: 'gitops' });
     const writeObserved = observedSpecWriter(kubeConfig.makeApiClient(CustomObjectsApi), namespace);
-    const ports: ResourcePorts = {
+    this.#ports = {
       controller,
       catalog,
-      log,
+      log: this.#log,
       warn: warningEventWriter(kubeConfig.makeApiClient(CoreV1Api), namespace),
       markObserved: async (resource, generation, spec) => {
         await writeObserved(resource, generation, spec);
         this.#marked.remember(resource, observedSpec(generation, spec));
       },
+      remember: (resource, generation, spec) =>
+        this.#marked.remember(resource, observedSpec(generation, spec)),
       lastMarked: (resource) => this.#marked.of(resource),
     };
-    this.#queue = new KeyedQueue(
-      async (name) => {
-        // The latest copy when the run starts: edits that arrived while queued fold into it.
-        const resource = this.#watch.get(name);
-        if (resource === undefined) this.#marked.forget(name);
-        else await handlePromotionResource(resource, ports);
-      },
-      { log, ...(options.firstRetryMs === undefined ? {} : { firstRetryMs: options.firstRetryMs }) },
-    );
-    this.#watch = new PromotionWatch({
-      source: kubePromotionSource(kubeConfig, namespace),
-      log,
-      onChange: (name) => this.#queue.add(name),
-    });
   }
 
   /** Resolves once every Promotion has been listed and queued; handling goes on in the background. */
   start(): Promise<void> {
-    this.#started ??= this.#watch.start();
-    return this.#started;
+    this.#run ??= this.#newRun();
+    return this.#run.listed;
   }
 
   /** Stops watching and waits for the actions under way; nothing is acted on afterwards. */
   async stop(): Promise<void> {
-    await this.#watch.stop();
-    await this.#queue.stop();
+    const run = this.#run;
+    this.#run = undefined;
+    if (run === undefined) return;
+    await run.watch.stop();
+    await run.queue.stop();
+  }
+
+  #newRun(): Run {
+    const { kubeConfig, namespace, firstRetryMs } = this.#options;
+    this.#marked = new MarkedSpecs();
+    const queue = new KeyedQueue(
+      async (name) => {
+        // The latest copy when the run starts: edits that arrived while queued fold into it.
+        const resource = watch.get(name);
+        if (resource === undefined) this.#marked.forget(name);
+        else await handlePromotionResource(resource, this.#ports);
+      },
+      { log: this.#log, ...(firstRetryMs === undefined ? {} : { firstRetryMs }) },
+    );
+    const watch = new PromotionWatch({
+      source: kubePromotionSource(kubeConfig, namespace),
+      log: this.#log,
+      onChange: (name) => queue.add(name),
+    });
+    return { watch, queue, listed: watch.start() };
   }
 }
