@@ -209,11 +209,12 @@ describeWithServers('GitOps on Promotion resources (sandbox apiserver, context g
     expect(await warnings('shop-1-35')).toEqual([]);
   });
 
-  it('a spec edit made while no controller ran is acted on when one starts (list, then watch)', async () => {
+  it('a spec edit made while the controller was stopped is acted on when it starts again (list, then watch)', async () => {
     await h.drive('shop-1-35');
+    // As on stepping down and leading again: the same controller, stopped and started.
     await gitops.stop();
     await patchSpec('shop-1-35', { paused: false });
-    await startGitops();
+    await gitops.start();
     await recordWhere('shop-1-35', 'the promotion to resume after a restart', (p) => p.phase === 'running');
   });
 
