@@ -45,7 +45,7 @@ export class SpecController {
   constructor(options: SpecControllerOptions) {
     const { kubeConfig, namespace, controller, catalog } = options;
     this.#options = options;
-    this.#log = options.log.child({ component: 'gitops' });
+    this.#log = options.log;
     const writeObserved = observedSpecWriter(kubeConfig.makeApiClient(CustomObjectsApi), namespace);
     this.#ports = {
       controller,
