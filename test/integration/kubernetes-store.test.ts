@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ActivePromotionExistsError, ConflictError } from '../../src/domain/errors.js';
 import type { Promotion } from '../../src/domain/promotion.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
@@ -11,68 +9,19 @@ import {
   claimName,
   eventChunkName,
   originAnnotation,
-  type PromotionResource,
   platformLabel,
   promotionResources,
 } from '../../src/store/kubernetes/objects.js';
-import {
-  type KubernetesStore,
-  type KubernetesStoreOptions,
-  openKubernetesStore,
-} from '../../src/store/kubernetes/store.js';
+import { openKubernetesStore } from '../../src/store/kubernetes/store.js';
 import { promotionStoreContract } from '../unit/store/contract.js';
 import { anEvent, aPromotion, storeNow } from '../unit/store/fixtures.js';
 import { describeWithServers, testEnvironment } from './environment.js';
-import { switchyardCrds } from './support/switchyard-crds.js';
+import { kubernetesStoreSandbox } from './support/kubernetes-store-sandbox.js';
 import { waitFor } from './support/wait-for.js';
 
 // The green sandbox cluster plays the management cluster that holds Switchyard's own resources.
 describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green)', () => {
-  const config = loadKubeConfig({ path: testEnvironment().kubeconfigPath, context: 'green' });
-  const core = config.makeApiClient(CoreV1Api);
-  const objects = config.makeApiClient(CustomObjectsApi);
-  const crds = switchyardCrds(config);
-  const namespaces: string[] = [];
-
-  beforeAll(() => crds.install());
-  afterAll(async () => {
-    for (const name of namespaces) await core.deleteNamespace({ name }).catch(() => {});
-    await crds.remove();
-  });
-
-  /** A fresh namespace: an empty store. Deleted after the file, with all it holds. */
-  async function freshNamespace(): Promise<string> {
-    const name = `store-${randomBytes(4).toString('hex')}`;
-    await core.createNamespace({ body: { metadata: { name } } });
-    namespaces.push(name);
-    return name;
-  }
-
-  const opened: KubernetesStore[] = [];
-  afterAll(async () => {
-    for (const store of opened) await store.close();
-  });
-  /** A replica's store on `namespace`, closed after the file. */
-  async function replica(
-    namespace: string,
-    options: Partial<KubernetesStoreOptions> = {},
-  ): Promise<KubernetesStore> {
-    const store = await openKubernetesStore({
-      kubeConfig: config,
-      namespace,
-      now: () => storeNow,
-      ...options,
-    });
-    opened.push(store);
-    return store;
-  }
-
-  const read = async (namespace: string, name: string) =>
-    (await objects.getNamespacedCustomObject({
-      ...promotionResources,
-      namespace,
-      name,
-    })) as PromotionResource;
+  const { config, core, objects, freshNamespace, replica, read } = kubernetesStoreSandbox();
 
   promotionStoreContract('kubernetes store', async () => {
     const namespace = await freshNamespace();
@@ -93,8 +42,13 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
       expect(won, `round ${round}`).toHaveLength(1);
       const lost = results.find((r) => r.status === 'rejected');
       expect(lost?.reason).toBeInstanceOf(ActivePromotionExistsError);
-      const stored = await a.list({ platform });
-      expect(stored.map((p) => p.id)).toEqual([(won[0] as PromiseFulfilledResult<Promotion>).value.id]);
+      const winner = (won[0] as PromiseFulfilledResult<Promotion>).value.id;
+      // A reads from its cache: B's win reaches it through the watch.
+      const stored = await waitFor(async () => {
+        const listed = await a.list({ platform });
+        return listed.some((p) => p.id === winner) && listed;
+      }, `replica A to see ${winner}`);
+      expect(stored.map((p) => p.id)).toEqual([winner]);
     }
   });
 
@@ -281,7 +235,12 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
     expect(await patient.get('next')).toBeUndefined();
     const impatient = await replica(namespace, { interruptedCreateAfterMs: 0 });
     await impatient.create(aPromotion({ id: 'next' }), []);
-    expect((await patient.active()).map((p) => p.id)).toEqual(['next']);
+    // Another replica's write: the patient one sees it once its watch brings it.
+    const active = await waitFor(async () => {
+      const ids = (await patient.active()).map((p) => p.id);
+      return ids.length > 0 && ids;
+    }, 'the patient replica to see the new promotion');
+    expect(active).toEqual(['next']);
   });
 
   it('records transitions as Kubernetes Events on the Promotion', async () => {
@@ -344,11 +303,12 @@ describeWithServers('Kubernetes PromotionStore (sandbox apiserver, context green
       await store.update(created, [anEvent('updated')]);
       updates.push(performance.now() - started);
     }
-    const median = (values: number[]) =>
-      [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
     console.log(
       `kubernetes store on the sandbox apiserver: create median ${median(creates).toFixed(1)} ms, update median ${median(updates).toFixed(1)} ms (20 each)`,
     );
     expect(await store.list()).toHaveLength(20);
   });
 });
+
+const median = (values: readonly number[]) =>
+  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;

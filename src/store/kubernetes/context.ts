@@ -4,12 +4,16 @@ import type { PromotionEvent } from '../../domain/promotion.js';
 import type { PromotionResource } from './objects.js';
 import type { ClaimContext } from './platform-claim.js';
 import type { PromotionApi } from './promotion-api.js';
+import type { PromotionSource } from './promotion-source.js';
 import type { PromotionChanges } from './watch.js';
 
 /** What the store's operations share: its clients, clock, fencing and change feed. */
 export interface StoreContext {
   readonly core: CoreV1Api;
+  /** The calls on Promotion resources; writes read through these, never through `reads`. */
   readonly promotions: PromotionApi;
+  /** Where the read methods look (the informer's cache once synced). */
+  readonly reads: PromotionSource;
   readonly namespace: string;
   readonly now: () => Date;
   readonly log: Logger;

@@ -12,6 +12,7 @@ import { apiCode, promotionResources } from './objects.js';
 import { defaultInterruptedCreateAfterMs } from './platform-claim.js';
 import { platformRecords } from './platform-records.js';
 import { promotionApi } from './promotion-api.js';
+import { promotionCache } from './promotion-cache.js';
 import { createPromotion } from './promotion-create.js';
 import {
   activePromotions,
@@ -21,9 +22,11 @@ import {
   promotionEventPage,
   promotionEvents,
 } from './promotion-reads.js';
+import { apiserverSource, cachedSource } from './promotion-source.js';
 import { appendPromotionEvents, fenceActivePromotions, updatePromotion } from './promotion-writes.js';
 import { retryingTooManyRequests } from './too-many-requests.js';
 import { watchPromotions } from './watch.js';
+import { writingThrough } from './write-through.js';
 
 export interface KubernetesStoreOptions {
   readonly kubeConfig: KubeConfig;
@@ -41,6 +44,11 @@ export interface KubernetesStoreOptions {
    * create and may be replaced (30 s: far longer than a create takes).
    */
   readonly interruptedCreateAfterMs?: number;
+  /**
+   * Whether reads come from the informer's cache (true, the default) or each from the apiserver, as
+   * before the cache: kept for comparing the two, and as a way out should the cache ever misbehave.
+   */
+  readonly cacheReads?: boolean;
 }
 
 export interface KubernetesStore extends PromotionStore {
@@ -55,16 +63,19 @@ export interface KubernetesStore extends PromotionStore {
  * lives in one namespace: a Promotion resource per promotion (the record and the newest events in its
  * status, see objects.ts), sealed event chunks, a claim ConfigMap per platform with an active promotion,
  * platform records and the audit log as ConfigMaps. The Promotion CRD must be installed.
+ * Reads of promotions come from a cache the Promotion informer keeps (every replica serves the API
+ * without listing every Promotion per request): this replica's own writes show at once, another's
+ * within the watch latency. Writes read what they replace from the apiserver (promotion-source.ts).
  */
 export async function openKubernetesStore(options: KubernetesStoreOptions): Promise<KubernetesStore> {
   const { kubeConfig, namespace } = options;
   const log = options.log ?? pino({ level: 'silent' });
   const core = retryingTooManyRequests(kubeConfig.makeApiClient(CoreV1Api));
-  const promotions = promotionApi(
+  const apiserver = promotionApi(
     retryingTooManyRequests(kubeConfig.makeApiClient(CustomObjectsApi)),
     namespace,
   );
-  await promotions.list().catch((error: unknown) => {
+  await apiserver.list().catch((error: unknown) => {
     // The watch would only log this and retry forever: say it once, at startup, where it is fixed.
     if (apiCode(error) !== 404) throw error;
     throw new Error(
@@ -72,7 +83,12 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
       { cause: error },
     );
   });
-  const changes = await watchPromotions({ kubeConfig, namespace, promotions, log });
+  const cache = promotionCache();
+  const promotions = writingThrough(apiserver, cache);
+  // Resolves once the first list is in the cache, or once it failed (reads then stay on the apiserver
+  // until the informer's retry lists).
+  const changes = await watchPromotions({ kubeConfig, namespace, promotions: apiserver, cache, log });
+  const fromApiserver = apiserverSource(apiserver, core, namespace);
   const now = options.now ?? (() => new Date());
   const size = options.entriesPerChunk ?? defaultEventsPerChunk;
   const reportingInstance = hostname();
@@ -82,6 +98,7 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
   const ctx: StoreContext = {
     core,
     promotions,
+    reads: options.cacheReads === false ? fromApiserver : cachedSource(cache, fromApiserver),
     namespace,
     now,
     log,

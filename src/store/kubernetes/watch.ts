@@ -4,12 +4,15 @@ import { isFinished, type Promotion } from '../../domain/promotion.js';
 import { type ChangeListener, createChangeBus, type StoreChange } from '../changes.js';
 import { type PromotionResource, promotionResources } from './objects.js';
 import type { PromotionApi } from './promotion-api.js';
+import type { PromotionCache } from './promotion-cache.js';
 
 /**
  * Who hears of committed changes, and from where. This process's own writes are told right after they
  * return (so a listener that then reads sees them, as the contract asks); writes by other processes
  * (another replica, a person with kubectl on the status) come from one informer on the namespace's
  * Promotions, which lists again by itself after a 410 Gone and is restarted when its watch fails.
+ * The same informer keeps the read cache: each list and event reaches the cache before any listener
+ * hears of it, so a listener that reads sees at least what it was told of.
  */
 export interface PromotionChanges {
   watch(promotionId: string, listener: ChangeListener): () => void;
@@ -28,6 +31,8 @@ export interface PromotionChangesOptions {
   readonly kubeConfig: KubeConfig;
   readonly namespace: string;
   readonly promotions: PromotionApi;
+  /** Fed with every list and event the informer takes. */
+  readonly cache: PromotionCache;
   readonly log: Logger;
   readonly rewatchDelayMs?: number;
 }
@@ -36,7 +41,7 @@ export interface PromotionChangesOptions {
 const ownWritesRemembered = 1_000;
 
 export async function watchPromotions(options: PromotionChangesOptions): Promise<PromotionChanges> {
-  const { kubeConfig, namespace, promotions, log } = options;
+  const { kubeConfig, namespace, promotions, cache, log } = options;
   const bus = createChangeBus((error) => log.warn({ err: error }, 'a store change listener failed'));
   const everyone = new Set<ChangeListener>();
   // Insertion-ordered, so the oldest is dropped first once it is full.
@@ -79,11 +84,19 @@ export async function watchPromotions(options: PromotionChangesOptions): Promise
   const path = `/apis/${group}/${version}/namespaces/${namespace}/${plural}`;
   const informer = makeInformer<PromotionResource>(kubeConfig, path, async () => {
     const list = await promotions.list();
+    cache.replaceAll(list.items, list.resourceVersion);
     return { items: list.items, metadata: { resourceVersion: list.resourceVersion } } as never;
   });
-  informer.on('add', seenRemotely);
-  informer.on('update', seenRemotely);
-  informer.on('delete', (resource) => versions.delete(resource.metadata?.name ?? ''));
+  const seen = (resource: PromotionResource) => {
+    cache.offer(resource);
+    seenRemotely(resource);
+  };
+  informer.on('add', seen);
+  informer.on('update', seen);
+  informer.on('delete', (resource) => {
+    cache.forget(resource);
+    versions.delete(resource.metadata?.name ?? '');
+  });
   informer.on('error', (error: unknown) => {
     if (stopped) return;
     log.warn({ err: error }, 'store: the Promotion watch failed; watching again');
