@@ -194,6 +194,16 @@ describeWithServers('GitOps on Promotion resources (sandbox apiserver, context g
     await patchSpec('shop-1-35', { paused: true });
     const paused = await recordWhere('shop-1-35', 'the promotion to be paused', (p) => p.phase === 'paused');
     expect(paused.pauseReason).toBe('spec.paused set by kubernetes:kubectl-patch');
+    // What was acted on is marked on the resource, under Switchyard's own name in managedFields.
+    const marked = await waitFor(async () => {
+      const copy = await read('shop-1-35');
+      const text = copy.metadata.annotations?.[observedSpecAnnotation];
+      return text === undefined ? undefined : { copy, observed: JSON.parse(text) };
+    }, 'the pause to be marked observed');
+    expect(marked.observed).toEqual({ generation: 2, paused: true });
+    expect(
+      marked.copy.metadata.managedFields?.find((entry) => entry.manager === 'switchyard')?.fieldsV1,
+    ).toEqual({ 'f:metadata': { 'f:annotations': { [`f:${observedSpecAnnotation}`]: {} } } });
 
     await patchSpec('shop-1-35', { paused: false });
     await recordWhere('shop-1-35', 'the promotion to resume', (p) => p.phase === 'running');

@@ -69,6 +69,8 @@ export function observedSpecWriter(objects: CustomObjectsApi, namespace: string)
           namespace,
           plural: promotionNames.plural,
           name: resource.metadata.name,
+          // Names the writer in managedFields (the client would be named by its user agent otherwise).
+          fieldManager: eventSource,
           body,
         },
         mergePatch,
