@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { PromotionStore } from '../store/store.js';
 import type { PassOutcome } from './engine.js';
 
 export interface Timers {
@@ -13,7 +12,8 @@ const realTimers: Timers = {
 };
 
 export interface ReconcilerOptions {
-  readonly store: PromotionStore;
+  /** Where the unfinished work is found at start (a promotion store, or a store's fleet runs). */
+  readonly store: { active(): Promise<readonly { readonly id: string; readonly nextRunAt?: string }[]> };
   readonly pass: (id: string) => Promise<PassOutcome>;
   /** How many promotions (and so platforms) may run a pass at the same time. */
   readonly maxConcurrent: number;

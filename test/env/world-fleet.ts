@@ -3,7 +3,7 @@
  * copy of shop under its own name, its own blue/green EKS cluster names and its own weighted record
  * set in shop's hosted zone. Used by the scale benchmark, which promotes them all at once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateClusterCommand } from '@aws-sdk/client-eks';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
@@ -22,6 +22,12 @@ export interface FleetOptions extends WorldOptions {
   readonly count: number;
   /** How often each fleet platform looks again while it waits (default 1s). */
   readonly pollInterval?: string;
+  /** Each fleet platform's labels, by its index (fleet-000 is 0). */
+  readonly labels?: (index: number) => Record<string, string>;
+  /** Changes to one platform's file (e.g. a smoke check that cannot pass), by its index. */
+  readonly override?: (index: number, platform: Record<string, unknown>) => Record<string, unknown>;
+  /** Fleet strategy files to write into the world's fleets/ folder, by file name. */
+  readonly strategies?: Readonly<Record<string, unknown>>;
 }
 
 export async function createFleetWorld(
@@ -33,7 +39,7 @@ export async function createFleetWorld(
   const shop = parse(readFileSync(join(dir, 'platforms', 'shop.yaml'), 'utf8'));
   const fleet = Array.from({ length: options.count }, (_, i) => `fleet-${String(i).padStart(3, '0')}`);
   await seedFleetAws(env, world, fleet, options);
-  for (const name of fleet) {
+  for (const [index, name] of fleet.entries()) {
     const target = (side: 'blue' | 'green') => ({
       setIdentifier: `${name}-${side}`,
       values: [`${name}-${side}.lb.example.test`],
@@ -51,7 +57,15 @@ export async function createFleetWorld(
         green: target('green'),
       },
     };
-    writeFileSync(join(dir, 'platforms', `${name}.yaml`), stringify(platform));
+    const labelled = options.labels ? { ...platform, labels: options.labels(index) } : platform;
+    const written = options.override ? options.override(index, labelled) : labelled;
+    writeFileSync(join(dir, 'platforms', `${name}.yaml`), stringify(written));
+  }
+  if (options.strategies) {
+    mkdirSync(join(dir, 'fleets'), { recursive: true });
+    for (const [file, strategy] of Object.entries(options.strategies)) {
+      writeFileSync(join(dir, 'fleets', file), stringify(strategy));
+    }
   }
   return { ...world, fleet };
 }
