@@ -10,6 +10,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Controller } from '../engine/controller.js';
+import type { FleetSurface } from '../fleet/surface.js';
 import type { Metrics } from '../metrics.js';
 import type { PromotionStore } from '../store/store.js';
 import { type Authenticator, allows, type Principal, type Role } from './auth.js';
@@ -18,6 +19,7 @@ import { dashboardRoutes } from './dashboard/routes.js';
 import { AccessError, handleError, notFound } from './errors.js';
 import { idMaxLength } from './http-schemas.js';
 import { mutationBudget } from './rate-limit.js';
+import { fleetRoutes } from './routes/fleets.js';
 import { platformRoutes } from './routes/platforms.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { sessionRoutes } from './routes/session.js';
@@ -35,6 +37,8 @@ export interface ApiDependencies {
   readonly ready: () => Promise<boolean>;
   /** Mutating requests per principal per minute. */
   readonly mutationsPerMinute?: number;
+  /** Fleet runs (many platforms in stages); their routes exist only when given. */
+  readonly fleets?: FleetSurface;
 }
 
 declare module 'fastify' {
@@ -158,7 +162,10 @@ export async function buildApi(deps: ApiDependencies) {
     deps.metrics.httpRequests.inc(labels);
     deps.metrics.httpRequestDuration.observe(labels, reply.elapsedTime / 1000);
     if (!isMutation(request)) return;
-    const id = (request.params as { id?: string } | undefined)?.id;
+    // Only a promotion's routes carry a promotion id; a fleet run's id stays in the action's URL.
+    const id = request.routeOptions.url?.startsWith('/v1/promotions/')
+      ? (request.params as { id?: string } | undefined)?.id
+      : undefined;
     const status = reply.statusCode;
     await deps.store.appendAudit({
       actor: request.principal?.name ?? 'anonymous',
@@ -192,5 +199,6 @@ export async function buildApi(deps: ApiDependencies) {
   await typed.register(promotionRoutes, { deps, prefix: '/v1' });
   await typed.register(platformRoutes, { deps, prefix: '/v1' });
   await typed.register(sessionRoutes, { prefix: '/v1' });
+  if (deps.fleets) await typed.register(fleetRoutes, { fleets: deps.fleets, prefix: '/v1' });
   return app;
 }

@@ -126,6 +126,8 @@ describe('the API keeps its documented contract', () => {
     }
     const withServerErrors = operations.filter((o) => o.statuses.some((s) => s.startsWith('5')));
     expect(withServerErrors.map((o) => o.name).sort()).toEqual([
+      'POST /v1/fleet-plans',
+      'POST /v1/fleet-runs',
       'POST /v1/platforms/{name}/plan',
       'POST /v1/promotions',
       'POST /v1/promotions/{id}/teardown',
@@ -147,7 +149,11 @@ describe('the API keeps its documented contract', () => {
       )
       .filter(([, r]) => r === false)
       .map(([name]) => name);
-    expect(required).toEqual(['POST /v1/promotions/{id}/pause', 'POST /v1/promotions/{id}/approve']);
+    expect(required).toEqual([
+      'POST /v1/promotions/{id}/pause',
+      'POST /v1/promotions/{id}/approve',
+      'POST /v1/fleet-runs/{id}/pause',
+    ]);
     await promote(app);
     const paused = await app.inject({
       method: 'POST',

@@ -4,9 +4,11 @@ import { buildApi } from '../../../src/api/app.js';
 import { Authenticator, digest, type Role } from '../../../src/api/auth.js';
 import type { PlatformCatalog } from '../../../src/api/catalog.js';
 import type { PromotionPlan } from '../../../src/domain/plan.js';
+import type { FleetSurface } from '../../../src/fleet/surface.js';
 import { createMetrics } from '../../../src/metrics.js';
 import type { PromotionStore } from '../../../src/store/store.js';
 import { fakeCatalog } from '../../fakes/catalog.js';
+import { fakeFleetSurface } from '../../fakes/fleet-surface.js';
 import { engineHarness } from '../../fakes/harness.js';
 import { testPlan } from '../../fakes/promotions.js';
 
@@ -29,6 +31,8 @@ export async function apiHarness(
     log?: Logger;
     /** The store (default: the engine harness's memory store on its clock). */
     store?: PromotionStore;
+    /** The fleet layer (default: a fake in memory, so the fleet routes exist as in `serve`); false: none. */
+    fleets?: FleetSurface | false;
   } = {},
 ) {
   const engine = engineHarness(options.store ? { store: options.store } : {});
@@ -49,6 +53,7 @@ export async function apiHarness(
     log: options.log ?? pino({ level: 'silent' }),
     ready: async () => true,
     ...(options.mutationsPerMinute ? { mutationsPerMinute: options.mutationsPerMinute } : {}),
+    ...(options.fleets === false ? {} : { fleets: options.fleets ?? fakeFleetSurface() }),
   });
   await app.ready();
   return { ...engine, app };

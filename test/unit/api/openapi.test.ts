@@ -14,12 +14,22 @@ describe('OpenAPI document', () => {
       .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(documented).toEqual([
+      'GET /v1/fleet-runs',
+      'GET /v1/fleet-runs/{id}',
+      'GET /v1/fleet-strategies',
       'GET /v1/me',
       'GET /v1/platforms',
       'GET /v1/platforms/{name}',
       'GET /v1/promotions',
       'GET /v1/promotions/{id}',
       'GET /v1/promotions/{id}/events',
+      'POST /v1/fleet-plans',
+      'POST /v1/fleet-runs',
+      'POST /v1/fleet-runs/{id}/abort',
+      'POST /v1/fleet-runs/{id}/approve',
+      'POST /v1/fleet-runs/{id}/pause',
+      'POST /v1/fleet-runs/{id}/resume',
+      'POST /v1/fleet-runs/{id}/stop',
       'POST /v1/platforms/{name}/plan',
       'POST /v1/platforms/{name}/rollback',
       'POST /v1/promotions',
@@ -37,7 +47,14 @@ describe('OpenAPI document', () => {
       expect(app.hasRoute({ method, url: path.replace(/\{(\w+)\}/g, ':$1') }), operation).toBe(true);
     }
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Promotion', 'Error', 'RollbackRequest']),
+      expect.arrayContaining([
+        'Promotion',
+        'Error',
+        'RollbackRequest',
+        'FleetRun',
+        'FleetStrategy',
+        'FleetPlan',
+      ]),
     );
   });
 
