@@ -48,3 +48,14 @@ export class FencedError extends ConflictError {
     );
   }
 }
+
+/** A fleet run's compare-and-swap lost: every store says it the same way. */
+export function staleRunWriteError(id: string, expected: number, stored: number): ConflictError {
+  return new ConflictError(
+    `fleet run "${id}" changed since it was read: write based on version ${expected}, stored version is ${stored}`,
+  );
+}
+
+export function duplicateRunError(id: string): ConflictError {
+  return new ConflictError(`fleet run "${id}" already exists`);
+}

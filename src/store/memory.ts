@@ -3,6 +3,7 @@ import { isFinished, type NewEvent, type Promotion, type PromotionEvent } from '
 import type { PlatformRecord } from '../domain/slots.js';
 import { type ChangeBus, createChangeBus } from './changes.js';
 import { closedStoreError, duplicateIdError, staleWriteError } from './errors.js';
+import { createMemoryFleetStore } from './memory-fleets.js';
 import { eventPageOf, pageOf } from './paging.js';
 import type { AuditEntry, PromotionFilter, PromotionStore } from './store.js';
 
@@ -53,6 +54,8 @@ export function createMemoryStore(options?: { now?: () => Date; bus?: ChangeBus 
   }
 
   return {
+    fleets: createMemoryFleetStore({ now, open }),
+
     async create(promotion, events) {
       open();
       if (records.has(promotion.id)) throw duplicateIdError(promotion.id);

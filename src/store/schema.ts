@@ -64,6 +64,34 @@ const migrations: readonly string[] = [
     doc TEXT NOT NULL
   );
   `,
+  `
+  -- Fleet runs, beside the promotions they create, in the same file under the same lock: the record as
+  -- JSON in doc, the columns beside it what lists filter and sort on.
+  CREATE TABLE fleet_runs (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    active INTEGER NOT NULL CHECK (active IN (0, 1)),
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX fleet_runs_by_created ON fleet_runs (created_at, id);
+  CREATE INDEX fleet_runs_active ON fleet_runs (active, created_at, id);
+
+  CREATE TABLE fleet_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT NOT NULL REFERENCES fleet_runs (id),
+    at TEXT NOT NULL,
+    type TEXT NOT NULL,
+    message TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    data TEXT
+  );
+  CREATE INDEX fleet_events_by_run ON fleet_events (run_id, seq);
+  CREATE TRIGGER fleet_events_no_update BEFORE UPDATE ON fleet_events BEGIN SELECT RAISE(ABORT, 'fleet events are append-only'); END;
+  CREATE TRIGGER fleet_events_no_delete BEFORE DELETE ON fleet_events BEGIN SELECT RAISE(ABORT, 'fleet events are append-only'); END;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

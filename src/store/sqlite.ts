@@ -6,6 +6,7 @@ import { type ChangeBus, createChangeBus } from './changes.js';
 import { closedStoreError, duplicateIdError, StoreLockedError, staleWriteError } from './errors.js';
 import { eventPageOf, pageOf } from './paging.js';
 import { migrate } from './schema.js';
+import { sqliteFleetStore } from './sqlite-fleets.js';
 import type { AuditEntry, PromotionStore } from './store.js';
 import { upgradePromotion } from './upgrade.js';
 
@@ -120,6 +121,8 @@ export function openSqliteStore(
   }
 
   return {
+    fleets: sqliteFleetStore(db, { now, open }),
+
     async create(promotion, events) {
       open();
       const row = rowOf({ ...promotion, version: 1 });

@@ -1,6 +1,7 @@
 import type { NewEvent, Promotion, PromotionEvent, PromotionPhase } from '../domain/promotion.js';
 import type { PlatformRecord } from '../domain/slots.js';
 import type { ChangeListener } from './changes.js';
+import type { FleetRunStore } from './fleet-store.js';
 
 /** One mutating API request: who asked for what, when, and how it ended. */
 export interface AuditEntry {
@@ -49,6 +50,8 @@ export interface EventPage {
  * ConflictError and changes nothing.
  */
 export interface PromotionStore {
+  /** The fleet runs kept beside the promotions (same file, memory or namespace). */
+  readonly fleets: FleetRunStore;
   /**
    * Stores a new promotion (its version becomes 1) with its first events. Throws
    * ActivePromotionExistsError when the platform already has an unfinished promotion.

@@ -7,6 +7,7 @@ import type { PromotionStore } from '../store.js';
 import { auditLog } from './audit-log.js';
 import type { StoreContext } from './context.js';
 import { defaultEventsPerChunk } from './event-log.js';
+import { openKubernetesFleets } from './fleet-runs.js';
 import { kubernetesEventsOf, recordKubernetesEvents } from './kube-events.js';
 import { apiCode, promotionResources } from './objects.js';
 import { defaultInterruptedCreateAfterMs } from './platform-claim.js';
@@ -91,6 +92,12 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
   const fromApiserver = apiserverSource(apiserver, core, namespace);
   const now = options.now ?? (() => new Date());
   const size = options.entriesPerChunk ?? defaultEventsPerChunk;
+  const fleets = await openKubernetesFleets({ kubeConfig, core, namespace, now, log }).catch(
+    async (error: unknown) => {
+      await changes.stop();
+      throw error;
+    },
+  );
   const reportingInstance = hostname();
   // Kubernetes Events go out after the write returned; close() waits for those still under way.
   const announcing = new Set<Promise<void>>();
@@ -138,6 +145,7 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
   };
 
   return {
+    fleets: fleets.runs,
     create: (promotion, events) => open(() => createPromotion(ctx, promotion, events)),
     get: (id) => open(() => getPromotion(ctx, id)),
     list: (filter) => open(() => listPromotions(ctx, filter)),
@@ -158,6 +166,7 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
       if (closed) return;
       closed = true;
       await changes.stop();
+      await fleets.stop();
       await Promise.allSettled([...announcing]);
     },
   };

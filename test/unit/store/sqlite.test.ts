@@ -9,6 +9,8 @@ import { StoreLockedError } from '../../../src/store/errors.js';
 import { openSqliteStore } from '../../../src/store/sqlite.js';
 import { promotionStoreContract } from './contract.js';
 import { anEvent, aPromotion, storeNow } from './fixtures.js';
+import { fleetRunStoreContract } from './fleet-contract.js';
+import { aFleetEvent, aFleetRun } from './fleet-fixtures.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../..');
@@ -16,6 +18,18 @@ const childScript = join(here, 'sqlite-child.ts');
 const open = (path: string) => openSqliteStore(path, { now: () => storeNow });
 
 promotionStoreContract('sqlite store', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'switchyard-store-'));
+  const store = open(join(dir, 'switchyard.db'));
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+fleetRunStoreContract('sqlite store', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-store-'));
   const store = open(join(dir, 'switchyard.db'));
   return {
@@ -83,6 +97,52 @@ describe('sqlite store on disk', () => {
     await second.close();
   });
 
+  it('keeps fleet runs and their events across close and reopen', async () => {
+    const first = open(db);
+    const created = await first.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    const paused = await first.fleets.updateRun({ ...created, state: 'paused' }, [
+      aFleetEvent('fleet.paused'),
+    ]);
+    const events = await first.fleets.runEvents(created.id);
+    await first.close();
+
+    const second = open(db);
+    expect(await second.fleets.getRun(created.id)).toEqual(paused);
+    expect(await second.fleets.activeRuns()).toEqual([paused]);
+    expect(await second.fleets.runEvents(created.id)).toEqual(events);
+    expect((await second.fleets.updateRun(paused, [aFleetEvent('fleet.resumed')])).version).toBe(3);
+    await second.close();
+  });
+
+  it('adds the fleet tables to a database from before fleet runs, keeping its promotions', async () => {
+    const before = open(db);
+    const created = await before.create(aPromotion(), [anEvent('created')]);
+    await before.close();
+    const raw = new Database(db);
+    raw.exec('DROP TABLE fleet_events; DROP TABLE fleet_runs');
+    raw.pragma('user_version = 3');
+    raw.close();
+
+    const after = open(db);
+    expect(await after.get(created.id)).toEqual(created);
+    const run = await after.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    expect(await after.fleets.getRun(run.id)).toEqual(run);
+    await after.close();
+    const check = new Database(db, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(4);
+    check.close();
+  });
+
+  it('keeps the fleet event log append-only even against a raw connection', async () => {
+    const store = open(db);
+    await store.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    await store.close();
+    const raw = new Database(db);
+    expect(() => raw.exec("UPDATE fleet_events SET message = 'edited'")).toThrow(/append-only/);
+    expect(() => raw.exec('DELETE FROM fleet_events')).toThrow(/append-only/);
+    raw.close();
+  });
+
   it('refuses a second controller while one holds the database, and admits it after close', async () => {
     const holder = open(db);
     expect(await child('once').line).toBe('StoreLockedError');
@@ -128,7 +188,7 @@ describe('sqlite store on disk', () => {
       green: { name: green.name, adopted: green.adopted },
     };
     raw.prepare('UPDATE promotions SET doc = ? WHERE id = ?').run(JSON.stringify(legacy), created.id);
-    raw.exec('DROP TABLE platforms');
+    raw.exec('DROP TABLE fleet_events; DROP TABLE fleet_runs; DROP TABLE platforms');
     raw.pragma('user_version = 2');
     raw.close();
 

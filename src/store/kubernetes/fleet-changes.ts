@@ -1,0 +1,115 @@
+import { type CoreV1Api, type KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { isFinishedRun } from '../../domain/fleet.js';
+import { type ChangeListener, createChangeBus, type StoreChange } from '../changes.js';
+import { decodeFleetRun, everyRunSelector, runIdOf } from './fleet-objects.js';
+
+/**
+ * Who hears of committed fleet-run writes, and from where: this process's writes right after they
+ * return (a listener that then reads sees them), other replicas' from an informer on the fleet
+ * ConfigMaps. An informer event of our own write is recognised by its resourceVersion and not told
+ * twice; one that arrives while our write of that run is still in flight waits for the write to settle,
+ * so the resourceVersion is known by then.
+ */
+export interface FleetChanges {
+  watch(runId: string, listener: ChangeListener): () => void;
+  /**
+   * Runs one of our writes of the run (it returns the ConfigMap as stored). Its resourceVersion is
+   * remembered before anyone awaiting the write resumes, so the informer's copy of it is never told as
+   * remote; informer events of the run wait until the write has settled. On success `change` is told.
+   */
+  write(runId: string, change: StoreChange, write: () => Promise<V1ConfigMap>): Promise<V1ConfigMap>;
+  stop(): Promise<void>;
+}
+
+export interface FleetChangesOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly core: Pick<CoreV1Api, 'listNamespacedConfigMap'>;
+  readonly namespace: string;
+  readonly log: Logger;
+  readonly rewatchDelayMs?: number;
+}
+
+/** How many of our own resourceVersions to remember: far more than can be in flight on the watch. */
+const ownWritesRemembered = 1_000;
+
+export async function watchFleetRuns(options: FleetChangesOptions): Promise<FleetChanges> {
+  const { kubeConfig, core, namespace, log } = options;
+  const bus = createChangeBus((error) => log.warn({ err: error }, 'a fleet run change listener failed'));
+  // Insertion-ordered, so the oldest is dropped first once it is full.
+  const ownWrites = new Set<string>();
+  const inFlight = new Map<string, Set<Promise<unknown>>>();
+  let stopped = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const remember = (resourceVersion: string | undefined) => {
+    if (resourceVersion === undefined) return;
+    ownWrites.add(resourceVersion);
+    if (ownWrites.size > ownWritesRemembered) {
+      const oldest = ownWrites.values().next().value;
+      if (oldest !== undefined) ownWrites.delete(oldest);
+    }
+  };
+
+  const seen = (map: V1ConfigMap) => {
+    const runId = runIdOf(map.metadata?.name);
+    if (runId === undefined) return;
+    const resourceVersion = map.metadata?.resourceVersion ?? '';
+    const decide = () => {
+      if (stopped || ownWrites.has(resourceVersion)) return;
+      const finished = isFinishedRun(decodeFleetRun(map).record);
+      bus.publish({ promotionId: runId, finished, remote: true });
+    };
+    const pending = inFlight.get(runId);
+    if (pending === undefined) decide();
+    else void Promise.allSettled([...pending]).then(decide);
+  };
+
+  const informer = makeInformer<V1ConfigMap>(
+    kubeConfig,
+    `/api/v1/namespaces/${namespace}/configmaps`,
+    () => core.listNamespacedConfigMap({ namespace, labelSelector: everyRunSelector }),
+    everyRunSelector,
+  );
+  informer.on('add', seen);
+  informer.on('update', seen);
+  informer.on('error', (error: unknown) => {
+    if (stopped) return;
+    log.warn({ err: error }, 'store: the fleet run watch failed; watching again');
+    restartTimer = setTimeout(() => {
+      informer
+        .start()
+        .catch((e: unknown) => log.warn({ err: e }, 'store: could not restart the fleet run watch'));
+    }, options.rewatchDelayMs ?? 1_000);
+  });
+  await informer.start();
+
+  return {
+    watch: (runId, listener) => bus.watch(runId, listener),
+    async write(runId, change, write) {
+      const promise = write().then((map) => {
+        remember(map.metadata?.resourceVersion);
+        return map;
+      });
+      let pending = inFlight.get(runId);
+      if (pending === undefined) {
+        pending = new Set();
+        inFlight.set(runId, pending);
+      }
+      pending.add(promise);
+      try {
+        const map = await promise;
+        bus.publish(change);
+        return map;
+      } finally {
+        pending.delete(promise);
+        if (pending.size === 0 && inFlight.get(runId) === pending) inFlight.delete(runId);
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
+      await informer.stop();
+    },
+  };
+}

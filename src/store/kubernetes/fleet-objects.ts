@@ -1,0 +1,99 @@
+/**
+ * How the Kubernetes store keeps a fleet run: one ConfigMap per run, `switchyard-fleet.<run id>`,
+ * holding the record, its compare-and-swap version and the run's whole event log, so one write (with
+ * the ConfigMap's resourceVersion as precondition) changes the record and appends its events together.
+ * Labels let `kubectl get configmaps -l switchyard.dev/fleet-run` list the runs and a selector on the
+ * state find the unfinished ones. Pure: no API calls here.
+ */
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import {
+  type FleetEvent,
+  type FleetRun,
+  finishedFleetRunStates,
+  fleetRunStates,
+  type NewFleetEvent,
+} from '../../domain/fleet.js';
+
+export const fleetRunLabel = 'switchyard.dev/fleet-run';
+export const fleetStateLabel = 'switchyard.dev/fleet-state';
+
+const namePrefix = 'switchyard-fleet.';
+export const fleetRunName = (runId: string) => `${namePrefix}${runId}`;
+
+/** The run id a fleet ConfigMap's name carries, or undefined for any other name. */
+export function runIdOf(name: string | undefined): string | undefined {
+  return name?.startsWith(namePrefix) ? name.slice(namePrefix.length) : undefined;
+}
+
+/** Selects every fleet run's ConfigMap. */
+export const everyRunSelector = fleetRunLabel;
+/** Selects the ConfigMaps of unfinished runs (what the fleet reconciler drives). */
+export const activeRunSelector = `${fleetStateLabel} in (${fleetRunStates
+  .filter((state) => !finishedFleetRunStates.has(state))
+  .join(',')})`;
+export const runsInStateSelector = (state: FleetRun['state']) => `${fleetStateLabel}=${state}`;
+
+/** A fleet run's ConfigMap, decoded. */
+export interface StoredFleetRun {
+  readonly map: V1ConfigMap;
+  readonly record: FleetRun;
+  readonly version: number;
+  readonly events: readonly FleetEvent[];
+}
+
+export function decodeFleetRun(map: V1ConfigMap): StoredFleetRun {
+  const data = map.data ?? {};
+  return {
+    map,
+    record: JSON.parse(data.record ?? 'null') as FleetRun,
+    version: Number(data.version),
+    events: JSON.parse(data.events ?? '[]') as FleetEvent[],
+  };
+}
+
+/** The events as stored: numbered on from the run's last one (seqs count per run, from 1). */
+export function numberedEvents(
+  runId: string,
+  previous: readonly FleetEvent[],
+  events: readonly NewFleetEvent[],
+  at: string,
+): FleetEvent[] {
+  const last = previous.at(-1)?.seq ?? 0;
+  return events.map((e, i) => {
+    const event: FleetEvent = {
+      seq: last + i + 1,
+      runId,
+      at,
+      type: e.type,
+      message: e.message,
+      actor: e.actor,
+    };
+    return e.data === undefined ? event : { ...event, data: e.data };
+  });
+}
+
+/** The ConfigMap holding `record` (whose version is the one to store) and the whole event log. */
+export function fleetRunMap(
+  record: FleetRun,
+  events: readonly FleetEvent[],
+  resourceVersion?: string,
+): V1ConfigMap {
+  return {
+    metadata: {
+      name: fleetRunName(record.id),
+      // The id when it can be a label value (63 characters at most), so `-l switchyard.dev/fleet-run=<id>`
+      // finds it; an empty value otherwise, which the key selector above still finds.
+      labels: { [fleetRunLabel]: labelValue(record.id), [fleetStateLabel]: record.state },
+      ...(resourceVersion === undefined ? {} : { resourceVersion }),
+    },
+    data: {
+      record: JSON.stringify(record),
+      version: String(record.version),
+      events: JSON.stringify(events),
+    },
+  };
+}
+
+function labelValue(id: string): string {
+  return /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(id) ? id : '';
+}

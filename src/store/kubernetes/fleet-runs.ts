@@ -1,0 +1,171 @@
+import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { type FleetRun, isFinishedRun, type NewFleetEvent } from '../../domain/fleet.js';
+import { closedStoreError, duplicateRunError, staleRunWriteError } from '../errors.js';
+import { oldestRunFirst, runPage } from '../fleet-order.js';
+import type { FleetRunStore } from '../fleet-store.js';
+import { pageOf } from '../paging.js';
+import { casAttempts } from './context.js';
+import { type FleetChanges, watchFleetRuns } from './fleet-changes.js';
+import {
+  activeRunSelector,
+  decodeFleetRun,
+  everyRunSelector,
+  fleetRunMap,
+  fleetRunName,
+  numberedEvents,
+  runsInStateSelector,
+  type StoredFleetRun,
+} from './fleet-objects.js';
+import { apiCode, unlessMissing } from './objects.js';
+
+type ConfigMaps = Pick<
+  CoreV1Api,
+  | 'createNamespacedConfigMap'
+  | 'readNamespacedConfigMap'
+  | 'replaceNamespacedConfigMap'
+  | 'listNamespacedConfigMap'
+>;
+
+export interface KubernetesFleetOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly core: ConfigMaps;
+  readonly namespace: string;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+export interface KubernetesFleets {
+  readonly runs: FleetRunStore;
+  /** Stops the watch; every call after it is refused as on a closed store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Fleet runs in the management cluster, one ConfigMap each (fleet-objects.ts). Writes are
+ * compare-and-swap twice over: on the record's version, which every write of the run raises, and on
+ * the ConfigMap's resourceVersion, which the apiserver checks, so of two replicas writing one version
+ * one wins and the other gets a ConflictError. Reads go to the apiserver, so a write shows at once to
+ * every replica; watchers hear of other replicas' writes through the informer (fleet-changes.ts).
+ */
+export async function openKubernetesFleets(options: KubernetesFleetOptions): Promise<KubernetesFleets> {
+  const { core, namespace, now } = options;
+  const changes: FleetChanges = await watchFleetRuns(options);
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw closedStoreError();
+  };
+
+  const read = async (id: string): Promise<StoredFleetRun | undefined> => {
+    const map = await unlessMissing(core.readNamespacedConfigMap({ namespace, name: fleetRunName(id) }));
+    return map && decodeFleetRun(map);
+  };
+
+  const listed = async (labelSelector: string): Promise<FleetRun[]> => {
+    const list = await core.listNamespacedConfigMap({ namespace, labelSelector });
+    return list.items.map((map) => decodeFleetRun(map).record);
+  };
+
+  const created = async (run: FleetRun, events: readonly NewFleetEvent[]): Promise<FleetRun> => {
+    const record: FleetRun = { ...run, version: 1 };
+    const body = fleetRunMap(record, numberedEvents(record.id, [], events, now().toISOString()));
+    const change = { promotionId: record.id, finished: isFinishedRun(record) };
+    try {
+      await changes.write(record.id, change, () => core.createNamespacedConfigMap({ namespace, body }));
+    } catch (error) {
+      if (apiCode(error) === 409) throw duplicateRunError(record.id);
+      // The apiserver refuses a name that cannot be an object name: say which input it was.
+      if (apiCode(error) === 422) throw new InvalidInputError('id', `"${record.id}" cannot name a ConfigMap`);
+      throw error;
+    }
+    return copy(record);
+  };
+
+  /** One compare-and-swap round: the stored record, or undefined when only the resource moved meanwhile. */
+  const replaced = async (
+    current: StoredFleetRun,
+    next: FleetRun,
+    events: readonly NewFleetEvent[],
+  ): Promise<FleetRun | undefined> => {
+    const at = now().toISOString();
+    const record: FleetRun = { ...next, version: next.version + 1, updatedAt: at };
+    const log = [...current.events, ...numberedEvents(record.id, current.events, events, at)];
+    const body = fleetRunMap(record, log, current.map.metadata?.resourceVersion);
+    const change = { promotionId: record.id, finished: isFinishedRun(record) };
+    try {
+      await changes.write(record.id, change, () =>
+        core.replaceNamespacedConfigMap({ namespace, name: fleetRunName(record.id), body }),
+      );
+      return copy(record);
+    } catch (error) {
+      if (apiCode(error) === 409) return undefined;
+      if (apiCode(error) === 404) throw new NotFoundError('fleet run', record.id);
+      throw error;
+    }
+  };
+
+  const runs: FleetRunStore = {
+    async createRun(run, events) {
+      open();
+      return created(run, events);
+    },
+
+    async getRun(id) {
+      open();
+      return (await read(id))?.record;
+    },
+
+    async listRuns(filter) {
+      open();
+      pageOf(filter); // refuses a bad page before any call
+      const selector = filter?.state === undefined ? everyRunSelector : runsInStateSelector(filter.state);
+      return runPage(await listed(selector), filter);
+    },
+
+    async activeRuns() {
+      open();
+      return (await listed(activeRunSelector)).sort(oldestRunFirst);
+    },
+
+    async updateRun(next, events) {
+      open();
+      // A 409 with the version unchanged means something else touched the ConfigMap (a label edited by
+      // hand): read it again and retry. A changed version is another writer of the run: the caller lost.
+      for (let attempt = 1; attempt <= casAttempts; attempt++) {
+        const current = await read(next.id);
+        if (current === undefined) throw new NotFoundError('fleet run', next.id);
+        if (current.version !== next.version)
+          throw staleRunWriteError(next.id, next.version, current.version);
+        const stored = await replaced(current, next, events);
+        if (stored !== undefined) return stored;
+      }
+      const latest = await read(next.id);
+      throw staleRunWriteError(next.id, next.version, latest?.version ?? next.version);
+    },
+
+    async runEvents(runId, afterSeq = 0) {
+      open();
+      const stored = await read(runId);
+      return (stored?.events ?? []).filter((e) => e.seq > afterSeq).map(copy);
+    },
+
+    watchRun(runId, listener) {
+      return changes.watch(runId, listener);
+    },
+  };
+
+  return {
+    runs,
+    async stop() {
+      if (closed) return;
+      closed = true;
+      await changes.stop();
+    },
+  };
+}
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

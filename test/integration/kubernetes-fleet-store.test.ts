@@ -1,0 +1,93 @@
+import { expect, it } from 'vitest';
+import { ConflictError } from '../../src/domain/errors.js';
+import type { FleetRun } from '../../src/domain/fleet.js';
+import type { StoreChange } from '../../src/store/changes.js';
+import {
+  decodeFleetRun,
+  fleetRunLabel,
+  fleetRunName,
+  fleetStateLabel,
+} from '../../src/store/kubernetes/fleet-objects.js';
+import { fleetRunStoreContract } from '../unit/store/fleet-contract.js';
+import { aFleetEvent, aFleetRun } from '../unit/store/fleet-fixtures.js';
+import { describeWithServers } from './environment.js';
+import { kubernetesStoreSandbox } from './support/kubernetes-store-sandbox.js';
+import { waitFor } from './support/wait-for.js';
+
+describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)', () => {
+  const { core, freshNamespace, replica } = kubernetesStoreSandbox();
+
+  fleetRunStoreContract('kubernetes store', async () => {
+    const store = await replica(await freshNamespace());
+    return { store, cleanup: () => store.close() };
+  });
+
+  it('keeps a run in one labelled ConfigMap: the record, its version and the whole event log', async () => {
+    const namespace = await freshNamespace();
+    const { fleets } = await replica(namespace);
+    const created = await fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    const paused = await fleets.updateRun({ ...created, state: 'paused' }, [aFleetEvent('fleet.paused')]);
+
+    const map = await core.readNamespacedConfigMap({ namespace, name: fleetRunName(created.id) });
+    expect(map.metadata?.name).toBe('switchyard-fleet.fr-1');
+    expect(map.metadata?.labels).toMatchObject({ [fleetRunLabel]: 'fr-1', [fleetStateLabel]: 'paused' });
+    expect(map.data?.version).toBe('2');
+    const decoded = decodeFleetRun(map);
+    expect(decoded.record).toEqual(paused);
+    expect(decoded.events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'fleet.created'],
+      [2, 'fleet.paused'],
+    ]);
+    // What `kubectl get configmaps -l switchyard.dev/fleet-run` shows: the runs and nothing else.
+    const listed = await core.listNamespacedConfigMap({ namespace, labelSelector: fleetRunLabel });
+    expect(listed.items.map((m) => m.metadata?.name)).toEqual(['switchyard-fleet.fr-1']);
+  });
+
+  it('lets exactly one of two replicas writing the same version win', async () => {
+    const namespace = await freshNamespace();
+    const [a, b] = [await replica(namespace), await replica(namespace)];
+    let run = await a.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    for (let round = 0; round < 10; round++) {
+      const results = await Promise.allSettled([
+        a.fleets.updateRun({ ...run, reason: `a-${round}` }, [aFleetEvent('fleet.paused')]),
+        b.fleets.updateRun({ ...run, reason: `b-${round}` }, [aFleetEvent('fleet.resumed')]),
+      ]);
+      const won = results.filter((r): r is PromiseFulfilledResult<FleetRun> => r.status === 'fulfilled');
+      expect(won, `round ${round}`).toHaveLength(1);
+      expect(results.find((r) => r.status === 'rejected')?.reason).toBeInstanceOf(ConflictError);
+      run = won[0]?.value ?? run;
+      expect(await b.fleets.getRun(run.id)).toEqual(run);
+    }
+    // One event per winning write, numbered without a gap.
+    const events = await a.fleets.runEvents(run.id);
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(run.version).toBe(11);
+  });
+
+  it('tells a replica of another one’s writes as remote, and of its own once, as its own', async () => {
+    const namespace = await freshNamespace();
+    const [a, b] = [await replica(namespace), await replica(namespace)];
+    const toldA: StoreChange[] = [];
+    const toldB: StoreChange[] = [];
+    a.fleets.watchRun('fr-1', (change) => toldA.push(change));
+    b.fleets.watchRun('fr-1', (change) => toldB.push(change));
+
+    const created = await a.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    await waitFor(async () => (toldB.length > 0 ? true : undefined), 'replica B to hear of A’s create', 10_000);
+    const aborted = await b.fleets.updateRun({ ...created, state: 'aborted' }, [
+      aFleetEvent('fleet.finished'),
+    ]);
+    // A's watch delivers in the apiserver's order: once A hears of B's write it has seen its own
+    // create go by too, and told nobody of it a second time.
+    await waitFor(async () => (toldA.length > 1 ? true : undefined), 'replica A to hear of B’s write', 10_000);
+    expect(toldA).toEqual([
+      { promotionId: 'fr-1', finished: false },
+      { promotionId: 'fr-1', finished: true, remote: true },
+    ]);
+    expect(toldB).toEqual([
+      { promotionId: 'fr-1', finished: false, remote: true },
+      { promotionId: 'fr-1', finished: true },
+    ]);
+    expect(await a.fleets.getRun('fr-1')).toEqual(aborted);
+  });
+});
