@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { ConflictError } from '../../src/domain/errors.js';
 import type { FleetRun } from '../../src/domain/fleet.js';
 import type { StoreChange } from '../../src/store/changes.js';
+import { fleetEventChunkName, sealFleetChunk } from '../../src/store/kubernetes/fleet-event-chunks.js';
 import {
   decodeFleetRun,
   fleetRunLabel,
@@ -32,15 +33,76 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
     expect(map.metadata?.name).toBe('switchyard-fleet.fr-1');
     expect(map.metadata?.labels).toMatchObject({ [fleetRunLabel]: 'fr-1', [fleetStateLabel]: 'paused' });
     expect(map.data?.version).toBe('2');
+    expect(map.data?.nextSeq).toBe('3');
     const decoded = decodeFleetRun(map);
     expect(decoded.record).toEqual(paused);
-    expect(decoded.events.map((e) => [e.seq, e.type])).toEqual([
+    expect(decoded.tail.map((e) => [e.seq, e.type])).toEqual([
       [1, 'fleet.created'],
       [2, 'fleet.paused'],
     ]);
     // What `kubectl get configmaps -l switchyard.dev/fleet-run` shows: the runs and nothing else.
     const listed = await core.listNamespacedConfigMap({ namespace, labelSelector: fleetRunLabel });
     expect(listed.items.map((m) => m.metadata?.name)).toEqual(['switchyard-fleet.fr-1']);
+  });
+
+  it('seals older events in immutable chunks beside the run, and reads them back in order', async () => {
+    const namespace = await freshNamespace();
+    const { fleets } = await replica(namespace, { entriesPerChunk: 3 });
+    let run = await fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    for (let i = 2; i <= 8; i++) run = await fleets.updateRun(run, [aFleetEvent('fleet.paused', { i })]);
+
+    const all = await fleets.runEvents(run.id);
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(all.slice(1).map((e) => e.data)).toEqual([2, 3, 4, 5, 6, 7, 8].map((i) => ({ i })));
+    for (const after of [0, 2, 3, 4, 6, 7, 8]) {
+      expect(
+        (await fleets.runEvents(run.id, after)).map((e) => e.seq),
+        `after ${after}`,
+      ).toEqual(all.filter((e) => e.seq > after).map((e) => e.seq));
+    }
+
+    // Sealed before the writes that dropped them from the run: seqs 1-3 and 4-6, immutable, owned by it.
+    const map = await core.readNamespacedConfigMap({ namespace, name: fleetRunName(run.id) });
+    const stored = decodeFleetRun(map);
+    expect(stored.sealed).toEqual([
+      { index: 1, lastSeq: 3 },
+      { index: 2, lastSeq: 6 },
+    ]);
+    expect(stored.tail.map((e) => e.seq)).toEqual([7, 8]);
+    const chunk = await core.readNamespacedConfigMap({ namespace, name: fleetEventChunkName(run.id, 2) });
+    expect(chunk.immutable).toBe(true);
+    expect(chunk.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ConfigMap', uid: map.metadata?.uid });
+    expect((JSON.parse(chunk.data?.events ?? '[]') as { seq: number }[]).map((e) => e.seq)).toEqual([
+      4, 5, 6,
+    ]);
+    // The chunks are no runs: lists and the active runs show the run once.
+    expect((await fleets.listRuns()).map((r) => r.id)).toEqual([run.id]);
+    expect((await fleets.activeRuns()).map((r) => r.id)).toEqual([run.id]);
+  });
+
+  it('reads and writes on after a write that sealed a chunk and then crashed', async () => {
+    const namespace = await freshNamespace();
+    const { fleets } = await replica(namespace, { entriesPerChunk: 3 });
+    let run = await fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    for (let i = 2; i <= 3; i++) run = await fleets.updateRun(run, [aFleetEvent('fleet.paused', { i })]);
+    const committed = await fleets.runEvents(run.id);
+    // What a writer does before its write of the run, then crashes: chunk 1 sealed, the tail still whole.
+    const map = await core.readNamespacedConfigMap({ namespace, name: fleetRunName(run.id) });
+    await sealFleetChunk(core, namespace, map, run.id, { index: 1, events: committed });
+
+    expect(await fleets.runEvents(run.id)).toEqual(committed);
+    // The next write finds the chunk already there, with the same events, and goes on.
+    run = await fleets.updateRun(run, [aFleetEvent('fleet.resumed')]);
+    expect((await fleets.runEvents(run.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(
+      decodeFleetRun(await core.readNamespacedConfigMap({ namespace, name: fleetRunName(run.id) })).sealed,
+    ).toEqual([{ index: 1, lastSeq: 3 }]);
+
+    // A chunk holding anything else is refused, not overwritten or taken for the committed events.
+    const other = committed.map((e) => ({ ...e, message: 'not what was committed' }));
+    await expect(sealFleetChunk(core, namespace, map, run.id, { index: 1, events: other })).rejects.toThrow(
+      /other events than the committed ones/,
+    );
   });
 
   it('lets exactly one of two replicas writing the same version win', async () => {
@@ -73,13 +135,21 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
     b.fleets.watchRun('fr-1', (change) => toldB.push(change));
 
     const created = await a.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
-    await waitFor(async () => (toldB.length > 0 ? true : undefined), 'replica B to hear of A’s create', 10_000);
+    await waitFor(
+      async () => (toldB.length > 0 ? true : undefined),
+      'replica B to hear of A’s create',
+      10_000,
+    );
     const aborted = await b.fleets.updateRun({ ...created, state: 'aborted' }, [
       aFleetEvent('fleet.finished'),
     ]);
     // A's watch delivers in the apiserver's order: once A hears of B's write it has seen its own
     // create go by too, and told nobody of it a second time.
-    await waitFor(async () => (toldA.length > 1 ? true : undefined), 'replica A to hear of B’s write', 10_000);
+    await waitFor(
+      async () => (toldA.length > 1 ? true : undefined),
+      'replica A to hear of B’s write',
+      10_000,
+    );
     expect(toldA).toEqual([
       { promotionId: 'fr-1', finished: false },
       { promotionId: 'fr-1', finished: true, remote: true },

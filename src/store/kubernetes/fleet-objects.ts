@@ -1,7 +1,8 @@
 /**
  * How the Kubernetes store keeps a fleet run: one ConfigMap per run, `switchyard-fleet.<run id>`,
- * holding the record, its compare-and-swap version and the run's whole event log, so one write (with
+ * holding the record, its compare-and-swap version and the newest events of its log, so one write (with
  * the ConfigMap's resourceVersion as precondition) changes the record and appends its events together.
+ * Older events are sealed, a chunk at a time, in immutable ConfigMaps (fleet-event-chunks.ts).
  * Labels let `kubectl get configmaps -l switchyard.dev/fleet-run` list the runs and a selector on the
  * state find the unfinished ones. Pure: no API calls here.
  */
@@ -33,35 +34,52 @@ export const activeRunSelector = `${fleetStateLabel} in (${fleetRunStates
   .join(',')})`;
 export const runsInStateSelector = (state: FleetRun['state']) => `${fleetStateLabel}=${state}`;
 
+/** A sealed chunk of a run's event log, as the run's ConfigMap lists it. */
+export interface SealedFleetChunk {
+  /** From 1. */
+  readonly index: number;
+  /** The seq of its last event: a read after a seq skips every chunk that ends at or before it. */
+  readonly lastSeq: number;
+}
+
+/** The run's event log as its ConfigMap holds it: the unsealed tail, what comes next, the sealed chunks. */
+export interface FleetRunLog {
+  /** In seq order. */
+  readonly tail: readonly FleetEvent[];
+  readonly nextSeq: number;
+  readonly sealed: readonly SealedFleetChunk[];
+}
+
 /** A fleet run's ConfigMap, decoded. */
-export interface StoredFleetRun {
+export interface StoredFleetRun extends FleetRunLog {
   readonly map: V1ConfigMap;
   readonly record: FleetRun;
   readonly version: number;
-  readonly events: readonly FleetEvent[];
 }
 
 export function decodeFleetRun(map: V1ConfigMap): StoredFleetRun {
   const data = map.data ?? {};
+  const tail = JSON.parse(data.events ?? '[]') as FleetEvent[];
   return {
     map,
     record: JSON.parse(data.record ?? 'null') as FleetRun,
     version: Number(data.version),
-    events: JSON.parse(data.events ?? '[]') as FleetEvent[],
+    tail,
+    nextSeq: Number(data.nextSeq ?? (tail.at(-1)?.seq ?? 0) + 1),
+    sealed: JSON.parse(data.sealed ?? '[]') as SealedFleetChunk[],
   };
 }
 
-/** The events as stored: numbered on from the run's last one (seqs count per run, from 1). */
+/** The new events as stored: numbered from `nextSeq` on (seqs count per run, from 1), stamped `at`. */
 export function numberedEvents(
   runId: string,
-  previous: readonly FleetEvent[],
+  nextSeq: number,
   events: readonly NewFleetEvent[],
   at: string,
 ): FleetEvent[] {
-  const last = previous.at(-1)?.seq ?? 0;
   return events.map((e, i) => {
     const event: FleetEvent = {
-      seq: last + i + 1,
+      seq: nextSeq + i,
       runId,
       at,
       type: e.type,
@@ -72,12 +90,8 @@ export function numberedEvents(
   });
 }
 
-/** The ConfigMap holding `record` (whose version is the one to store) and the whole event log. */
-export function fleetRunMap(
-  record: FleetRun,
-  events: readonly FleetEvent[],
-  resourceVersion?: string,
-): V1ConfigMap {
+/** The ConfigMap holding `record` (whose version is the one to store) and its event log. */
+export function fleetRunMap(record: FleetRun, log: FleetRunLog, resourceVersion?: string): V1ConfigMap {
   return {
     metadata: {
       name: fleetRunName(record.id),
@@ -89,7 +103,9 @@ export function fleetRunMap(
     data: {
       record: JSON.stringify(record),
       version: String(record.version),
-      events: JSON.stringify(events),
+      events: JSON.stringify(log.tail),
+      nextSeq: String(log.nextSeq),
+      sealed: JSON.stringify(log.sealed),
     },
   };
 }

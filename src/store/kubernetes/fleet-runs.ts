@@ -7,7 +7,9 @@ import { oldestRunFirst, runPage } from '../fleet-order.js';
 import type { FleetRunStore } from '../fleet-store.js';
 import { pageOf } from '../paging.js';
 import { casAttempts } from './context.js';
+import { chunksToSeal, defaultEventsPerChunk, mergeBySeq } from './event-log.js';
 import { type FleetChanges, watchFleetRuns } from './fleet-changes.js';
+import { readFleetChunk, sealFleetChunk } from './fleet-event-chunks.js';
 import {
   activeRunSelector,
   decodeFleetRun,
@@ -34,6 +36,8 @@ export interface KubernetesFleetOptions {
   readonly namespace: string;
   readonly now: () => Date;
   readonly log: Logger;
+  /** Events per sealed chunk of a run's log (the store's entriesPerChunk, 100 by default). */
+  readonly eventsPerChunk?: number;
 }
 
 export interface KubernetesFleets {
@@ -47,10 +51,12 @@ export interface KubernetesFleets {
  * compare-and-swap twice over: on the record's version, which every write of the run raises, and on
  * the ConfigMap's resourceVersion, which the apiserver checks, so of two replicas writing one version
  * one wins and the other gets a ConflictError. Reads go to the apiserver, so a write shows at once to
- * every replica; watchers hear of other replicas' writes through the informer (fleet-changes.ts).
+ * every replica; watchers hear of other replicas' writes through the informer (fleet-changes.ts). The
+ * older events of a long run are sealed in chunks beside it (fleet-event-chunks.ts).
  */
 export async function openKubernetesFleets(options: KubernetesFleetOptions): Promise<KubernetesFleets> {
   const { core, namespace, now } = options;
+  const size = options.eventsPerChunk ?? defaultEventsPerChunk;
   const changes: FleetChanges = await watchFleetRuns(options);
   let closed = false;
 
@@ -70,7 +76,8 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
 
   const created = async (run: FleetRun, events: readonly NewFleetEvent[]): Promise<FleetRun> => {
     const record: FleetRun = { ...run, version: 1 };
-    const body = fleetRunMap(record, numberedEvents(record.id, [], events, now().toISOString()));
+    const tail = numberedEvents(record.id, 1, events, now().toISOString());
+    const body = fleetRunMap(record, { tail, nextSeq: tail.length + 1, sealed: [] });
     const change = { promotionId: record.id, finished: isFinishedRun(record) };
     try {
       await changes.write(record.id, change, () => core.createNamespacedConfigMap({ namespace, body }));
@@ -91,7 +98,19 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
   ): Promise<FleetRun | undefined> => {
     const at = now().toISOString();
     const record: FleetRun = { ...next, version: next.version + 1, updatedAt: at };
-    const log = [...current.events, ...numberedEvents(record.id, current.events, events, at)];
+    // Only committed events are sealed, before the write that drops them from the tail: a write that
+    // then loses (or a crash) leaves a chunk the next writer finds holding exactly what it would seal.
+    const toSeal = chunksToSeal(current.tail, current.sealed.length, size);
+    for (const chunk of toSeal) await sealFleetChunk(core, namespace, current.map, record.id, chunk);
+    const added = numberedEvents(record.id, current.nextSeq, events, at);
+    const log = {
+      tail: [...current.tail.slice(toSeal.length * size), ...added],
+      nextSeq: current.nextSeq + added.length,
+      sealed: [
+        ...current.sealed,
+        ...toSeal.map((chunk) => ({ index: chunk.index, lastSeq: chunk.events.at(-1)?.seq ?? 0 })),
+      ],
+    };
     const body = fleetRunMap(record, log, current.map.metadata?.resourceVersion);
     const change = { promotionId: record.id, finished: isFinishedRun(record) };
     try {
@@ -148,7 +167,11 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     async runEvents(runId, afterSeq = 0) {
       open();
       const stored = await read(runId);
-      return (stored?.events ?? []).filter((e) => e.seq > afterSeq).map(copy);
+      if (stored === undefined) return [];
+      // Only the chunks holding events after `afterSeq`: a live stream reads the tail alone.
+      const wanted = stored.sealed.filter((chunk) => chunk.lastSeq > afterSeq);
+      const chunks = await Promise.all(wanted.map((c) => readFleetChunk(core, namespace, runId, c.index)));
+      return mergeBySeq(...chunks, stored.tail).filter((e) => e.seq > afterSeq);
     },
 
     watchRun(runId, listener) {

@@ -38,7 +38,7 @@ export interface KubernetesStoreOptions {
   readonly epoch?: () => number | undefined;
   /** Told when a write found a newer leader's epoch (the elector steps down). */
   readonly onSuperseded?: () => void;
-  /** Events per sealed ConfigMap of a promotion's log, and audit entries per sealed audit chunk (100). */
+  /** Events per sealed ConfigMap of a promotion's or fleet run's log, audit entries per audit chunk (100). */
   readonly entriesPerChunk?: number;
   /**
    * How old a request without status must be before its platform claim counts as left by an interrupted
@@ -92,12 +92,17 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
   const fromApiserver = apiserverSource(apiserver, core, namespace);
   const now = options.now ?? (() => new Date());
   const size = options.entriesPerChunk ?? defaultEventsPerChunk;
-  const fleets = await openKubernetesFleets({ kubeConfig, core, namespace, now, log }).catch(
-    async (error: unknown) => {
-      await changes.stop();
-      throw error;
-    },
-  );
+  const fleets = await openKubernetesFleets({
+    kubeConfig,
+    core,
+    namespace,
+    now,
+    log,
+    eventsPerChunk: size,
+  }).catch(async (error: unknown) => {
+    await changes.stop();
+    throw error;
+  });
   const reportingInstance = hostname();
   // Kubernetes Events go out after the write returned; close() waits for those still under way.
   const announcing = new Set<Promise<void>>();
