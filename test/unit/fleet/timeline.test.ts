@@ -32,7 +32,7 @@ function simulate(world: FleetWorld, takes: (platform: string) => number, check:
     for (const member of world.run.members) {
       const id = member.promotionId;
       const promotion = id === undefined ? undefined : world.promotions.get(id);
-      if (!promotion || promotion.phase !== 'running') continue;
+      if (promotion?.phase !== 'running') continue;
       if (now.getTime() - Date.parse(promotion.createdAt) >= takes(member.platform) * minute) {
         world.set(member.platform, atGate(promotion.createdAt));
         reachedGateAt.set(member.platform, now.getTime());
