@@ -32,7 +32,7 @@ describe('a promotion stored by the previous release', () => {
     const doc = JSON.parse(await readFile(fixture, 'utf8')) as Record<string, unknown>;
     change(doc);
     const raw = new Database(db);
-    raw.exec('DROP TABLE platforms');
+    raw.exec('DROP TABLE fleet_events; DROP TABLE fleet_runs; DROP TABLE platforms');
     raw.pragma('user_version = 2');
     raw
       .prepare(
