@@ -246,7 +246,8 @@ describe('deploy/helm/switchyard', () => {
     expect(granted('', 'events')).toEqual(expect.arrayContaining(['create', 'patch']));
     const elector = ['get', 'create', 'update'];
     expect(granted('coordination.k8s.io', 'leases')).toEqual(expect.arrayContaining(elector));
-    expect(granted('', 'configmaps')).toEqual(expect.arrayContaining(['get', 'create', 'update']));
+    const configMaps = ['get', 'list', 'watch', 'create', 'update'];
+    expect(granted('', 'configmaps')).toEqual(expect.arrayContaining(configMaps));
     const binding = only<V1RoleBinding>(docs, 'RoleBinding');
     expect(binding.roleRef).toMatchObject({ kind: 'Role', name: role.metadata?.name });
     const account = podOf(docs).serviceAccountName;
