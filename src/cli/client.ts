@@ -17,19 +17,33 @@ import type {
   promotionSchema,
   rollbackRequestSchema,
 } from '../api/schemas.js';
+import { fleetClient } from './fleet-client.js';
 import { parseEventStream } from './sse.js';
 
-type ApiSchemas = typeof import('../api/schemas.js');
-/** The API's schemas, and the one list shape the API writes inline. */
-type Schemas = ApiSchemas & { readonly platformListSchema: z.ZodType<{ items: Platform[] }> };
+type ApiSchemas = typeof import('../api/schemas.js') & typeof import('../api/fleet-schemas.js');
+/** The API's schemas (promotions and fleets), and the one list shape the API writes inline. */
+export type Schemas = ApiSchemas & { readonly platformListSchema: z.ZodType<{ items: Platform[] }> };
 let loadedSchemas: Promise<Schemas> | undefined;
 const schemas = (): Promise<Schemas> => {
-  loadedSchemas ??= Promise.all([import('../api/schemas.js'), import('zod')]).then(([api, { z: zod }]) => ({
+  loadedSchemas ??= Promise.all([
+    import('../api/schemas.js'),
+    import('../api/fleet-schemas.js'),
+    import('zod'),
+  ]).then(([api, fleet, { z: zod }]) => ({
     ...api,
+    ...fleet,
     platformListSchema: zod.object({ items: zod.array(api.platformSchema) }),
   }));
   return loadedSchemas;
 };
+
+/** One request whose 2xx body is parsed with the schema `schemaOf` picks (see createClient). */
+export type Call = <S extends z.ZodType>(
+  method: string,
+  path: string,
+  schemaOf: (all: Schemas) => S,
+  body?: unknown,
+) => Promise<z.output<S>>;
 
 /** zod's readable rendering of a parse error; zod itself loads with the schemas. */
 async function describeIssues(error: z.ZodError): Promise<string> {
@@ -120,12 +134,7 @@ export function createClient(options: ClientOptions) {
     }
   };
 
-  const call = async <S extends z.ZodType>(
-    method: string,
-    path: string,
-    schemaOf: (all: Schemas) => S,
-    body?: unknown,
-  ): Promise<z.output<S>> => {
+  const call: Call = async (method, path, schemaOf, body) => {
     const answer = send(method, path, body === undefined ? {} : { body });
     // Sent first, then the schemas load while the controller works on it.
     const loading = schemas();
@@ -180,6 +189,7 @@ export function createClient(options: ClientOptions) {
     platform: (name: string) => call('GET', `/v1/platforms/${id(name)}`, (s) => s.platformDetailSchema),
     plan: (name: string, targetVersion: string) =>
       call('POST', `/v1/platforms/${id(name)}/plan`, (s) => s.planSchema, { targetVersion }),
+    fleet: fleetClient(call),
 
     /** A promotion's events after `afterSeq`, live; ends when the server ends the stream. */
     async *events(

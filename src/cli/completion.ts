@@ -52,16 +52,40 @@ export function describeProgram(program: Command): ProgramSpec {
   return {
     name: program.name(),
     options: optionsOf(program),
-    commands: commands.map((command) => ({
-      name: command.name(),
-      description: command.description(),
-      options: optionsOf(command),
-      // `help [command]` is commander's own; its argument is one of the commands.
-      args: command.registeredArguments.map((argument) =>
-        argumentSpec(argument, command.name() === 'help' ? names : undefined),
-      ),
-    })),
+    commands: commands.map((command) => {
+      // A command with subcommands (`fleet plan|start|…`) completes them as its first word, and then
+      // the options of any of them: the scripts know one level of commands, which keeps them simple.
+      const subcommands = command.commands;
+      if (subcommands.length > 0) {
+        return {
+          name: command.name(),
+          description: command.description(),
+          options: unique([command, ...subcommands].flatMap(optionsOf)),
+          args: [{ label: 'command', required: true, choices: subcommands.map((sub) => sub.name()) }],
+        };
+      }
+      return {
+        name: command.name(),
+        description: command.description(),
+        options: optionsOf(command),
+        // `help [command]` is commander's own; its argument is one of the commands.
+        args: command.registeredArguments.map((argument) =>
+          argumentSpec(argument, command.name() === 'help' ? names : undefined),
+        ),
+      };
+    }),
   };
+}
+
+/** Options by their spellings, each once (subcommands share the connection options). */
+function unique(options: readonly OptionSpec[]): OptionSpec[] {
+  const seen = new Set<string>();
+  return options.filter((option) => {
+    const key = option.names.join(' ');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function optionsOf(command: Command): OptionSpec[] {

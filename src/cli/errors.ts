@@ -10,7 +10,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export const exitCodeHelp = `Exit codes:
   0  ok
   1  failed: server error (5xx), network error, not found (404), rate limited (429),
-     or a promotion followed with --watch ended rolled back
+     or a promotion followed with --watch ended rolled back (a fleet run: ended
+     failed, stopped or aborted)
   2  usage: unknown command or option, bad value, or the API rejected the input (400)
   3  refused: the API refused the request: conflict with the promotion's state (409),
      unknown or missing token (401), role not allowed (403); also nothing to act on

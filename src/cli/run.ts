@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../version.js';
 import { registerCleanup } from './commands/cleanup.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerGates } from './commands/gates.js';
 import { registerPlatforms } from './commands/platforms.js';
 import { registerPromote } from './commands/promote.js';
@@ -29,6 +30,8 @@ Examples:
   # upgrade shop to Kubernetes 1.35 and follow it; roll it back with one command
   $ switchyard promote shop --to 1.35 --watch
   $ switchyard rollback shop --reason "error rate up"
+  # upgrade a fleet in stages (dev, then prod) and follow it
+  $ switchyard fleet start --strategy standard --target 1.35 --watch
   # every command has its own examples
   $ switchyard promote --help
   # complete commands and options in bash (zsh: switchyard completion zsh)
@@ -82,6 +85,7 @@ export function createProgram(cli: Cli): Command {
     registerGates,
     registerCleanup,
     registerPlatforms,
+    registerFleet,
     registerServe,
   ]) {
     register(program, cli);

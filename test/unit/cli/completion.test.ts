@@ -55,6 +55,19 @@ describe.runIf(has('bash'))('bash completion', () => {
     expect(bashComplete(bash, 'switchyard status shop -o j')).toEqual(['json']);
     expect(bashComplete(bash, 'switchyard completion ')).toEqual(['bash', 'zsh']);
     expect(bashComplete(bash, 'switchyard help te')).toEqual(['teardown']);
+    // A command with subcommands completes them, then the options of any of them.
+    expect(bashComplete(bash, 'switchyard fleet ')).toEqual([
+      'plan',
+      'start',
+      'status',
+      'pause',
+      'resume',
+      'stop',
+      'abort',
+      'approve',
+    ]);
+    expect(bashComplete(bash, 'switchyard fleet start --st')).toEqual(['--strategy', '--stage']);
+    expect(bashComplete(bash, 'switchyard fleet approve fr-1 --sta')).toEqual(['--stage']);
     // Free text (a platform name, a version) is the user's to type.
     expect(bashComplete(bash, 'switchyard promote shop --to ')).toEqual([]);
     expect(bashComplete(bash, 'switchyard serve --config src/cli/ma')).toEqual(['src/cli/main.ts']);

@@ -13,6 +13,11 @@ const program = createProgram({
   exitCode: 0,
 });
 const commands = program.commands.map((command) => command.name());
+/** Every command line that has its own help: each command, and each subcommand (`fleet start`). */
+const commandLines = program.commands.flatMap((command) => [
+  [command.name()],
+  ...command.commands.map((sub) => [command.name(), sub.name()]),
+]);
 
 /** A fetch that always fails to connect: an example that parses ends in exit 1, never 2. */
 const refused = (async () => {
@@ -36,11 +41,12 @@ function examples(help: string): string[][] {
     });
 }
 
-/** Every spelling of every option `name` takes, its own and the program's. */
-function optionsOf(name: string): Set<string> {
-  const command = program.commands.find((c) => c.name() === name);
+/** Every spelling of every option the command of `argv` takes (a subcommand's when it names one), and the program's. */
+function optionsOf(argv: readonly string[]): Set<string> {
+  const command = program.commands.find((c) => c.name() === argv[0]);
+  const sub = command?.commands.find((c) => c.name() === argv[1]);
   return new Set(
-    [...(command?.options ?? []), ...program.options]
+    [...((sub ?? command)?.options ?? []), ...program.options]
       .flatMap((o) => [o.short, o.long])
       .filter((flag) => flag !== undefined)
       .concat('-h', '--help'),
@@ -48,8 +54,8 @@ function optionsOf(name: string): Set<string> {
 }
 
 describe('--help', () => {
-  it.each(commands)('of %s ends with examples', async (name) => {
-    const { code, stdout } = await cli([name, '--help'], {});
+  it.each(commandLines.map((line) => line.join(' ')))('of %s ends with examples', async (line) => {
+    const { code, stdout } = await cli([...line.split(' '), '--help'], {});
     expect(code).toBe(0);
     expect(stdout).toMatch(/\nExamples:\n {2}# .+\n {2}\$ switchyard /);
     expect(examples(stdout).length).toBeGreaterThan(0);
@@ -62,15 +68,13 @@ describe('--help', () => {
   });
 
   it('shows examples that name a real command and only its options', async () => {
-    const helps = await Promise.all(
-      [[], ...commands.map((name) => [name])].map((argv) => cli([...argv, '--help'], {})),
-    );
+    const helps = await Promise.all([[], ...commandLines].map((argv) => cli([...argv, '--help'], {})));
     const all = helps.flatMap((help) => examples(help.stdout));
     expect(all.length).toBeGreaterThan(commands.length);
     for (const argv of all) {
       const [name = ''] = argv;
       expect(commands, argv.join(' ')).toContain(name);
-      const known = optionsOf(name);
+      const known = optionsOf(argv);
       for (const word of argv.filter((w) => w.startsWith('-'))) {
         expect(known, `${argv.join(' ')}: ${word}`).toContain(word.split('=')[0]);
       }
@@ -78,7 +82,7 @@ describe('--help', () => {
   });
 
   it('shows examples that parse: run against a server that refuses, each fails on the network, not on usage', async () => {
-    const helps = await Promise.all(commands.map((name) => cli([name, '--help'], {})));
+    const helps = await Promise.all(commandLines.map((line) => cli([...line, '--help'], {})));
     // serve would start a controller; completion only prints (exit 0).
     const runnable = helps.flatMap((help) => examples(help.stdout)).filter(([name]) => name !== 'serve');
     for (const argv of runnable) {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { run } from '../../../src/cli/run.js';
 import type { PromotionPlan } from '../../../src/domain/plan.js';
+import type { FleetSurface } from '../../../src/fleet/surface.js';
 import { apiHarness, tokens } from '../api/harness.js';
 
 export interface CliResult {
@@ -49,7 +50,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = 5
 }
 
 /** The API over fakes, listening on a real port, and the env that points the CLI at it. */
-export async function listeningApi(options: { plan?: PromotionPlan } = {}) {
+export async function listeningApi(options: { plan?: PromotionPlan; fleets?: FleetSurface } = {}) {
   const harness = await apiHarness(options);
   await harness.app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(harness.app.server.address() as AddressInfo).port}`;
