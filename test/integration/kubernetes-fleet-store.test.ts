@@ -133,6 +133,9 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
     const toldB: StoreChange[] = [];
     a.fleets.watchRun('fr-1', (change) => toldA.push(change));
     b.fleets.watchRun('fr-1', (change) => toldB.push(change));
+    // What a leader watches to wake runs a follower wrote, including runs it has not heard of yet.
+    const everyRunB: StoreChange[] = [];
+    b.fleets.watchAll((change) => everyRunB.push(change));
 
     const created = await a.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
     await waitFor(
@@ -159,5 +162,9 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
       { promotionId: 'fr-1', finished: true },
     ]);
     expect(await a.fleets.getRun('fr-1')).toEqual(aborted);
+
+    await a.fleets.createRun(aFleetRun({ id: 'fr-2' }), [aFleetEvent('fleet.created')]);
+    await waitFor(async () => (everyRunB.length > 2 ? true : undefined), 'B to hear of run fr-2', 10_000);
+    expect(everyRunB).toEqual([...toldB, { promotionId: 'fr-2', finished: false, remote: true }]);
   });
 });

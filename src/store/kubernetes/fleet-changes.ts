@@ -13,6 +13,7 @@ import { decodeFleetRun, everyRunSelector, runIdOf } from './fleet-objects.js';
  */
 export interface FleetChanges {
   watch(runId: string, listener: ChangeListener): () => void;
+  watchAll(listener: ChangeListener): () => void;
   /**
    * Runs one of our writes of the run (it returns the ConfigMap as stored). Its resourceVersion is
    * remembered before anyone awaiting the write resumes, so the informer's copy of it is never told as
@@ -35,7 +36,19 @@ const ownWritesRemembered = 1_000;
 
 export async function watchFleetRuns(options: FleetChangesOptions): Promise<FleetChanges> {
   const { kubeConfig, core, namespace, log } = options;
-  const bus = createChangeBus((error) => log.warn({ err: error }, 'a fleet run change listener failed'));
+  const listenerFailed = (error: unknown) => log.warn({ err: error }, 'a fleet run change listener failed');
+  const bus = createChangeBus(listenerFailed);
+  const everyone = new Set<ChangeListener>();
+  const publish = (change: StoreChange) => {
+    bus.publish(change);
+    for (const listener of everyone) {
+      try {
+        listener(change);
+      } catch (error) {
+        listenerFailed(error);
+      }
+    }
+  };
   // Insertion-ordered, so the oldest is dropped first once it is full.
   const ownWrites = new Set<string>();
   const inFlight = new Map<string, Set<Promise<unknown>>>();
@@ -58,7 +71,7 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
     const decide = () => {
       if (stopped || ownWrites.has(resourceVersion)) return;
       const finished = isFinishedRun(decodeFleetRun(map).record);
-      bus.publish({ promotionId: runId, finished, remote: true });
+      publish({ promotionId: runId, finished, remote: true });
     };
     const pending = inFlight.get(runId);
     if (pending === undefined) decide();
@@ -86,6 +99,12 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
 
   return {
     watch: (runId, listener) => bus.watch(runId, listener),
+    watchAll(listener) {
+      // A wrapper per call, so the same function watched twice is also stopped twice.
+      const entry: ChangeListener = (change) => listener(change);
+      everyone.add(entry);
+      return () => everyone.delete(entry);
+    },
     async write(runId, change, write) {
       const promise = write().then((map) => {
         remember(map.metadata?.resourceVersion);
@@ -99,7 +118,7 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
       pending.add(promise);
       try {
         const map = await promise;
-        bus.publish(change);
+        publish(change);
         return map;
       } finally {
         pending.delete(promise);

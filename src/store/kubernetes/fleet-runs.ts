@@ -2,6 +2,7 @@ import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { type FleetRun, isFinishedRun, type NewFleetEvent } from '../../domain/fleet.js';
+import type { ChangeListener } from '../changes.js';
 import { closedStoreError, duplicateRunError, staleRunWriteError } from '../errors.js';
 import { oldestRunFirst, runPage } from '../fleet-order.js';
 import type { FleetRunStore } from '../fleet-store.js';
@@ -40,8 +41,17 @@ export interface KubernetesFleetOptions {
   readonly eventsPerChunk?: number;
 }
 
+/** The fleet runs of the Kubernetes store, where other replicas write too. */
+export interface KubernetesFleetRunStore extends FleetRunStore {
+  /**
+   * Every committed write of any run, by this replica or another (`remote`), from the watch: the
+   * leader wakes a run that a follower wrote (a pause or approval it answered, a run it started).
+   */
+  watchAll(listener: ChangeListener): () => void;
+}
+
 export interface KubernetesFleets {
-  readonly runs: FleetRunStore;
+  readonly runs: KubernetesFleetRunStore;
   /** Stops the watch; every call after it is refused as on a closed store. */
   stop(): Promise<void>;
 }
@@ -125,7 +135,7 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     }
   };
 
-  const runs: FleetRunStore = {
+  const runs: KubernetesFleetRunStore = {
     async createRun(run, events) {
       open();
       return created(run, events);
@@ -176,6 +186,10 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
 
     watchRun(runId, listener) {
       return changes.watch(runId, listener);
+    },
+
+    watchAll(listener) {
+      return changes.watchAll(listener);
     },
   };
 

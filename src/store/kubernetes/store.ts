@@ -7,7 +7,7 @@ import type { PromotionStore } from '../store.js';
 import { auditLog } from './audit-log.js';
 import type { StoreContext } from './context.js';
 import { defaultEventsPerChunk } from './event-log.js';
-import { openKubernetesFleets } from './fleet-runs.js';
+import { type KubernetesFleetRunStore, openKubernetesFleets } from './fleet-runs.js';
 import { kubernetesEventsOf, recordKubernetesEvents } from './kube-events.js';
 import { apiCode, promotionResources } from './objects.js';
 import { defaultInterruptedCreateAfterMs } from './platform-claim.js';
@@ -53,6 +53,7 @@ export interface KubernetesStoreOptions {
 }
 
 export interface KubernetesStore extends PromotionStore {
+  readonly fleets: KubernetesFleetRunStore;
   /** Every committed change of any promotion, by this replica or another (from the watch); returns stop. */
   watchAll(listener: ChangeListener): () => void;
   /** A new leader stamps its epoch on every unfinished promotion before acting (see fencing). */
