@@ -9,7 +9,7 @@ export const dashboardPage = `<!doctype html>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d2330; background: #f5f6f8; }
   header { display: flex; gap: 1em; align-items: center; padding: .6em 1.2em; background: #1d2330; color: #fff; }
   header h1 { font-size: 1.1em; margin: 0; }
-  header form { margin-left: auto; }
+  header form { margin-left: auto; } header a { color: #c6d4ff; }
   /* minmax(0, …): a long id or message wraps or is cut inside its column instead of widening the page. */
   main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1em; padding: 1em 1.2em; }
   @media (max-width: 900px) { main { grid-template-columns: minmax(0, 1fr); } }
@@ -40,7 +40,7 @@ export const dashboardPage = `<!doctype html>
 </head>
 <body>
 <header>
-  <h1>Switchyard</h1><span id="who"></span><span id="updated"></span><span id="message"></span>
+  <h1>Switchyard</h1><a href="/dashboard/fleet">fleet runs</a><span id="who"></span><span id="updated"></span><span id="message"></span>
   <form id="token-form"><input id="token" type="password" placeholder="API token" autocomplete="off"> <button>Use token</button></form>
 </header>
 <main>

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { fleetPage } from './fleet-page.js';
+import { fleetScript } from './fleet-script.js';
 import { dashboardPage } from './page.js';
 import { dashboardScript } from './script.js';
 
@@ -18,5 +20,12 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   );
   app.get('/dashboard/app.js', { schema: { hide: true } }, async (_request, reply) =>
     reply.headers(security).type('text/javascript; charset=utf-8').send(dashboardScript),
+  );
+  // The fleet view: stages as rows, members as cells coloured by state.
+  app.get('/dashboard/fleet', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(security).type('text/html; charset=utf-8').send(fleetPage),
+  );
+  app.get('/dashboard/fleet.js', { schema: { hide: true } }, async (_request, reply) =>
+    reply.headers(security).type('text/javascript; charset=utf-8').send(fleetScript),
   );
 };
