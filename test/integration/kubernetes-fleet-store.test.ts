@@ -143,28 +143,29 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
       'replica B to hear of A’s create',
       10_000,
     );
-    const aborted = await b.fleets.updateRun({ ...created, state: 'aborted' }, [
+    const paused = await b.fleets.updateRun({ ...created, state: 'paused' }, [aFleetEvent('fleet.paused')]);
+    // Finishing takes the run out of the watched (unfinished) runs: the watch says so as a deletion.
+    const aborted = await b.fleets.updateRun({ ...paused, state: 'aborted' }, [
       aFleetEvent('fleet.finished'),
     ]);
-    // A's watch delivers in the apiserver's order: once A hears of B's write it has seen its own
+    // A's watch delivers in the apiserver's order: once A hears of B's last write it has seen its own
     // create go by too, and told nobody of it a second time.
-    await waitFor(
-      async () => (toldA.length > 1 ? true : undefined),
-      'replica A to hear of B’s write',
-      10_000,
-    );
+    await waitFor(async () => (toldA.length > 2 ? true : undefined), 'A to hear of B’s writes', 10_000);
     expect(toldA).toEqual([
       { promotionId: 'fr-1', finished: false },
-      { promotionId: 'fr-1', finished: true, remote: true },
-    ]);
-    expect(toldB).toEqual([
       { promotionId: 'fr-1', finished: false, remote: true },
-      { promotionId: 'fr-1', finished: true },
+      { promotionId: 'fr-1', finished: true, remote: true },
     ]);
     expect(await a.fleets.getRun('fr-1')).toEqual(aborted);
 
+    // Likewise B: once it hears of A's next run, its own writes have gone by on its watch.
     await a.fleets.createRun(aFleetRun({ id: 'fr-2' }), [aFleetEvent('fleet.created')]);
-    await waitFor(async () => (everyRunB.length > 2 ? true : undefined), 'B to hear of run fr-2', 10_000);
+    await waitFor(async () => (everyRunB.length > 3 ? true : undefined), 'B to hear of run fr-2', 10_000);
+    expect(toldB).toEqual([
+      { promotionId: 'fr-1', finished: false, remote: true },
+      { promotionId: 'fr-1', finished: false },
+      { promotionId: 'fr-1', finished: true },
+    ]);
     expect(everyRunB).toEqual([...toldB, { promotionId: 'fr-2', finished: false, remote: true }]);
   });
 });

@@ -2,12 +2,12 @@ import { type CoreV1Api, type KubeConfig, makeInformer, type V1ConfigMap } from 
 import type { Logger } from 'pino';
 import { isFinishedRun } from '../../domain/fleet.js';
 import { type ChangeListener, createChangeBus, type StoreChange } from '../changes.js';
-import { decodeFleetRun, everyRunSelector, runIdOf } from './fleet-objects.js';
+import { activeRunSelector, decodeFleetRun, runIdOf } from './fleet-objects.js';
 
 /**
  * Who hears of committed fleet-run writes, and from where: this process's writes right after they
- * return (a listener that then reads sees them), other replicas' from an informer on the fleet
- * ConfigMaps. An informer event of our own write is recognised by its resourceVersion and not told
+ * return (a listener that then reads sees them), other replicas' from an informer on the ConfigMaps
+ * of unfinished runs. An informer event of our own write is recognised by its resourceVersion and not told
  * twice; one that arrives while our write of that run is still in flight waits for the write to settle,
  * so the resourceVersion is known by then.
  */
@@ -64,28 +64,33 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
     }
   };
 
-  const seen = (map: V1ConfigMap) => {
+  /** Another writer's change of the run (told once any write of ours to the run has settled). */
+  const seen = (map: V1ConfigMap, finished: (map: V1ConfigMap) => boolean) => {
     const runId = runIdOf(map.metadata?.name);
     if (runId === undefined) return;
     const resourceVersion = map.metadata?.resourceVersion ?? '';
     const decide = () => {
       if (stopped || ownWrites.has(resourceVersion)) return;
-      const finished = isFinishedRun(decodeFleetRun(map).record);
-      publish({ promotionId: runId, finished, remote: true });
+      publish({ promotionId: runId, finished: finished(map), remote: true });
     };
     const pending = inFlight.get(runId);
     if (pending === undefined) decide();
     else void Promise.allSettled([...pending]).then(decide);
   };
+  const recordFinished = (map: V1ConfigMap) => isFinishedRun(decodeFleetRun(map).record);
 
+  // Unfinished runs only, so the informer's memory stays with the runs being driven, not every run
+  // ever made. A write that finishes a run takes it out of the selection, which the watch reports as
+  // a deletion carrying the finished copy; a run deleted outright is as finished for its watchers.
   const informer = makeInformer<V1ConfigMap>(
     kubeConfig,
     `/api/v1/namespaces/${namespace}/configmaps`,
-    () => core.listNamespacedConfigMap({ namespace, labelSelector: everyRunSelector }),
-    everyRunSelector,
+    () => core.listNamespacedConfigMap({ namespace, labelSelector: activeRunSelector }),
+    activeRunSelector,
   );
-  informer.on('add', seen);
-  informer.on('update', seen);
+  informer.on('add', (map) => seen(map, recordFinished));
+  informer.on('update', (map) => seen(map, recordFinished));
+  informer.on('delete', (map) => seen(map, () => true));
   informer.on('error', (error: unknown) => {
     if (stopped) return;
     log.warn({ err: error }, 'store: the fleet run watch failed; watching again');
