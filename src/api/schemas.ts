@@ -328,6 +328,9 @@ const slotSummarySchema = z.object({
 export const platformSchema = z
   .object({
     name: z.string(),
+    labels: z
+      .record(z.string(), z.string())
+      .describe("the platform file's labels, which fleet strategies select platforms by"),
     live: liveClusterSchema.describe('which slot serves traffic; stored state, changed only by decommission'),
     slots: z.object({ a: slotSummarySchema, b: slotSummarySchema }),
     blue: z.object({ cluster: z.string() }).describe("the live cluster: the next promotion's blue"),

@@ -2,13 +2,17 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { sideValues, toAnalysisSpec } from '../analysis/plan.js';
+import { InvalidInputError } from '../domain/errors.js';
+import type { FleetStrategy } from '../domain/fleet.js';
 import type { PromotionPlan } from '../domain/plan.js';
 import type { PromotionRoles } from '../domain/slots.js';
 import { greenPercent } from '../domain/weights.js';
+import { stageMembers } from '../fleet/members.js';
 import { resolveNotificationEnv } from '../providers/notify/config.js';
 import { routerFor } from '../routers/registry.js';
 import type { SlotCluster } from './cluster-schema.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { fleetStrategySchema } from './fleet-schema.js';
 import { configErrorMap, describeValue, toConfigIssues } from './issues.js';
 import { toProbeSpec } from './probe-schema.js';
 import { type ControllerConfig, controllerSchema, type PlatformConfig, platformSchema } from './schema.js';
@@ -29,6 +33,8 @@ export interface LoadedConfig {
   readonly platforms: Map<string, PlatformConfig>;
   /** The controller config file, absolute. */
   readonly file: string;
+  /** The fleet strategies of fleetsDir, keyed by strategy name (none when the folder does not exist). */
+  readonly fleets: Map<string, FleetStrategy>;
 }
 
 /** An empty variable counts as unset, the way shells and container specs often "unset" one. */
@@ -64,6 +70,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     ...fromFile,
     store: absoluteStore(fromFile.store, baseDir, env),
     platformsDir: path.resolve(baseDir, fromFile.platformsDir),
+    fleetsDir: path.resolve(baseDir, fromFile.fleetsDir),
     auth: {
       ...fromFile.auth,
       ...(fromFile.auth.tokensFile === undefined
@@ -82,7 +89,74 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     options.file,
     options.env ?? {},
   );
-  return { controller, platforms, file };
+  const fleets = await loadFleets(
+    controller.fleetsDir,
+    shownFolder(options.file, fromFile.fleetsDir),
+    options.file,
+    platforms,
+  );
+  return { controller, platforms, file, fleets };
+}
+
+/** A folder named in the controller file, as the caller wrote it (config/fleets/…), for messages. */
+function shownFolder(controllerFile: string, dir: string): string {
+  return path.isAbsolute(dir) ? dir : path.join(path.dirname(controllerFile), dir);
+}
+
+/**
+ * Every strategy file in fleetsDir (*.yaml, *.yml, in name order). A missing folder means no strategies:
+ * fleets are optional. Each strategy's stages are also matched against the platforms now, so a platform
+ * two stages select is reported at load, naming the file, rather than when a run is asked for.
+ */
+async function loadFleets(
+  dir: string,
+  shownDir: string,
+  controllerFile: string,
+  platforms: ReadonlyMap<string, PlatformConfig>,
+): Promise<Map<string, FleetStrategy>> {
+  const names = await yamlFileNames(dir, shownDir, controllerFile, 'fleetsDir');
+  const fleets = new Map<string, FleetStrategy>();
+  const definedIn = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  for (const name of names) {
+    const shown = path.join(shownDir, name);
+    const raw = await readYamlFile(shown, path.join(dir, name));
+    if (!raw.ok) {
+      issues.push(...raw.issues);
+      continue;
+    }
+    const notMapping = topLevelIssue(raw.value, shown, 'fleet strategy');
+    if (notMapping !== undefined) {
+      issues.push(notMapping);
+      continue;
+    }
+    const parsed = parseIn(fleetStrategySchema, raw.value, shown);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    const strategy = parsed.data;
+    const earlier = definedIn.get(strategy.name);
+    if (earlier !== undefined) {
+      issues.push({
+        file: shown,
+        path: 'name',
+        problem: `strategy "${strategy.name}" is already defined in ${earlier}`,
+      });
+      continue;
+    }
+    try {
+      stageMembers(strategy, [...platforms.values()]);
+    } catch (error) {
+      if (!(error instanceof InvalidInputError)) throw error;
+      issues.push({ file: shown, path: error.field, problem: error.problem });
+      continue;
+    }
+    definedIn.set(strategy.name, shown);
+    fleets.set(strategy.name, strategy);
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return fleets;
 }
 
 async function loadPlatforms(
@@ -92,7 +166,7 @@ async function loadPlatforms(
   controllerFile: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Map<string, PlatformConfig>> {
-  const names = await platformFileNames(dir, shownDir, controllerFile);
+  const names = await yamlFileNames(dir, shownDir, controllerFile, 'platformsDir');
   const platforms = new Map<string, PlatformConfig>();
   const definedIn = new Map<string, string>();
   const issues: ConfigIssue[] = [];
@@ -143,24 +217,31 @@ async function loadPlatforms(
 }
 
 /**
- * Names in platformsDir ending in .yaml or .yml, sorted. Dot-files are skipped: editors' lock files,
+ * Names in a config folder ending in .yaml or .yml, sorted. Dot-files are skipped: editors' lock files,
  * and the "..data" entries of a Kubernetes ConfigMap mount (whose visible files are symlinks, so the
  * entry type is not filtered on: anything else with a YAML name is read, and fails loudly if it is not
- * a file).
+ * a file). `key` is the controller file's key that named the folder, for the message.
  */
-async function platformFileNames(dir: string, shownDir: string, controllerFile: string): Promise<string[]> {
+async function yamlFileNames(
+  dir: string,
+  shownDir: string,
+  controllerFile: string,
+  key: 'platformsDir' | 'fleetsDir',
+): Promise<string[]> {
   try {
     const entries = await readdir(dir);
     return entries.filter((name) => !name.startsWith('.') && /\.ya?ml$/.test(name)).sort();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
+    // Fleets are optional: no folder, no strategies. Platforms are what the controller is for.
+    if (code === 'ENOENT' && key === 'fleetsDir') return [];
     const problem =
       code === 'ENOENT'
         ? `directory ${shownDir} does not exist`
         : code === 'ENOTDIR'
           ? `${shownDir} is not a directory`
           : `cannot read directory ${shownDir}: ${error instanceof Error ? error.message : String(error)}`;
-    throw new ConfigError([{ file: controllerFile, path: 'platformsDir', problem }]);
+    throw new ConfigError([{ file: controllerFile, path: key, problem }]);
   }
 }
 
@@ -244,7 +325,11 @@ function withEnv(raw: unknown, env: Env): unknown {
  * A document must be a mapping before the schema sees it: the schema's cross-field rules read fields,
  * and "expected a mapping" followed by "slots: required" would describe a file that is not there.
  */
-function topLevelIssue(value: unknown, file: string, of: 'controller' | 'platform'): ConfigIssue | undefined {
+function topLevelIssue(
+  value: unknown,
+  file: string,
+  of: 'controller' | 'platform' | 'fleet strategy',
+): ConfigIssue | undefined {
   if (isMapping(value)) return undefined;
   // A list of mappings is most likely several platforms in one file, or one written under a "- ".
   const hint =

@@ -6,6 +6,7 @@ import { routerFor } from '../routers/registry.js';
 import { blueSchema, greenSchema, type SlotCluster, slotSchema } from './cluster-schema.js';
 import { durationMs, formatDuration, positiveDurationMs } from './duration.js';
 import { foundationSchema } from './foundation-schema.js';
+import { labelsSchema } from './labels-schema.js';
 import { requiredOr } from './required.js';
 import { servicesSchema } from './services-schema.js';
 import { storeSchema } from './store-schema.js';
@@ -49,6 +50,8 @@ export const controllerSchema = z.strictObject({
     { error: requiredOr('AWS_REGION') },
   ),
   platformsDir: z.string().min(1).default('platforms'),
+  /** Fleet strategy files (*.yaml); relative to this file's folder; a missing folder means none. */
+  fleetsDir: z.string().min(1).default('fleets'),
   auth: z
     .strictObject({
       /** YAML list of { name, role, sha256 } (or token, hashed at load); relative to this file's folder. */
@@ -166,6 +169,8 @@ const platformFields = z.strictObject({
   /** The older file shape: blue is slot a (live at first), green is slot b. */
   blue: blueSchema.optional(),
   green: greenSchema.optional(),
+  /** What fleet strategies select this platform by (`env: prod`), in Kubernetes label syntax. */
+  labels: labelsSchema.default({}),
   /** How many minor versions one promotion may move up (1.34 → 1.35 is one). */
   maxVersionJump: z.int().min(1).max(5).default(1),
   traffic: trafficSchema,

@@ -168,7 +168,10 @@ export interface FleetRun {
   readonly state: FleetRunState;
   /** Why it is paused, stopping, failed, stopped or aborted. */
   readonly reason?: string;
-  /** What to do once stopping ends: 'stopped' or 'aborted'. */
+  /**
+   * What to do once stopping ends: 'stopped' or 'aborted'. Absent while stopping: a stage's failures
+   * exceeded its budget with onFailure halt or rollback-in-flight, and the run ends 'failed'.
+   */
   readonly stoppingAs?: 'stopped' | 'aborted';
   readonly stages: readonly FleetStageRun[];
   readonly members: readonly FleetMember[];

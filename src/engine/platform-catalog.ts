@@ -152,6 +152,7 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     });
     return {
       name: config.name,
+      labels: config.labels,
       live,
       slots: { a: slot('a'), b: slot('b') },
       blue: { cluster: live.cluster },

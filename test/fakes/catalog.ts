@@ -8,6 +8,7 @@ export function fakeCatalog(providers: PlatformProviders, plan = testPlan()): Pl
   let counter = 0;
   const shop = {
     name: 'shop',
+    labels: { env: 'prod' },
     live: { slot: 'a' as const, cluster: 'shop-blue', since: '2026-11-25T10:00:00.000Z' },
     slots: {
       a: { cluster: 'shop-blue', mode: 'create' as const },

@@ -26,6 +26,7 @@ describe('the example config', () => {
       reconciler: { maxConcurrentPlatforms: 16, pollInterval: 10_000 },
       aws: { region: 'us-east-1' },
       platformsDir: path.resolve('config/platforms'),
+      fleetsDir: path.resolve('config/fleets'),
       auth: { publicReads: false },
     });
     expect([...config.platforms.keys()]).toEqual(['payments', 'shop']);

@@ -126,7 +126,7 @@ describe('unknown keys', () => {
 
   it('are reported at the top level too', async () => {
     expect(await problems(withValue(albPlatform, ['rollbak'], { mode: 'stepped' }))).toEqual([
-      'rollbak: unknown key (expected one of: name, slots, initialLive, initialLiveCluster, blue, green, maxVersionJump, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services, notifications)',
+      'rollbak: unknown key (expected one of: name, slots, initialLive, initialLiveCluster, blue, green, labels, maxVersionJump, traffic, rollback, retry, stageTimeouts, pollInterval, foundation, services, notifications)',
     ]);
   });
 });
