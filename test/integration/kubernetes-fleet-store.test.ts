@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { ConflictError } from '../../src/domain/errors.js';
+import { ConflictError, InvalidInputError } from '../../src/domain/errors.js';
 import type { FleetRun } from '../../src/domain/fleet.js';
 import type { StoreChange } from '../../src/store/changes.js';
 import { fleetEventChunkName, sealFleetChunk } from '../../src/store/kubernetes/fleet-event-chunks.js';
@@ -43,6 +43,14 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
     // What `kubectl get configmaps -l switchyard.dev/fleet-run` shows: the runs and nothing else.
     const listed = await core.listNamespacedConfigMap({ namespace, labelSelector: fleetRunLabel });
     expect(listed.items.map((m) => m.metadata?.name)).toEqual(['switchyard-fleet.fr-1']);
+  });
+
+  it('refuses a run id that cannot name a ConfigMap as invalid input, storing nothing', async () => {
+    const { fleets } = await replica(await freshNamespace());
+    await expect(fleets.createRun(aFleetRun({ id: 'Not_A_Name' }), [])).rejects.toBeInstanceOf(
+      InvalidInputError,
+    );
+    expect(await fleets.listRuns()).toEqual([]);
   });
 
   it('seals older events in immutable chunks beside the run, and reads them back in order', async () => {

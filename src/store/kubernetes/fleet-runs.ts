@@ -94,7 +94,9 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     } catch (error) {
       if (apiCode(error) === 409) throw duplicateRunError(record.id);
       // The apiserver refuses a name that cannot be an object name: say which input it was.
-      if (apiCode(error) === 422) throw new InvalidInputError('id', `"${record.id}" cannot name a ConfigMap`);
+      if (apiCode(error) === 422 && !isObjectName(body.metadata?.name ?? '')) {
+        throw new InvalidInputError('id', `"${record.id}" cannot name a ConfigMap (${body.metadata?.name})`);
+      }
       throw error;
     }
     return copy(record);
@@ -201,6 +203,11 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
       await changes.stop();
     },
   };
+}
+
+/** A DNS subdomain, what every ConfigMap name must be. */
+function isObjectName(name: string): boolean {
+  return name.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name);
 }
 
 function copy<T>(value: T): T {
