@@ -199,6 +199,8 @@ export async function buildApi(deps: ApiDependencies) {
   await typed.register(promotionRoutes, { deps, prefix: '/v1' });
   await typed.register(platformRoutes, { deps, prefix: '/v1' });
   await typed.register(sessionRoutes, { prefix: '/v1' });
-  if (deps.fleets) await typed.register(fleetRoutes, { fleets: deps.fleets, prefix: '/v1' });
+  if (deps.fleets) {
+    await typed.register(fleetRoutes, { fleets: deps.fleets, runs: deps.store.fleets, prefix: '/v1' });
+  }
   return app;
 }

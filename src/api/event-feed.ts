@@ -1,5 +1,37 @@
 import { isFinished, type PromotionEvent } from '../domain/promotion.js';
+import type { ChangeListener } from '../store/changes.js';
 import type { PromotionStore } from '../store/store.js';
+
+/** An event of an append-only log, numbered from 1 in commit order. */
+interface LoggedEvent {
+  readonly seq: number;
+}
+
+/**
+ * Where feeds read: a record's event log by seq, whether the record has finished (no more events will
+ * come), and a watch told after each committed write. Promotions are one source; fleet runs another.
+ */
+export interface FeedSource<E extends LoggedEvent> {
+  events(id: string, afterSeq: number): Promise<readonly E[]>;
+  /** The seq of the newest event, 0 when there is none. */
+  lastSeq(id: string): Promise<number>;
+  /** True when the record has finished, or does not exist. */
+  finished(id: string): Promise<boolean>;
+  watch(id: string, listener: ChangeListener): () => void;
+}
+
+/** Promotions' events, as the promotion stream reads them. */
+export function promotionFeedSource(store: PromotionStore): FeedSource<PromotionEvent> {
+  return {
+    events: (id, afterSeq) => store.events(id, afterSeq),
+    lastSeq: async (id) => (await store.eventPage(id, { limit: 1 })).events[0]?.seq ?? 0,
+    finished: async (id) => {
+      const promotion = await store.get(id);
+      return promotion === undefined || isFinished(promotion);
+    },
+    watch: (id, listener) => store.watch(id, listener),
+  };
+}
 
 /** Where one reader's events go, each already formatted (once per event, however many readers). */
 export interface EventSink {
@@ -46,34 +78,42 @@ interface Feed {
   stopWatch: () => void;
 }
 
-/**
- * Live event feeds over the store, one per watched promotion however many readers it has: a committed
- * write wakes the feed (store.watch), the feed reads what is new once and fans it out. Order and
- * resumption come from the durable log (read by seq), never from what the wake-up said, so a reader
- * sees exactly the stored events in order. A reader whose socket is full is paused and later catches up
- * from the store on its own, so a slow client neither holds events in memory nor slows the others.
- */
+/** Live event feeds over the promotions of the store; see createFeeds. */
 export function createEventFeeds(
   store: PromotionStore,
   options: { format: (event: PromotionEvent) => string; onError: (error: unknown) => void },
 ): EventFeeds {
+  return createFeeds(promotionFeedSource(store), options);
+}
+
+/**
+ * Live event feeds over a source, one per watched record however many readers it has: a committed
+ * write wakes the feed (source.watch), the feed reads what is new once and fans it out. Order and
+ * resumption come from the durable log (read by seq), never from what the wake-up said, so a reader
+ * sees exactly the stored events in order. A reader whose socket is full is paused and later catches up
+ * from the store on its own, so a slow client neither holds events in memory nor slows the others.
+ */
+export function createFeeds<E extends LoggedEvent>(
+  source: FeedSource<E>,
+  options: { format: (event: E) => string; onError: (error: unknown) => void },
+): EventFeeds {
   const feeds = new Map<string, Feed>();
 
   /** Writes the events after the reader's cursor; pauses it when its sink is full. */
-  function deliver(reader: Reader, events: readonly PromotionEvent[], texts: readonly string[]): void {
+  function deliver(reader: Reader, events: readonly E[], texts: readonly string[]): void {
     for (let i = 0; i < events.length && reader.state === 'live'; i++) {
-      const event = events[i] as PromotionEvent;
+      const event = events[i] as E;
       if (event.seq <= reader.cursor) continue;
       reader.cursor = event.seq;
       if (!reader.sink.write(texts[i] as string)) reader.state = 'paused';
     }
   }
 
-  function fanOut(feed: Feed, events: readonly PromotionEvent[]): void {
+  function fanOut(feed: Feed, events: readonly E[]): void {
     if (events.length === 0) return;
     const texts = events.map(options.format);
     for (const reader of feed.readers) deliver(reader, events, texts);
-    feed.lastSeq = Math.max(feed.lastSeq, (events.at(-1) as PromotionEvent).seq);
+    feed.lastSeq = Math.max(feed.lastSeq, (events.at(-1) as E).seq);
   }
 
   function end(feed: Feed, reader: Reader): void {
@@ -88,22 +128,18 @@ export function createEventFeeds(
     if (feeds.get(feed.id) === feed) feeds.delete(feed.id);
   }
 
-  async function lastSeqOf(promotionId: string): Promise<number> {
-    return (await store.eventPage(promotionId, { limit: 1 })).events[0]?.seq ?? 0;
-  }
-
   /** Brings every joining reader up to date with one read from the earliest cursor among them. */
   async function catchUp(feed: Feed, joining: readonly Reader[]): Promise<void> {
     const from = Math.min(...joining.map((r) => r.cursor));
     const complete = feed.finished;
-    const events = await store.events(feed.id, from);
+    const events = await source.events(feed.id, from);
     const joined = joining.filter((r) => r.state === 'joining');
     for (const reader of joined) reader.state = 'live';
     const othersLive = [...feed.readers].some((r) => r.state === 'live' && !joined.includes(r));
     // With no other live reader, the feed's position is where this read started, so long as that is a
     // place in the log: a cursor past its end (a made-up Last-Event-ID) must not make the feed skip
     // the events still to come.
-    if (!othersLive) feed.lastSeq = events.length > 0 ? from : Math.min(from, await lastSeqOf(feed.id));
+    if (!othersLive) feed.lastSeq = events.length > 0 ? from : Math.min(from, await source.lastSeq(feed.id));
     // A read that starts at or before the feed's position moves the feed and all its live readers on.
     if (from <= feed.lastSeq) fanOut(feed, events);
     else {
@@ -116,7 +152,7 @@ export function createEventFeeds(
   async function tail(feed: Feed): Promise<void> {
     feed.woken = false;
     const complete = feed.finished;
-    fanOut(feed, await store.events(feed.id, feed.lastSeq));
+    fanOut(feed, await source.events(feed.id, feed.lastSeq));
     if (complete) for (const reader of feed.readers) if (reader.state === 'live') end(feed, reader);
   }
 
@@ -128,8 +164,7 @@ export function createEventFeeds(
       while (feed.readers.size > 0) {
         if (feed.needsState) {
           feed.needsState = false;
-          const promotion = await store.get(feed.id);
-          if (promotion === undefined || isFinished(promotion)) feed.finished = true;
+          if (await source.finished(feed.id)) feed.finished = true;
         }
         const joining = [...feed.readers].filter((r) => r.state === 'joining');
         if (joining.length > 0) await catchUp(feed, joining);
@@ -158,7 +193,7 @@ export function createEventFeeds(
       stopWatch: () => {},
     };
     // Watch before the first read, so no write can fall between the read and the watch.
-    feed.stopWatch = store.watch(promotionId, (change) => {
+    feed.stopWatch = source.watch(promotionId, (change) => {
       if (change.finished) feed.finished = true;
       feed.woken = true;
       void run(feed);

@@ -217,6 +217,21 @@ export const fleetEventSchema = z
   })
   .meta({ id: 'FleetEvent' });
 
+/** One server-sent event of GET /v1/fleet-runs/{id}/events. */
+export const fleetServerSentEventSchema = z
+  .object({
+    id: z.string().describe("the event's seq; send the last one seen as Last-Event-ID to resume after it"),
+    event: z.string().describe("the event's type, e.g. fleet.member.started"),
+    data: z
+      .string()
+      .meta({
+        contentMediaType: 'application/json',
+        contentSchema: { $ref: `#/components/schemas/${fleetEventSchema.meta()?.id}` },
+      })
+      .describe('the FleetEvent as JSON'),
+  })
+  .meta({ id: 'FleetServerSentEvent' });
+
 const reason = z.string().min(1).max(500);
 export const fleetPauseSchema = z.strictObject({ reason: reason.default('paused by request') });
 export const fleetStopSchema = z.strictObject({ reason }).meta({ id: 'FleetStopRequest' });

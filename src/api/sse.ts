@@ -1,9 +1,8 @@
 import type { FastifyReply } from 'fastify';
-import type { PromotionEvent } from '../domain/promotion.js';
 import type { EventFeeds } from './event-feed.js';
 
-/** One promotion event as a server-sent event: its seq is the id a reconnecting client resumes after. */
-export function sseFrame(event: PromotionEvent): string {
+/** One event (a promotion's or a fleet run's) as a server-sent event: its seq is the id a reconnecting client resumes after. */
+export function sseFrame(event: { readonly seq: number; readonly type: string }): string {
   return `id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 

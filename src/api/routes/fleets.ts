@@ -3,6 +3,9 @@ import type { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
 import type { FleetRun } from '../../domain/fleet.js';
 import type { FleetRunRequest, FleetSurface } from '../../fleet/surface.js';
+import type { FleetRunStore } from '../../store/fleet-store.js';
+import { createFeeds } from '../event-feed.js';
+import { fleetRunFeedSource } from '../fleet-event-feed.js';
 import {
   fleetApproveSchema,
   fleetPauseSchema,
@@ -11,14 +14,18 @@ import {
   fleetRunListSchema,
   fleetRunRequestSchema,
   fleetRunSchema,
+  fleetServerSentEventSchema,
   fleetStopSchema,
   fleetStrategyListSchema,
   toFleetStrategy,
 } from '../fleet-schemas.js';
-import { errorResponses, idParamsSchema } from '../http-schemas.js';
+import { errorResponses, eventStreamHeadersSchema, idParamsSchema } from '../http-schemas.js';
+import { sseFrame, streamEvents } from '../sse.js';
 
 interface Options {
   readonly fleets: FleetSurface;
+  /** The store's fleet runs: their event logs, and a watch for the live stream. */
+  readonly runs: FleetRunStore;
 }
 
 /** What a read of one run can answer besides 200. */
@@ -33,7 +40,7 @@ const tags = ['fleets'];
  * (zod), call one FleetSurface method, and let the domain's errors map to 404 (unknown run or strategy),
  * 409 (a transition the run's state refuses) and 400 (an input the fleet layer rejects).
  */
-export const fleetRoutes: FastifyPluginAsyncZod<Options> = async (app, { fleets }) => {
+export const fleetRoutes: FastifyPluginAsyncZod<Options> = async (app, { fleets, runs }) => {
   const who = (request: { principal?: { name: string } }) => request.principal?.name ?? 'anonymous';
   const mutation = (summary: string) => ({ role: 'operator' as const, summary });
   const found = async (id: string): Promise<FleetRun> => {
@@ -41,6 +48,12 @@ export const fleetRoutes: FastifyPluginAsyncZod<Options> = async (app, { fleets 
     if (run === undefined) throw new NotFoundError('fleet run', id);
     return run;
   };
+  const feeds = createFeeds(fleetRunFeedSource(runs), {
+    format: sseFrame,
+    onError: (error) => app.log.error({ err: error }, 'fleet event stream failed'),
+  });
+  // Before the server waits for its connections to end: a stream of an unfinished run never would.
+  app.addHook('preClose', async () => feeds.endAll());
   const runRequest = (body: z.output<typeof fleetRunRequestSchema>): FleetRunRequest => ({
     strategy: typeof body.strategy === 'string' ? body.strategy : toFleetStrategy(body.strategy),
     targetVersion: body.targetVersion.replace(/^v/, ''),
@@ -128,6 +141,33 @@ export const fleetRoutes: FastifyPluginAsyncZod<Options> = async (app, { fleets 
       },
     },
     async (request) => found(request.params.id),
+  );
+
+  app.get(
+    '/fleet-runs/:id/events',
+    {
+      config: { role: 'viewer' },
+      schema: {
+        summary: "A run's events as a server-sent event stream (resumes after Last-Event-ID)",
+        tags,
+        params: idParamsSchema,
+        headers: eventStreamHeadersSchema,
+        response: {
+          200: {
+            description: 'one event per fleet event, until the run has finished and all were sent',
+            content: { 'text/event-stream': { schema: fleetServerSentEventSchema } },
+          },
+          ...readErrors,
+        },
+      },
+    },
+    async (request, reply) => {
+      // The stream reads the store's log, so the run must be there (as it is once start answered).
+      if ((await runs.getRun(request.params.id)) === undefined)
+        throw new NotFoundError('fleet run', request.params.id);
+      const lastId = Number(request.headers['last-event-id'] ?? 0);
+      return streamEvents(reply, feeds, request.params.id, Number.isFinite(lastId) ? lastId : 0);
+    },
   );
 
   app.post(

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeFleetSurface, standardStrategy, withMembers } from '../../fakes/fleet-surface.js';
 import { contractChecker } from './document.js';
 import { apiHarness, bearer } from './harness.js';
@@ -244,5 +246,74 @@ describe('fleet API', () => {
   it('has no fleet routes when the API is built without a fleet layer', async () => {
     const { app } = await apiHarness({ fleets: false });
     expect((await app.inject({ url: '/v1/fleet-runs', headers: bearer('viewer') })).statusCode).toBe(404);
+  });
+});
+
+/** Reads a server-sent event stream over a real socket: what came so far, and the whole once the server ends it. */
+function readStream(url: string, headers: Record<string, string>) {
+  const live = { text: '' };
+  const done = new Promise<{ status: number; type: string; text: string }>((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        live.text += chunk;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), text: live.text }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  return { live, done };
+}
+
+describe('fleet run events', () => {
+  it('streams the stored events after Last-Event-ID, then each new one, and ends once the run finished', async () => {
+    const fleets = fakeFleetSurface();
+    const { app, store } = await apiHarness({ fleets });
+    const run = await fleets.start({ strategy: 'standard', targetVersion: '1.35' }, 'casey');
+    const stored = await store.fleets.createRun(run, [
+      { type: 'fleet.created', message: 'run created', actor: 'casey' },
+      { type: 'fleet.stage.started', message: 'dev started', actor: 'switchyard' },
+    ]);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/fleet-runs/${run.id}/events`;
+      const streaming = readStream(url, { ...bearer('viewer'), 'last-event-id': '1' });
+      // Written once the stream has sent what was stored: the write finishes the run, which ends the stream.
+      await vi.waitFor(() => expect(streaming.live.text).toContain('id: 2\n'), { timeout: 5000 });
+      await store.fleets.updateRun({ ...stored, state: 'succeeded', finishedAt: '2026-11-27T10:00:00Z' }, [
+        { type: 'fleet.finished', message: 'every member succeeded', actor: 'switchyard' },
+      ]);
+      const { status, type, text } = await streaming.done;
+      expect(status).toBe(200);
+      expect(type).toMatch(/^text\/event-stream/);
+      const frames = text.split('\n\n').filter((frame) => frame.startsWith('id: '));
+      expect(frames.map((frame) => frame.split('\n').slice(0, 2).join(' '))).toEqual([
+        'id: 2 event: fleet.stage.started',
+        'id: 3 event: fleet.finished',
+      ]);
+      expect(JSON.parse(frames[1]?.split('\ndata: ')[1] ?? '')).toMatchObject({
+        runId: run.id,
+        seq: 3,
+        actor: 'switchyard',
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 404 as JSON for a run the store does not have, and documents the stream', async () => {
+    const { app } = await apiHarness();
+    const check = await contractChecker(app);
+    const missing = await app.inject({ url: '/v1/fleet-runs/fr-9/events', headers: bearer('viewer') });
+    expect(missing.statusCode).toBe(404);
+    expect(check('GET', '/v1/fleet-runs/{id}/events', missing)).toEqual([]);
+    const document = (await app.inject({ url: '/openapi.json' })).json();
+    expect(document.components.schemas.FleetServerSentEvent.properties.data.contentSchema).toEqual({
+      $ref: '#/components/schemas/FleetEvent',
+    });
+    expect(document.components.schemas.FleetEvent).toBeDefined();
   });
 });

@@ -16,6 +16,7 @@ describe('OpenAPI document', () => {
     expect(documented).toEqual([
       'GET /v1/fleet-runs',
       'GET /v1/fleet-runs/{id}',
+      'GET /v1/fleet-runs/{id}/events',
       'GET /v1/fleet-strategies',
       'GET /v1/me',
       'GET /v1/platforms',
