@@ -210,9 +210,14 @@ function moveForward(draft: RunDraft, observed: ReadonlyMap<string, MemberObserv
       });
     }
     if (forward) startMembers(draft, index, observed);
-    else holdIfWindowed(draft, index, allowed);
+    else holdIfWindowed(draft, index, allowed || !hasMembersToStart(draft, stage.name));
     if (!finishStage(draft, index)) return;
   }
+}
+
+/** Whether a window would hold anything of the stage: a member not started, or one to start again. */
+function hasMembersToStart(draft: RunDraft, stage: string): boolean {
+  return draft.membersOf(stage).some((member) => member.state === 'pending' || member.state === 'starting');
 }
 
 /** A window holding forward steps is said once on the stage (and in one event), cleared when it opens. */

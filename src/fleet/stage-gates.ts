@@ -42,7 +42,7 @@ export function checkGates(draft: RunDraft, index: number, runId: string): boole
   const message = approval
     ? `waiting for approval: switchyard fleet approve ${runId} --stage ${stage.name}`
     : waiting.length > 0
-      ? `waiting: ${waiting.map(describeGate).join(', ')}`
+      ? `waiting until ${new Date(base + Math.max(...waiting.map((status) => (status.gate.kind === 'wait' ? status.gate.ms : 0)))).toISOString()}`
       : stage.message;
   if (changed || message !== stage.message) {
     draft.setStage(index, { ...stage, gates, ...(message === undefined ? {} : { message }) });

@@ -261,6 +261,7 @@ describe('gates', () => {
     world.run = approve(world.run, 'prod', 'bob', later(3 * minute)).run;
     world.step(later(3 * minute));
     expect(world.stageState('prod')).toBe('gated');
+    expect(world.run.stages[1]?.message).toBe(`waiting until ${later(12 * minute).toISOString()}`);
     world.step(later(12 * minute - 1));
     expect(world.member('prod-1').state).toBe('pending');
     world.step(later(12 * minute));
