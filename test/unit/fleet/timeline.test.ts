@@ -107,26 +107,56 @@ describe('a fleet run over a simulated timeline', () => {
   });
 });
 
+/** Waves with a wait gate, a deny window during the run, and a canary that fails with onFailure continue. */
+const eventful = strategy(
+  [
+    stage('dev', { maxConcurrency: '100%', memberSoakMs: 5 * minute }),
+    stage('prod-canary', { onFailure: 'continue', after: [{ kind: 'wait', ms: 20 * minute }] }),
+    stage('prod', { maxConcurrency: '50%', maxFailures: 1, memberSoakMs: 5 * minute }),
+  ],
+  { windows: [{ kind: 'deny', days: ['wed'], startMinute: 10 * 60 + 30, endMinute: 11 * 60 }] },
+);
+
 describe('idempotence', () => {
-  it('deciding again on the same inputs returns the same record and no events, at every step', () => {
-    const world = new FleetWorld(runOf(waves, fleet));
-    const takes = () => 2;
-    let checked = 0;
-    simulate(world, takes, () => {
-      const last = world.decisions.at(-1);
-      if (!last) return;
-      // world.run is the stored record of the last decision (its version bumped as the store would).
-      const stored = world.run;
-      const repeat = decide(stored, last.seen, last.at, options);
-      expect(repeat.run).toBe(stored);
-      expect(repeat.events).toEqual([]);
-      expect(repeat.start).toEqual(
-        last.decision.start
-          .filter((m) => !last.seen.has(m.promotionId as string))
-          .map((m) => stored.members.find((s) => s.platform === m.platform)),
+  it.each([
+    ['plain waves', waves],
+    ['gates, a window and a failing canary', eventful],
+  ])(
+    '%s: deciding again on the same inputs gives the same record and no events, at every step',
+    (_, plan) => {
+      const world = new FleetWorld(runOf(plan, fleet));
+      let checked = 0;
+      simulate(
+        world,
+        () => 2,
+        () => {
+          const last = world.decisions.at(-1);
+          if (!last) return;
+          // world.run is the stored record of the last decision (its version bumped as the store would).
+          const stored = world.run;
+          const repeat = decide(stored, last.seen, last.at, options);
+          expect(repeat.run).toBe(stored);
+          expect(repeat.events).toEqual([]);
+          // Only the starts whose promotions did not exist yet are asked again (the create is idempotent).
+          expect(repeat.start).toEqual(
+            last.decision.start
+              .filter((m) => !last.seen.has(m.promotionId as string))
+              .map((m) => stored.members.find((s) => s.platform === m.platform)),
+          );
+          checked++;
+          const canary = world.run.members.find((m) => m.platform === 'prod-canary-1');
+          if (plan === eventful && canary?.state === 'promoting')
+            world.set('prod-canary-1', { phase: 'rolled-back' });
+        },
       );
-      checked++;
-    });
-    expect(checked).toBeGreaterThan(20);
-  });
+      expect(checked).toBeGreaterThan(20);
+      expect(world.run.state).toBe(plan === eventful ? 'failed' : 'succeeded');
+      if (plan === eventful) {
+        // The scenario did go through each: a window hold, a gate met, the canary failing, prod after it.
+        const types = world.events().map((e) => e.type);
+        expect(types).toEqual(expect.arrayContaining(['fleet.window.holding', 'fleet.stage.gate-met']));
+        expect(world.run.stages.map((s) => s.state)).toEqual(['succeeded', 'failed', 'succeeded']);
+      }
+    },
+  );
 });
