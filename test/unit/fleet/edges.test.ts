@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../../src/domain/errors.js';
 import { pause, stop } from '../../../src/fleet/commands.js';
+import { nextStartAttemptAt, recordStartFailure } from '../../../src/fleet/start-retry.js';
 import { FleetWorld, later, minute, platforms, runOf, stage, strategy, t0 } from './fleet-fixtures.js';
 
 describe('fleet decisions at the edges', () => {
@@ -88,5 +90,31 @@ describe('fleet decisions at the edges', () => {
     expect(again.run).toBe(finished);
     expect(again).toMatchObject({ events: [], start: [], rollback: [] });
     expect(again.requeueAfterMs).toBeUndefined();
+  });
+
+  it('start retries back off 10s, 20s, 40s … up to 5m apart, counted from the first attempt', () => {
+    const member = {
+      platform: 'p',
+      stage: 'dev',
+      order: 0,
+      state: 'starting' as const,
+      attempts: 0,
+      firstAttemptAt: t0.toISOString(),
+    };
+    const due = (attempts: number) => (nextStartAttemptAt({ ...member, attempts }) - t0.getTime()) / 1000;
+    expect([0, 1, 2, 3].map(due)).toEqual([0, 10, 30, 70]);
+    // 10+20+40+80+160 = 310 s, then 300 s each.
+    expect(due(6) - due(5)).toBe(300);
+    expect(due(9) - due(8)).toBe(300);
+  });
+
+  it('a start failure for a member no longer starting changes nothing; an unknown platform is an error', () => {
+    const world = new FleetWorld(runOf(strategy([stage('dev')]), platforms({ dev: 2 })));
+    world.step(t0);
+    expect(recordStartFailure(world.run, 'dev-2', 'late answer', later(minute))).toEqual({
+      run: world.run,
+      events: [],
+    });
+    expect(() => recordStartFailure(world.run, 'nope', 'x', later(minute))).toThrow(NotFoundError);
   });
 });
