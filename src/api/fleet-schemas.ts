@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import {
-  type FleetStrategy,
   fleetEventTypes,
   fleetFailureActions,
   fleetMemberStates,
@@ -20,86 +19,80 @@ const labels = z.record(z.string(), z.string());
 const minuteOfDay = z.int().min(0).max(1440);
 
 /** A share of a stage's members, "50%"; the template keeps the domain's `${number}%` type. */
-const share = z.templateLiteral([z.number(), z.literal('%')]).refine((value) => {
-  const number = Number(value.slice(0, -1));
-  return number >= 0 && number <= 100;
-}, 'a share must be from 0% to 100%');
-const countOrPercent = (least: number) =>
-  z.union([z.int().min(least), share]).describe('a number of members, or a share of them such as "50%"');
+const share = z.templateLiteral([z.number(), z.literal('%')]);
+const countOrPercent = z
+  .union([z.int(), share])
+  .describe('a number of members, or a share of them such as "50%"');
 
 const gateSchema = z
   .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('approval') }).describe('a person approves the stage'),
+    z.object({ kind: z.literal('approval') }).describe('a person approves the stage'),
     z
-      .strictObject({ kind: z.literal('wait'), ms: z.int().min(0) })
+      .object({ kind: z.literal('wait'), ms: z.int() })
       .describe('a wait after the previous stage finished (after the run started, for the first)'),
   ])
   .meta({ id: 'FleetGate' });
 
 const windowSchema = z
-  .strictObject({
+  .object({
     kind: z.enum(['allow', 'deny']),
     days: z.array(z.enum(weekdays)).readonly().optional().describe('UTC weekdays; absent: every day'),
     startMinute: minuteOfDay.describe('minutes after midnight UTC'),
-    endMinute: minuteOfDay.describe('minutes after midnight UTC, exclusive, after startMinute'),
-  })
-  .refine((window) => window.endMinute > window.startMinute, {
-    message: 'endMinute must be after startMinute (a window over midnight is two windows)',
-    path: ['endMinute'],
+    endMinute: minuteOfDay.describe('minutes after midnight UTC, exclusive'),
   })
   .meta({ id: 'FleetWindow' });
 
 const stageSpecSchema = z
-  .strictObject({
-    name,
+  .object({
+    name: z.string(),
     selector: labels.describe('platforms whose labels contain all of these'),
-    maxConcurrency: countOrPercent(1),
-    maxFailures: countOrPercent(0).describe('failures allowed before onFailure applies'),
-    memberSoakMs: z.int().min(0).describe('how long a promotion must stay at the decommission gate to count'),
-    after: z.array(gateSchema).readonly().default([]),
+    maxConcurrency: countOrPercent,
+    maxFailures: countOrPercent.describe('failures allowed before onFailure applies'),
+    memberSoakMs: z.int().describe('how long a promotion must stay at the decommission gate to count'),
+    after: z.array(gateSchema).readonly(),
     onFailure: z.enum(fleetFailureActions),
-    orderBy: z.string().min(1).optional().describe('members start in ascending order of this label'),
+    orderBy: z.string().optional().describe('members start in ascending order of this label'),
   })
   .meta({ id: 'FleetStageSpec' });
 
+/** A strategy as the fleet layer holds it once parsed (durations in ms, windows in minutes). */
 export const fleetStrategySchema = z
-  .strictObject({
-    name,
-    stages: z.array(stageSpecSchema).min(1).readonly(),
-    windows: z.array(windowSchema).readonly().default([]),
-    memberStartDeadlineMs: z
-      .int()
-      .min(1)
-      .describe('how long a member may fail to start before it counts as failed'),
-  })
-  .superRefine((strategy, context) => {
-    const seen = new Set<string>();
-    strategy.stages.forEach((stage, index) => {
-      if (seen.has(stage.name))
-        context.addIssue({
-          code: 'custom',
-          message: 'stage names must be unique',
-          path: ['stages', index, 'name'],
-        });
-      seen.add(stage.name);
-    });
+  .object({
+    name: z.string(),
+    stages: z.array(stageSpecSchema).readonly(),
+    windows: z.array(windowSchema).readonly(),
+    memberStartDeadlineMs: z.int().describe('how long a member may fail to start before it counts as failed'),
   })
   .meta({ id: 'FleetStrategy' });
 
-/** A checked inline strategy as the domain types it: optional fields left out rather than undefined. */
-export function toFleetStrategy(parsed: z.output<typeof fleetStrategySchema>): FleetStrategy {
-  return {
-    ...parsed,
-    stages: parsed.stages.map(({ orderBy, ...stage }) => ({
-      ...stage,
-      ...(orderBy === undefined ? {} : { orderBy }),
-    })),
-    windows: parsed.windows.map(({ days, ...window }) => ({
-      ...window,
-      ...(days === undefined ? {} : { days }),
-    })),
-  };
-}
+/**
+ * A strategy given whole in a request: the format of a strategy file (fleets/<name>.yaml, see the
+ * README), as JSON. The config's own parser checks it (src/config/fleet-schema.ts), so a file and a
+ * request follow one set of rules; a problem is a 400 naming the field under body.strategy.
+ */
+const inlineStrategySchema = z.record(z.string(), z.unknown()).meta({
+  id: 'FleetStrategyFile',
+  description:
+    'a strategy in the format of a fleets/<name>.yaml file (durations such as "5m", gates {approval: true} or {wait: "10m"}, windows {deny|allow: {days, start, end}}), checked as a file is',
+  examples: [
+    {
+      name: 'two-waves',
+      stages: [
+        { name: 'dev', selector: { env: 'dev' }, maxConcurrency: '100%', memberSoak: '5m' },
+        {
+          name: 'prod',
+          selector: { env: 'prod' },
+          maxConcurrency: 1,
+          maxFailures: 0,
+          memberSoak: '15m',
+          after: [{ approval: true }],
+          onFailure: 'rollback-in-flight',
+        },
+      ],
+      windows: [{ deny: { days: ['sat', 'sun'], start: '00:00', end: '24:00' } }],
+    },
+  ],
+});
 
 export const fleetStrategyListSchema = z
   .object({ items: z.array(fleetStrategySchema) })
@@ -108,7 +101,10 @@ export const fleetStrategyListSchema = z
 /** POST /v1/fleet-plans and /v1/fleet-runs: a strategy by name (a file in fleetsDir) or given whole. */
 export const fleetRunRequestSchema = z
   .strictObject({
-    strategy: z.union([name.describe('the name of a strategy file'), fleetStrategySchema]),
+    strategy: z.union([
+      name.describe('the name of a strategy (GET /v1/fleet-strategies)'),
+      inlineStrategySchema,
+    ]),
     targetVersion: createPromotionSchema.shape.targetVersion,
   })
   .meta({ id: 'FleetRunRequest' });

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
+import { parseFleetStrategy } from '../../config/fleet-schema.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { FleetRun } from '../../domain/fleet.js';
 import type { FleetRunRequest, FleetSurface } from '../../fleet/surface.js';
@@ -17,7 +18,6 @@ import {
   fleetServerSentEventSchema,
   fleetStopSchema,
   fleetStrategyListSchema,
-  toFleetStrategy,
 } from '../fleet-schemas.js';
 import { errorResponses, eventStreamHeadersSchema, idParamsSchema } from '../http-schemas.js';
 import { sseFrame, streamEvents } from '../sse.js';
@@ -55,7 +55,8 @@ export const fleetRoutes: FastifyPluginAsyncZod<Options> = async (app, { fleets,
   // Before the server waits for its connections to end: a stream of an unfinished run never would.
   app.addHook('preClose', async () => feeds.endAll());
   const runRequest = (body: z.output<typeof fleetRunRequestSchema>): FleetRunRequest => ({
-    strategy: typeof body.strategy === 'string' ? body.strategy : toFleetStrategy(body.strategy),
+    strategy:
+      typeof body.strategy === 'string' ? body.strategy : parseFleetStrategy(body.strategy, 'body.strategy'),
     targetVersion: body.targetVersion.replace(/^v/, ''),
   });
 

@@ -71,20 +71,24 @@ describe('fleet API', () => {
       targetVersion: '1.35',
     });
 
+    // Inline, a strategy is written as in a strategy file: durations as text, defaults filled in.
     const inline = {
-      ...standardStrategy,
       name: 'just-dev',
-      stages: [standardStrategy.stages[0]],
-      windows: undefined,
+      stages: [{ name: 'dev', selector: { env: 'dev' }, maxConcurrency: '100%', memberSoak: '1m' }],
     };
     const second = await send('POST', '/v1/fleet-runs', {
       payload: { strategy: inline, targetVersion: '1.35' },
     });
     expect(second.statusCode).toBe(201);
-    // Windows default to none; the strategy is kept as the run's snapshot.
+    // The parsed strategy is kept as the run's snapshot.
     expect(second.json()).toMatchObject({
       id: 'fr-2',
-      strategy: { name: 'just-dev', windows: [] },
+      strategy: {
+        name: 'just-dev',
+        stages: [{ name: 'dev', memberSoakMs: 60_000, maxFailures: 0, after: [], onFailure: 'halt' }],
+        windows: [],
+        memberStartDeadlineMs: 30 * 60_000,
+      },
       stages: [{ name: 'dev' }],
     });
 
@@ -104,18 +108,24 @@ describe('fleet API', () => {
     expect(badVersion.statusCode).toBe(400);
     expect(badVersion.json().issues).toEqual([expect.objectContaining({ path: 'body.targetVersion' })]);
 
-    const stages = standardStrategy.stages;
+    // An inline strategy is checked as a strategy file is; the problems name their fields in the body.
     const badStrategy = {
-      ...standardStrategy,
-      stages: [stages[0], { ...stages[1], name: 'dev', maxConcurrency: '150%' }],
-      windows: [{ kind: 'deny', startMinute: 600, endMinute: 540 }],
+      name: 'bad',
+      stages: [{ name: 'dev', selector: { env: 'dev' }, maxConcurrency: '150%', memberSoak: 'soon' }],
+      windows: [{ deny: { start: '10:00', end: '09:00' } }],
     };
     const refused = await send('POST', '/v1/fleet-plans', {
       role: 'viewer',
       payload: { strategy: badStrategy, targetVersion: '1.35' },
     });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toMatch(/stages\.1\.maxConcurrency|stages\.1\.name|windows\.0\.endMinute/);
+    expect(refused.json().issues[0].path).toMatch(/^body\.strategy\.stages/);
+    for (const field of ['maxConcurrency', 'memberSoak', 'windows'])
+      expect(refused.json().message).toContain(field);
+    const notAnObject = await send('POST', '/v1/fleet-runs', {
+      payload: { strategy: 7, targetVersion: '1.35' },
+    });
+    expect(notAnObject.json().issues[0].path).toBe('body.strategy');
 
     const unknownStrategy = await send('POST', '/v1/fleet-runs', {
       payload: { strategy: 'nope', targetVersion: '1.35' },
