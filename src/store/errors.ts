@@ -39,12 +39,14 @@ export function closedStoreError(): Error {
 export class FencedError extends ConflictError {
   override readonly name = 'FencedError';
   constructor(
+    /** The promotion's id, or the fleet run's when `kind` says so. */
     readonly promotionId: string,
     readonly storedEpoch: number,
     readonly ourEpoch: number,
+    kind: 'promotion' | 'fleet run' = 'promotion',
   ) {
     super(
-      `promotion "${promotionId}" is fenced: a newer leader (epoch ${storedEpoch}) wrote it; this replica's epoch is ${ourEpoch}`,
+      `${kind} "${promotionId}" is fenced: a newer leader (epoch ${storedEpoch}) wrote it; this replica's epoch is ${ourEpoch}`,
     );
   }
 }

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { ConflictError, InvalidInputError } from '../../src/domain/errors.js';
 import type { FleetRun } from '../../src/domain/fleet.js';
 import type { StoreChange } from '../../src/store/changes.js';
+import { FencedError } from '../../src/store/errors.js';
 import { fleetEventChunkName, sealFleetChunk } from '../../src/store/kubernetes/fleet-event-chunks.js';
 import {
   decodeFleetRun,
@@ -111,6 +112,43 @@ describeWithServers('Kubernetes FleetRunStore (sandbox apiserver, context green)
     await expect(sealFleetChunk(core, namespace, map, run.id, { index: 1, events: other })).rejects.toThrow(
       /other events than the committed ones/,
     );
+  });
+
+  it('fences runs as promotions: a newer leader’s epoch stops an older leader’s writes, followers still write', async () => {
+    const namespace = await freshNamespace();
+    let superseded = 0;
+    const old = await replica(namespace, { epoch: () => 3, onSuperseded: () => superseded++ });
+    const leader = await replica(namespace, { epoch: () => 4 });
+    const follower = await replica(namespace);
+    const epochOf = async (id: string) =>
+      decodeFleetRun(await core.readNamespacedConfigMap({ namespace, name: fleetRunName(id) })).epoch;
+    const created = await old.fleets.createRun(aFleetRun(), [aFleetEvent('fleet.created')]);
+    const done = await old.fleets.createRun(aFleetRun({ id: 'fr-done', state: 'succeeded' }), []);
+    expect(await epochOf(created.id)).toBe(3);
+
+    await leader.fenceActive(4);
+    expect(await epochOf(created.id)).toBe(4);
+    // A finished run is left alone; the fence changes neither record, version nor events.
+    expect(await epochOf(done.id)).toBe(3);
+    expect(await leader.fleets.getRun(created.id)).toEqual(created);
+    expect((await leader.fleets.runEvents(created.id)).map((e) => e.type)).toEqual(['fleet.created']);
+
+    await expect(old.fleets.updateRun(created, [aFleetEvent('fleet.paused')])).rejects.toBeInstanceOf(
+      FencedError,
+    );
+    expect(superseded).toBe(1);
+    await expect(old.fenceActive(3)).rejects.toBeInstanceOf(FencedError);
+
+    const byFollower = await follower.fleets.updateRun({ ...created, state: 'paused' }, [
+      aFleetEvent('fleet.paused'),
+    ]);
+    expect(byFollower.version).toBe(2);
+    expect(await epochOf(created.id)).toBe(4);
+    expect((await leader.fleets.updateRun(byFollower, [])).version).toBe(3);
+    expect((await leader.fleets.runEvents(created.id)).map((e) => e.type)).toEqual([
+      'fleet.created',
+      'fleet.paused',
+    ]);
   });
 
   it('lets exactly one of two replicas writing the same version win', async () => {

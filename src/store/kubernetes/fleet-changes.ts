@@ -17,9 +17,14 @@ export interface FleetChanges {
   /**
    * Runs one of our writes of the run (it returns the ConfigMap as stored). Its resourceVersion is
    * remembered before anyone awaiting the write resumes, so the informer's copy of it is never told as
-   * remote; informer events of the run wait until the write has settled. On success `change` is told.
+   * remote; informer events of the run wait until the write has settled. On success `change` is told
+   * (none for a write nobody needs to hear of, a fence).
    */
-  write(runId: string, change: StoreChange, write: () => Promise<V1ConfigMap>): Promise<V1ConfigMap>;
+  write(
+    runId: string,
+    change: StoreChange | undefined,
+    write: () => Promise<V1ConfigMap>,
+  ): Promise<V1ConfigMap>;
   stop(): Promise<void>;
 }
 
@@ -123,7 +128,7 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
       pending.add(promise);
       try {
         const map = await promise;
-        publish(change);
+        if (change !== undefined) publish(change);
         return map;
       } finally {
         pending.delete(promise);

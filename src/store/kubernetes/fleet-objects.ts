@@ -55,6 +55,8 @@ export interface StoredFleetRun extends FleetRunLog {
   readonly map: V1ConfigMap;
   readonly record: FleetRun;
   readonly version: number;
+  /** The leader term that last wrote it (0: none yet), as for promotions: a former leader is fenced. */
+  readonly epoch: number;
 }
 
 export function decodeFleetRun(map: V1ConfigMap): StoredFleetRun {
@@ -64,6 +66,7 @@ export function decodeFleetRun(map: V1ConfigMap): StoredFleetRun {
     map,
     record: JSON.parse(data.record ?? 'null') as FleetRun,
     version: Number(data.version),
+    epoch: Number(data.epoch ?? 0),
     tail,
     nextSeq: Number(data.nextSeq ?? (tail.at(-1)?.seq ?? 0) + 1),
     sealed: JSON.parse(data.sealed ?? '[]') as SealedFleetChunk[],
@@ -91,7 +94,12 @@ export function numberedEvents(
 }
 
 /** The ConfigMap holding `record` (whose version is the one to store) and its event log. */
-export function fleetRunMap(record: FleetRun, log: FleetRunLog, resourceVersion?: string): V1ConfigMap {
+export function fleetRunMap(
+  record: FleetRun,
+  log: FleetRunLog,
+  epoch: number,
+  resourceVersion?: string,
+): V1ConfigMap {
   return {
     metadata: {
       name: fleetRunName(record.id),
@@ -103,6 +111,7 @@ export function fleetRunMap(record: FleetRun, log: FleetRunLog, resourceVersion?
     data: {
       record: JSON.stringify(record),
       version: String(record.version),
+      epoch: String(epoch),
       events: JSON.stringify(log.tail),
       nextSeq: String(log.nextSeq),
       sealed: JSON.stringify(log.sealed),

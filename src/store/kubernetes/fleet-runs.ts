@@ -1,9 +1,9 @@
 import type { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../../domain/errors.js';
 import { type FleetRun, isFinishedRun, type NewFleetEvent } from '../../domain/fleet.js';
 import type { ChangeListener } from '../changes.js';
-import { closedStoreError, duplicateRunError, staleRunWriteError } from '../errors.js';
+import { closedStoreError, duplicateRunError, FencedError, staleRunWriteError } from '../errors.js';
 import { oldestRunFirst, runPage } from '../fleet-order.js';
 import type { FleetRunStore } from '../fleet-store.js';
 import { pageOf } from '../paging.js';
@@ -39,6 +39,10 @@ export interface KubernetesFleetOptions {
   readonly log: Logger;
   /** Events per sealed chunk of a run's log (the store's entriesPerChunk, 100 by default). */
   readonly eventsPerChunk?: number;
+  /** The leader's current epoch (fencing); undefined on a follower. */
+  readonly epoch?: () => number | undefined;
+  /** Told when a write found a newer leader's epoch on a run (the elector steps down). */
+  readonly onSuperseded?: () => void;
 }
 
 /** The fleet runs of the Kubernetes store, where other replicas write too. */
@@ -52,6 +56,12 @@ export interface KubernetesFleetRunStore extends FleetRunStore {
 
 export interface KubernetesFleets {
   readonly runs: KubernetesFleetRunStore;
+  /**
+   * A new leader's first act, as for promotions: stamp its epoch on every unfinished run, so a former
+   * leader that wakes from a pause finds a newer epoch at its next write and stops (FencedError).
+   * Record, version and events stay as they are.
+   */
+  fenceActive(epoch: number): Promise<void>;
   /** Stops the watch; every call after it is refused as on a closed store. */
   stop(): Promise<void>;
 }
@@ -67,6 +77,8 @@ export interface KubernetesFleets {
 export async function openKubernetesFleets(options: KubernetesFleetOptions): Promise<KubernetesFleets> {
   const { core, namespace, now } = options;
   const size = options.eventsPerChunk ?? defaultEventsPerChunk;
+  const ourEpoch = options.epoch ?? (() => undefined);
+  const onSuperseded = options.onSuperseded ?? (() => {});
   const changes: FleetChanges = await watchFleetRuns(options);
   let closed = false;
 
@@ -84,10 +96,24 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     return list.items.map((map) => decodeFleetRun(map).record);
   };
 
+  /**
+   * The epoch a write stores: a leader refuses to write over a newer leader's and stamps its own; a
+   * follower (API commands are legitimate on any replica) keeps what is stored.
+   */
+  const epochToStore = (id: string, stored: number): number => {
+    const ours = ourEpoch();
+    if (ours === undefined) return stored;
+    if (stored > ours) {
+      onSuperseded();
+      throw new FencedError(id, stored, ours, 'fleet run');
+    }
+    return ours;
+  };
+
   const created = async (run: FleetRun, events: readonly NewFleetEvent[]): Promise<FleetRun> => {
     const record: FleetRun = { ...run, version: 1 };
     const tail = numberedEvents(record.id, 1, events, now().toISOString());
-    const body = fleetRunMap(record, { tail, nextSeq: tail.length + 1, sealed: [] });
+    const body = fleetRunMap(record, { tail, nextSeq: tail.length + 1, sealed: [] }, ourEpoch() ?? 0);
     const change = { promotionId: record.id, finished: isFinishedRun(record) };
     try {
       await changes.write(record.id, change, () => core.createNamespacedConfigMap({ namespace, body }));
@@ -108,6 +134,7 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     next: FleetRun,
     events: readonly NewFleetEvent[],
   ): Promise<FleetRun | undefined> => {
+    const epoch = epochToStore(next.id, current.epoch);
     const at = now().toISOString();
     const record: FleetRun = { ...next, version: next.version + 1, updatedAt: at };
     // Only committed events are sealed, before the write that drops them from the tail: a write that
@@ -123,7 +150,7 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
         ...toSeal.map((chunk) => ({ index: chunk.index, lastSeq: chunk.events.at(-1)?.seq ?? 0 })),
       ],
     };
-    const body = fleetRunMap(record, log, current.map.metadata?.resourceVersion);
+    const body = fleetRunMap(record, log, epoch, current.map.metadata?.resourceVersion);
     const change = { promotionId: record.id, finished: isFinishedRun(record) };
     try {
       await changes.write(record.id, change, () =>
@@ -195,8 +222,38 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
     },
   };
 
+  /** Stamps `epoch` on one run unless a newer leader's is there; retried while only the resource moves. */
+  const fenceOne = async (first: StoredFleetRun, epoch: number): Promise<void> => {
+    const id = first.record.id;
+    let stored: StoredFleetRun | undefined = first;
+    for (let attempt = 1; attempt <= casAttempts && stored !== undefined; attempt++) {
+      if (stored.epoch > epoch) {
+        onSuperseded();
+        throw new FencedError(id, stored.epoch, epoch, 'fleet run');
+      }
+      if (stored.epoch === epoch || isFinishedRun(stored.record)) return;
+      const body = fleetRunMap(stored.record, stored, epoch, stored.map.metadata?.resourceVersion);
+      try {
+        // Nothing a listener needs to hear of; remembered so the watch does not report it as remote.
+        await changes.write(id, undefined, () =>
+          core.replaceNamespacedConfigMap({ namespace, name: fleetRunName(id), body }),
+        );
+        return;
+      } catch (error) {
+        if (apiCode(error) !== 409) throw error;
+      }
+      stored = await read(id);
+    }
+    if (stored !== undefined) throw new ConflictError(`fleet run "${id}" kept changing while fenced`);
+  };
+
   return {
     runs,
+    async fenceActive(epoch) {
+      open();
+      const { items } = await core.listNamespacedConfigMap({ namespace, labelSelector: activeRunSelector });
+      for (const map of items) await fenceOne(decodeFleetRun(map), epoch);
+    },
     async stop() {
       if (closed) return;
       closed = true;

@@ -56,7 +56,7 @@ export interface KubernetesStore extends PromotionStore {
   readonly fleets: KubernetesFleetRunStore;
   /** Every committed change of any promotion, by this replica or another (from the watch); returns stop. */
   watchAll(listener: ChangeListener): () => void;
-  /** A new leader stamps its epoch on every unfinished promotion before acting (see fencing). */
+  /** A new leader stamps its epoch on every unfinished promotion and fleet run before acting (see fencing). */
   fenceActive(epoch: number): Promise<void>;
 }
 
@@ -100,6 +100,8 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
     now,
     log,
     eventsPerChunk: size,
+    ...(options.epoch === undefined ? {} : { epoch: options.epoch }),
+    ...(options.onSuperseded === undefined ? {} : { onSuperseded: options.onSuperseded }),
   }).catch(async (error: unknown) => {
     await changes.stop();
     throw error;
@@ -163,7 +165,11 @@ export async function openKubernetesStore(options: KubernetesStoreOptions): Prom
     eventPage: (id, request) => open(() => promotionEventPage(ctx, id, request)),
     watch: (id, listener) => changes.watch(id, listener),
     watchAll: (listener) => changes.watchAll(listener),
-    fenceActive: (epoch) => open(() => fenceActivePromotions(ctx, epoch)),
+    fenceActive: (epoch) =>
+      open(async () => {
+        await fenceActivePromotions(ctx, epoch);
+        await fleets.fenceActive(epoch);
+      }),
     platform: (name) => open(() => platforms.read(name)),
     recordPlatform: (record) => open(() => platforms.record(record)),
     appendAudit: (entry) => open(() => audit.append(entry, now().toISOString())),
