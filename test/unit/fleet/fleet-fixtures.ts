@@ -69,17 +69,34 @@ export class FleetWorld {
 
   constructor(public run: FleetRun) {}
 
-  step(now: Date): FleetDecision {
+  /** Promotions created, by id. */
+  readonly created = new Map<string, number>();
+  /** Starts asked of members whose promotions the decision had seen (must stay empty). */
+  readonly startsOfSeen: string[] = [];
+
+  /**
+   * One pass: decide, store, then act. With `crash` set, the controller dies after storing the
+   * decision and before `crash.acts` of its actions (creates, then rollbacks) were done.
+   */
+  step(now: Date, crash?: { readonly acts: number }): FleetDecision {
     const observed = new Map(this.promotions);
     const decision = decide(this.run, observed, now, options);
     // Stored as the store would: a changed record gets the next version.
     this.run = decision.run === this.run ? this.run : { ...decision.run, version: decision.run.version + 1 };
     this.decisions.push({ at: now, seen: observed, decision });
+    let acts = crash?.acts ?? Number.POSITIVE_INFINITY;
     for (const member of decision.start) {
+      if (acts-- <= 0) return decision;
       const id = member.promotionId as string;
-      if (!this.promotions.has(id)) this.promotions.set(id, seen('running', 'provision', now.toISOString()));
+      // A decision must never ask to start a member whose promotion it saw: that would be a second start.
+      if (observed.has(id)) this.startsOfSeen.push(id);
+      if (!this.promotions.has(id)) {
+        this.created.set(id, (this.created.get(id) ?? 0) + 1);
+        this.promotions.set(id, seen('running', 'provision', now.toISOString()));
+      }
     }
     for (const { promotionId } of decision.rollback) {
+      if (acts-- <= 0) return decision;
       this.rollbacksAsked.push(promotionId);
       const current = this.promotions.get(promotionId);
       if (current) this.promotions.set(promotionId, { ...current, phase: 'rolling-back' });

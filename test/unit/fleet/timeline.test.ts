@@ -160,3 +160,38 @@ describe('idempotence', () => {
     },
   );
 });
+
+describe('kill -9 at every point of a run', () => {
+  it('a controller that dies after storing a decision, before some of its acts, neither starts a member twice nor skips one', () => {
+    const plan = strategy([
+      stage('dev', { maxConcurrency: '100%', memberSoakMs: minute }),
+      stage('prod-canary', { onFailure: 'rollback-in-flight' }),
+      stage('prod', { maxConcurrency: '50%', memberSoakMs: minute }),
+    ]);
+    // Every pass dies, in turn, before its 1st, 2nd, or 3rd act, or not at all.
+    let pass = 0;
+    const world = new FleetWorld(runOf(plan, fleet));
+    for (let minutes = 0; minutes < 600 && world.run.finishedAt === undefined; minutes++) {
+      const now = later(minutes * minute);
+      for (const member of world.run.members) {
+        const promotion =
+          member.promotionId === undefined ? undefined : world.promotions.get(member.promotionId);
+        if (promotion?.phase === 'running' && now.getTime() - Date.parse(promotion.createdAt) >= 3 * minute) {
+          world.set(member.platform, atGate(promotion.createdAt));
+        }
+      }
+      const acts = pass++ % 4;
+      world.step(now, acts === 3 ? undefined : { acts });
+    }
+    expect(world.run.state).toBe('succeeded');
+    expect(world.run.members.every((m) => m.state === 'succeeded')).toBe(true);
+    // No decision asked to start a promotion it had seen; each member was created and announced once.
+    expect(world.startsOfSeen).toEqual([]);
+    expect([...world.created.values()]).toEqual(Array(fleet.length).fill(1));
+    // Some passes did die before creating what they had decided: the replay is what started those.
+    const asked = world.decisions.reduce((sum, { decision }) => sum + decision.start.length, 0);
+    expect(asked).toBeGreaterThan(world.created.size);
+    const starting = world.events().filter((e) => e.type === 'fleet.member.starting');
+    expect(starting).toHaveLength(fleet.length);
+  });
+});
