@@ -5,6 +5,7 @@ import type { Call } from './client.js';
 
 export type FleetRun = z.output<typeof fleetRunSchema>;
 export type FleetPlan = z.output<typeof fleetPlanSchema>;
+export type FleetStrategy = FleetRun['strategy'];
 export type FleetRunState = FleetRun['state'];
 
 /** What start and plan send: a strategy file's name and the target version. */

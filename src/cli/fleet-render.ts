@@ -2,7 +2,7 @@
  * The human views of fleet runs: a run as one row per stage with its members and their states, the
  * list of runs, the dry-run plan, and the one-line changes `fleet status --watch` prints in a log.
  */
-import type { FleetPlan, FleetRun } from './fleet-client.js';
+import type { FleetPlan, FleetRun, FleetStrategy } from './fleet-client.js';
 import { table } from './render.js';
 
 type Member = FleetRun['members'][number];
@@ -86,6 +86,21 @@ export function renderFleetRunList(runs: readonly FleetRun[]): string {
       `${run.members.filter((m) => m.state === 'succeeded').length}/${run.members.length}`,
       run.createdAt,
     ]),
+  ]);
+}
+
+/** Strategies as a table: each stage with its share at once, its budget and what it waits for. */
+export function renderFleetStrategies(strategies: readonly FleetStrategy[]): string {
+  if (strategies.length === 0) return 'no fleet strategies (add files to the controller fleetsDir)';
+  const stage = (s: FleetStrategy['stages'][number]) => {
+    const gates = s.after.map((gate) =>
+      gate.kind === 'approval' ? 'approval' : `wait ${Math.round(gate.ms / 1000)}s`,
+    );
+    return `${s.name} (${s.maxConcurrency} at once${gates.length > 0 ? `, after ${gates.join(' + ')}` : ''})`;
+  };
+  return table([
+    ['NAME', 'STAGES', 'WINDOWS'],
+    ...strategies.map((s) => [s.name, s.stages.map(stage).join(' → '), String(s.windows.length)]),
   ]);
 }
 

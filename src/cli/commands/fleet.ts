@@ -6,7 +6,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { addConnectionOptions, type Cli, session, userName } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { FleetRun } from '../fleet-client.js';
-import { renderFleetPlan, renderFleetRun, renderFleetRunList } from '../fleet-render.js';
+import {
+  renderFleetPlan,
+  renderFleetRun,
+  renderFleetRunList,
+  renderFleetStrategies,
+} from '../fleet-render.js';
 import { watchFleetRun } from '../fleet-watch.js';
 import { addExamples } from './shared.js';
 
@@ -32,6 +37,7 @@ export function registerFleet(program: Command, cli: Cli): void {
     .command('fleet')
     .description('upgrade many platforms in stages: plan, start, follow and steer fleet runs');
   addExamples(fleet, [
+    ['fleet strategies', 'the strategies the controller has'],
     ['fleet plan --strategy standard --target 1.35', 'stages, members in order, and what blocks each now'],
     ['fleet start --strategy standard --target 1.35 --watch', 'start a run and follow it to the end'],
     ['fleet status', 'the fleet runs not finished yet'],
@@ -39,6 +45,16 @@ export function registerFleet(program: Command, cli: Cli): void {
     ['fleet approve fr-1 --stage prod', "meet the prod stage's approval gate"],
     ['fleet abort fr-1 --reason "errors in prod-canary"', 'stop and roll back the members in flight'],
   ]);
+
+  const strategies = fleet
+    .command('strategies')
+    .description("the controller's fleet strategies and their stages");
+  addExamples(strategies, [['fleet strategies', 'strategy names to give --strategy, with their stages']]);
+  addConnectionOptions(strategies, true).action(async (_flags: unknown, cmd: Command) => {
+    const s = session(cli, cmd);
+    const result = await s.client.fleet.strategies();
+    s.emit(result, () => renderFleetStrategies(result.items));
+  });
 
   const plan = fleet
     .command('plan')

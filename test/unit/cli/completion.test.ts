@@ -57,6 +57,7 @@ describe.runIf(has('bash'))('bash completion', () => {
     expect(bashComplete(bash, 'switchyard help te')).toEqual(['teardown']);
     // A command with subcommands completes them, then the options of any of them.
     expect(bashComplete(bash, 'switchyard fleet ')).toEqual([
+      'strategies',
       'plan',
       'start',
       'status',

@@ -20,6 +20,10 @@ async function fleetApi(): Promise<{
 describe('switchyard fleet', () => {
   it('plan shows stages, members in order and their blockers, and changes nothing', async () => {
     const { env, fleets } = await fleetApi();
+    const strategies = await cli(['fleet', 'strategies'], env('viewer'));
+    expect(strategies.stdout).toMatch(
+      /^NAME\s+STAGES\s+WINDOWS\nstandard\s+dev \(100% at once\) → prod \(50% at once, after approval\)\s+1\n$/,
+    );
     const human = await cli(['fleet', 'plan', '--strategy', 'standard', '--target', '1.35'], env('viewer'));
     expect(human).toMatchObject({ code: 0, stderr: '' });
     expect(human.stdout).toContain('standard → 1.35: what a run would do now (changes nothing)');
