@@ -27,6 +27,18 @@ export function createMetrics() {
       help: '1 while this replica leads (drives promotions), else 0; always 1 with the sqlite store',
       registers,
     }),
+    fleetRuns: new Gauge({
+      name: 'switchyard_fleet_runs',
+      help: 'Fleet runs this replica has seen, by state',
+      labelNames: ['state'],
+      registers,
+    }),
+    fleetMembers: new Gauge({
+      name: 'switchyard_fleet_members',
+      help: 'Members of unfinished fleet runs, by state (pending, starting, promoting, soaking, ...)',
+      labelNames: ['state'],
+      registers,
+    }),
     greenWeight: new Gauge({
       name: 'switchyard_green_weight_percent',
       help: 'Percent of traffic on green, last verified at the router',

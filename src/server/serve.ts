@@ -12,6 +12,7 @@ import { createAwsClientPool } from '../providers/aws/clients.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { ProbeRegistry } from '../providers/probe/registry.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
+import { type FleetLayer, fleetLayer } from './fleets.js';
 import { meteredStore } from './metered-store.js';
 import { platformProviders } from './providers.js';
 import { servicesFor } from './services.js';
@@ -92,6 +93,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
   };
   await recordPlatforms(catalogOptions);
 
+  // The fleet layer needs the controller and the controller tells the fleet layer of its promotions.
+  const fleetsRef: { current?: FleetLayer } = {};
   const controller = new Controller({
     store,
     stages: orderedStages,
@@ -105,14 +108,29 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     log: log.child({ component: 'engine' }),
     maxConcurrentPlatforms: settings.reconciler.maxConcurrentPlatforms,
     onPass: (seconds) => metrics.reconcileDuration.observe(seconds),
-    observe: (promotion) => probes.settle(promotion),
+    observe: (promotion) => {
+      probes.settle(promotion);
+      fleetsRef.current?.promotionChanged(promotion);
+    },
     mayAct: () => storeRuntime.mayAct(),
   });
   let started = false;
   const catalog = configCatalog(catalogOptions);
+  const fleets = fleetLayer({
+    store,
+    controller,
+    catalog,
+    strategies: config.fleets,
+    platforms: () => [...config.platforms.values()].map(({ name, labels }) => ({ name, labels })),
+    log,
+    metrics,
+    pollMs: settings.reconciler.pollInterval,
+  });
+  fleetsRef.current = fleets;
   const api = await buildApi({
     controller,
     store,
+    fleets: fleets.surface,
     platforms: catalog,
     mutationsPerMinute: settings.server.mutationsPerMinute,
     auth: new Authenticator(tokens, settings.auth.publicReads),
@@ -128,7 +146,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     controller,
     catalog,
   };
-  await storeRuntime.run(controller, specs ? [eachTerm(() => new SpecController(specs))] : []);
+  const duties = [fleets.duty, ...(specs ? [eachTerm(() => new SpecController(specs))] : [])];
+  await storeRuntime.run(controller, duties);
   started = true;
   await api.listen({ host: settings.server.host, port: settings.server.port });
   const address = api.server.address();

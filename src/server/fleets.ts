@@ -1,0 +1,119 @@
+import type { Logger } from 'pino';
+import type { PlatformCatalog } from '../api/catalog.js';
+import { type FleetRun, type FleetStrategy, isFinishedRun, type Labels } from '../domain/fleet.js';
+import type { Promotion } from '../domain/promotion.js';
+import type { Controller } from '../engine/controller.js';
+import { Reconciler } from '../engine/reconciler.js';
+import { FleetController } from '../fleet/fleet-controller.js';
+import { FleetEngine } from '../fleet/fleet-engine.js';
+import type { Metrics } from '../metrics.js';
+import type { PromotionStore } from '../store/store.js';
+import type { LeaderDuty } from './store-runtime.js';
+
+export interface FleetLayerOptions {
+  readonly store: PromotionStore;
+  readonly controller: Controller;
+  readonly catalog: PlatformCatalog;
+  readonly strategies: ReadonlyMap<string, FleetStrategy>;
+  readonly platforms: () => readonly { readonly name: string; readonly labels: Labels }[];
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  /** How often a run looks at its members' promotions when nothing woke it sooner. */
+  readonly pollMs: number;
+}
+
+export interface FleetLayer {
+  /** What the API serves. */
+  readonly surface: FleetController;
+  /** The fleet runs' reconciler: runs where promotions are driven (at once, or while leading). */
+  readonly duty: LeaderDuty;
+  /** A member's promotion was stored by a pass: its run looks again now rather than at its next poll. */
+  promotionChanged(promotion: Promotion): void;
+}
+
+/** How many runs may take a pass at the same time (a pass mostly reads promotions). */
+const concurrentRuns = 4;
+
+export function fleetLayer(options: FleetLayerOptions): FleetLayer {
+  const log = options.log.child({ component: 'fleet' });
+  const observe = fleetGauges(options.metrics);
+  const engine = new FleetEngine({
+    store: options.store,
+    controller: options.controller,
+    catalog: options.catalog,
+    log,
+    pollMs: options.pollMs,
+    observe,
+  });
+  const reconciler = new Reconciler({
+    store: { active: () => options.store.fleets.activeRuns() },
+    pass: (id) => engine.pass(id),
+    maxConcurrent: concurrentRuns,
+    now: () => new Date(),
+    log,
+  });
+  // Not acting until started: a replica that does not lead keeps it stopped.
+  void reconciler.stop();
+  const surface = new FleetController({
+    store: options.store,
+    strategies: options.strategies,
+    platforms: options.platforms,
+    catalog: options.catalog,
+    reconciler,
+    observe,
+  });
+  // With replicas, a run may be created or changed (paused, aborted) through another replica's API,
+  // whose reconciler is stopped: the leader looks every poll interval for runs it does not know yet or
+  // whose stored version it has not seen, and gives them a pass.
+  const known = new Map<string, number>();
+  let discovery: NodeJS.Timeout | undefined;
+  const discover = async () => {
+    try {
+      const active = await options.store.fleets.activeRuns();
+      const ids = new Set(active.map((run) => run.id));
+      for (const id of known.keys()) if (!ids.has(id)) known.delete(id);
+      for (const run of active) {
+        if (known.get(run.id) === run.version) continue;
+        known.set(run.id, run.version);
+        reconciler.wake(run.id);
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'fleet: listing unfinished runs failed; trying again at the next interval');
+    }
+  };
+  return {
+    surface,
+    duty: {
+      async start() {
+        await reconciler.start();
+        for (const run of await options.store.fleets.activeRuns()) known.set(run.id, run.version);
+        discovery = setInterval(() => void discover(), options.pollMs);
+        discovery.unref();
+      },
+      async stop() {
+        clearInterval(discovery);
+        known.clear();
+        await reconciler.stop();
+      },
+    },
+    promotionChanged(promotion) {
+      const runId = /^fleet:(.+)$/.exec(promotion.createdBy)?.[1];
+      if (runId !== undefined) reconciler.wake(runId);
+    },
+  };
+}
+
+/** Keeps the fleet gauges at what the runs stored last say (members counted for unfinished runs only). */
+function fleetGauges(metrics: Metrics): (run: FleetRun) => void {
+  const runs = new Map<string, FleetRun>();
+  return (run) => {
+    runs.set(run.id, run);
+    metrics.fleetRuns.reset();
+    metrics.fleetMembers.reset();
+    for (const known of runs.values()) {
+      metrics.fleetRuns.inc({ state: known.state });
+      if (isFinishedRun(known)) continue;
+      for (const member of known.members) metrics.fleetMembers.inc({ state: member.state });
+    }
+  };
+}
