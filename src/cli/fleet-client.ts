@@ -8,9 +8,9 @@ export type FleetPlan = z.output<typeof fleetPlanSchema>;
 export type FleetStrategy = FleetRun['strategy'];
 export type FleetRunState = FleetRun['state'];
 
-/** What start and plan send: a strategy file's name and the target version. */
+/** What start and plan send: a strategy's name or a whole strategy (the file format), and the version. */
 export interface FleetRunBody {
-  readonly strategy: string;
+  readonly strategy: string | Readonly<Record<string, unknown>>;
   readonly targetVersion: string;
 }
 

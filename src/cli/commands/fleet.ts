@@ -2,10 +2,12 @@
  * `switchyard fleet …`: runs of a fleet strategy, many platforms moved to a version in stages. Each verb
  * is one API call on /v1/fleet-runs; `status --watch` follows a run until it finishes.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addConnectionOptions, type Cli, session, userName } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
-import type { FleetRun } from '../fleet-client.js';
+import type { FleetRun, FleetRunBody } from '../fleet-client.js';
 import {
   renderFleetPlan,
   renderFleetRun,
@@ -16,10 +18,64 @@ import { watchFleetRun } from '../fleet-watch.js';
 import { addExamples } from './shared.js';
 
 interface RunFlags {
-  readonly strategy: string;
+  readonly strategy?: string;
+  readonly strategyFile?: string;
   readonly target: string;
   readonly watch?: boolean;
 }
+
+/** --strategy <name> | --strategy-file <file>: one of them, and which strategy it names. */
+function addStrategyOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--strategy <name>', 'fleet strategy (a file in the controller fleetsDir)').conflicts(
+        'strategyFile',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--strategy-file <file>',
+        'a strategy file of your own (YAML or JSON, the fleetsDir format), sent whole instead of a name',
+      ).conflicts('strategy'),
+    );
+}
+
+/** The strategy a request carries: its name, or the parsed contents of the file given. */
+function strategyOf(flags: RunFlags): FleetRunBody['strategy'] {
+  if (flags.strategy !== undefined) return flags.strategy;
+  if (flags.strategyFile === undefined) {
+    throw new CliError(
+      ExitCode.usage,
+      'name a strategy with --strategy <name> or give one with --strategy-file <file>',
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(flags.strategyFile, 'utf8');
+  } catch (error) {
+    throw new CliError(ExitCode.usage, `cannot read ${flags.strategyFile}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new CliError(
+      ExitCode.usage,
+      `${flags.strategyFile} is not YAML or JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new CliError(
+      ExitCode.usage,
+      `${flags.strategyFile} does not hold a strategy (an object with name and stages)`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** The YAML parser, loaded only when a strategy file is given (JSON is YAML too). */
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 const runArgument = ['<run>', 'fleet run id (fleet status lists them)'] as const;
 const unfinished: readonly FleetRun['state'][] = ['running', 'paused', 'stopping'];
@@ -56,22 +112,27 @@ export function registerFleet(program: Command, cli: Cli): void {
     s.emit(result, () => renderFleetStrategies(result.items));
   });
 
-  const plan = fleet
-    .command('plan')
-    .description('dry run: which platforms each stage would take, in which order, and what blocks them')
-    .requiredOption('--strategy <name>', 'fleet strategy (a file in the controller fleetsDir)')
-    .requiredOption('--target <version>', 'target Kubernetes minor version, e.g. 1.35');
-  addExamples(plan, [['fleet plan --strategy standard --target 1.35', 'what a run would do now']]);
+  const plan = addStrategyOptions(
+    fleet
+      .command('plan')
+      .description('dry run: which platforms each stage would take, in which order, and what blocks them'),
+  ).requiredOption('--target <version>', 'target Kubernetes minor version, e.g. 1.35');
+  addExamples(plan, [
+    ['fleet plan --strategy standard --target 1.35', 'what a run would do now'],
+    [
+      'fleet plan --strategy-file config/fleets/standard.yaml --target 1.35',
+      'try a strategy file before the controller has it',
+    ],
+  ]);
   addConnectionOptions(plan, true).action(async (flags: RunFlags, cmd: Command) => {
     const s = session(cli, cmd);
-    const result = await s.client.fleet.plan({ strategy: flags.strategy, targetVersion: flags.target });
+    const result = await s.client.fleet.plan({ strategy: strategyOf(flags), targetVersion: flags.target });
     s.emit(result, () => renderFleetPlan(result));
   });
 
-  const start = fleet
-    .command('start')
-    .description('start a fleet run of a strategy toward a Kubernetes version')
-    .requiredOption('--strategy <name>', 'fleet strategy (a file in the controller fleetsDir)')
+  const start = addStrategyOptions(
+    fleet.command('start').description('start a fleet run of a strategy toward a Kubernetes version'),
+  )
     .requiredOption('--target <version>', 'target Kubernetes minor version, e.g. 1.35')
     .option('--watch', 'follow the run until it finishes (exit 0 succeeded, 1 otherwise)');
   addExamples(start, [
@@ -80,7 +141,7 @@ export function registerFleet(program: Command, cli: Cli): void {
   ]);
   addConnectionOptions(start, true).action(async (flags: RunFlags, cmd: Command) => {
     const s = session(cli, cmd);
-    const run = await s.client.fleet.start({ strategy: flags.strategy, targetVersion: flags.target });
+    const run = await s.client.fleet.start({ strategy: strategyOf(flags), targetVersion: flags.target });
     const headline = `started fleet run ${run.id}: ${run.strategy.name} → ${run.targetVersion}, ${run.members.length} platforms`;
     if (flags.watch) {
       s.say(headline);

@@ -67,7 +67,14 @@ describe.runIf(has('bash'))('bash completion', () => {
       'abort',
       'approve',
     ]);
-    expect(bashComplete(bash, 'switchyard fleet start --st')).toEqual(['--strategy', '--stage']);
+    expect(bashComplete(bash, 'switchyard fleet start --st')).toEqual([
+      '--strategy',
+      '--strategy-file',
+      '--stage',
+    ]);
+    expect(bashComplete(bash, 'switchyard fleet plan --strategy-file config/fleets/st')).toEqual([
+      'config/fleets/standard.yaml',
+    ]);
     expect(bashComplete(bash, 'switchyard fleet approve fr-1 --sta')).toEqual(['--stage']);
     // Free text (a platform name, a version) is the user's to type.
     expect(bashComplete(bash, 'switchyard promote shop --to ')).toEqual([]);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FakeFleetSurface, fakeFleetSurface, withMembers } from '../../fakes/fleet-surface.js';
 import { cli, listeningApi, startCli } from './helpers.js';
@@ -104,6 +107,63 @@ describe('switchyard fleet', () => {
       'approve fr-1 prod by operator-user',
       'abort fr-1 by operator-user: requested from the CLI by casey',
     ]);
+  });
+
+  it('plan and start send a strategy file of your own whole, checked by the controller', async () => {
+    const { env } = await fleetApi();
+    const folder = mkdtempSync(join(tmpdir(), 'fleet-cli-'));
+    const file = join(folder, 'waves.yaml');
+    writeFileSync(
+      file,
+      'name: waves\nstages:\n  - name: dev\n    selector: {env: dev}\n    memberSoak: 2m\n',
+    );
+    const planned = await cli(
+      ['fleet', 'plan', '--strategy-file', file, '--target', '1.35', '-o', 'json'],
+      env('viewer'),
+    );
+    expect(planned.json()).toMatchObject({
+      strategy: { name: 'waves', stages: [{ memberSoakMs: 120_000 }] },
+    });
+    const started = await cli(
+      ['fleet', 'start', '--strategy-file', file, '--target', '1.35', '-o', 'json'],
+      env(),
+    );
+    expect(started.json()).toMatchObject({ id: 'fr-1', strategy: { name: 'waves' } });
+
+    writeFileSync(
+      file,
+      'name: waves\nstages:\n  - name: dev\n    selector: {env: dev}\n    maxConcurrency: lots\n',
+    );
+    expect(await cli(['fleet', 'start', '--strategy-file', file, '--target', '1.35'], env())).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(
+        /^switchyard: start rejected: body\.strategy\.stages\[0\]\.maxConcurrency: /,
+      ),
+    });
+    writeFileSync(file, '- just\n- a list\n');
+    expect(await cli(['fleet', 'plan', '--strategy-file', file, '--target', '1.35'], env())).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('does not hold a strategy'),
+    });
+    expect(
+      await cli(['fleet', 'plan', '--strategy-file', join(folder, 'none.yaml'), '--target', '1.35'], env()),
+    ).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('cannot read'),
+    });
+    expect(await cli(['fleet', 'plan', '--target', '1.35'], env())).toMatchObject({
+      code: 2,
+      stderr:
+        'switchyard: plan: name a strategy with --strategy <name> or give one with --strategy-file <file>\n',
+    });
+    expect(
+      (
+        await cli(
+          ['fleet', 'plan', '--strategy', 'standard', '--strategy-file', file, '--target', '1.35'],
+          env(),
+        )
+      ).code,
+    ).toBe(2);
   });
 
   it('status --watch prints each change until the run finishes, and exits 1 unless it succeeded', async () => {
