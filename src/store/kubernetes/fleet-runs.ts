@@ -199,8 +199,7 @@ export async function openKubernetesFleets(options: KubernetesFleetOptions): Pro
         const stored = await replaced(current, next, events);
         if (stored !== undefined) return stored;
       }
-      const latest = await read(next.id);
-      throw staleRunWriteError(next.id, next.version, latest?.version ?? next.version);
+      throw new ConflictError(`fleet run "${next.id}" kept changing under this write; read it again`);
     },
 
     async runEvents(runId, afterSeq = 0) {
