@@ -33,10 +33,10 @@ function stageRow(run: FleetRun, stage: Stage): string[] {
   ];
 }
 
-/** The gates still holding a stage that waits, each with what meets it. */
+/** The gates still holding a stage that waits on them, each with what meets it. */
 function gateLines(run: FleetRun): string[] {
   return run.stages
-    .filter((stage) => stage.state === 'pending' || stage.state === 'gated')
+    .filter((stage) => stage.state === 'gated')
     .flatMap((stage) =>
       stage.gates
         .filter((status) => status.metAt === undefined)

@@ -7,6 +7,7 @@ import { InvalidInputError, InvalidTransitionError, NotFoundError } from '../../
 import {
   type FleetMember,
   type FleetRun,
+  type FleetStageState,
   type FleetStrategy,
   isFinishedRun,
   type Labels,
@@ -201,15 +202,24 @@ export function fakeFleetSurface(
       const run = stored(id);
       const index = run.stages.findIndex((s) => s.name === stage);
       const target = run.stages[index];
-      if (target === undefined) throw new InvalidInputError('stage', `run ${id} has no stage "${stage}"`);
+      if (target === undefined) throw new NotFoundError(`stage of fleet run ${id}`, stage);
+      // As the fleet layer: a stage is approved once it waits on its gates, never ahead of its evidence.
+      if (target.state !== 'gated')
+        throw new InvalidTransitionError(id, 'approve', `stage ${stage} is ${target.state}`);
       const gate = target.gates.find((g) => g.gate.kind === 'approval' && g.metAt === undefined);
       if (gate === undefined)
-        throw new InvalidTransitionError(id, `approve stage ${stage}`, 'no approval waits');
+        throw new InvalidTransitionError(id, 'approve', `stage ${stage} has no approval waiting`);
       calls.push(`approve ${id} ${stage} by ${by}`);
       const gates = target.gates.map((g) => (g === gate ? { ...g, metAt: now(), by } : g));
       return write(run, { stages: run.stages.map((s, i) => (i === index ? { ...s, gates } : s)) });
     },
   };
+}
+
+/** The run with one stage in the given state (a test opens the gates of a stage this way). */
+export function withStage(run: FleetRun | undefined, name: string, state: FleetStageState): FleetRun {
+  if (run === undefined) throw new Error('no such fleet run');
+  return { ...run, stages: run.stages.map((stage) => (stage.name === name ? { ...stage, state } : stage)) };
 }
 
 /** A run's members as a test wants them: `{ 'dev-1': 'soaking' }` (the promotion id set when started). */

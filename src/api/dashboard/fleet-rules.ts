@@ -17,8 +17,9 @@ const finishedRunStates = ${JSON.stringify([...finishedFleetRunStates])};
 function fleetActions(role, run) {
   const have = fleetRoleOrder.indexOf(role);
   if (have < 0 || have < fleetRoleOrder.indexOf(${JSON.stringify(actor)}) || finishedRunStates.includes(run.state)) return [];
+  // Only a stage that waits on its gates (its earlier stages done) may be approved.
   const approvals = run.stages
-    .filter((stage) => stage.state === 'pending' || stage.state === 'gated')
+    .filter((stage) => stage.state === 'gated')
     .filter((stage) => stage.gates.some((status) => status.gate.kind === 'approval' && !status.metAt))
     .map((stage) => ({ kind: 'approve', stage: stage.name }));
   const steer = run.state === 'running' ? [{ kind: 'pause' }] : run.state === 'paused' ? [{ kind: 'resume' }] : [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fleetDashboardRules } from '../../../src/api/dashboard/fleet-rules.js';
 import { fleetMemberStates } from '../../../src/domain/fleet.js';
-import { fakeFleetSurface, withMembers } from '../../fakes/fleet-surface.js';
+import { fakeFleetSurface, withMembers, withStage } from '../../fakes/fleet-surface.js';
 import { apiHarness } from './harness.js';
 
 interface Action {
@@ -62,8 +62,11 @@ describe('fleet dashboard', () => {
     ]);
   });
 
-  it('offers operators pause, the open approvals, stop and abort; viewers and finished runs nothing', async () => {
-    const run = await startedRun();
+  it('offers operators pause, the approvals a gated stage waits for, stop and abort; viewers and finished runs nothing', async () => {
+    const started = await startedRun();
+    // prod is approved only once it waits on its gates (dev done), not while dev runs.
+    expect(kinds(rules.fleetActions('operator', started))).toEqual(['pause', 'stop', 'abort']);
+    const run = withStage(started, 'prod', 'gated');
     expect(kinds(rules.fleetActions('operator', run))).toEqual(['pause', 'approve prod', 'stop', 'abort']);
     expect(kinds(rules.fleetActions('admin', { ...run, state: 'paused' }))).toEqual([
       'resume',

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { fakeFleetSurface, standardStrategy, withMembers } from '../../fakes/fleet-surface.js';
+import { fakeFleetSurface, standardStrategy, withMembers, withStage } from '../../fakes/fleet-surface.js';
 import { contractChecker } from './document.js';
 import { apiHarness, bearer } from './harness.js';
 
@@ -153,6 +153,16 @@ describe('fleet API', () => {
     expect(twice.json()).toMatchObject({ error: 'refused', message: expect.stringMatching(/paused/) });
     expect((await send('POST', '/v1/fleet-runs/fr-1/resume')).json()).toMatchObject({ state: 'running' });
 
+    // prod waits for dev first: approving it now would come before its evidence.
+    const early = await send('POST', '/v1/fleet-runs/fr-1/approve', { payload: { stage: 'prod' } });
+    expect(early.json()).toMatchObject({
+      error: 'refused',
+      message: expect.stringMatching(/prod is pending/),
+    });
+    expect((await send('POST', '/v1/fleet-runs/fr-1/approve', { payload: { stage: 'qa' } })).statusCode).toBe(
+      404,
+    );
+    fleets.set(withStage(await fleets.get('fr-1'), 'prod', 'gated'));
     const approved = await send('POST', '/v1/fleet-runs/fr-1/approve', { payload: { stage: 'prod' } });
     expect(approved.json().stages[1].gates[0]).toMatchObject({
       by: 'operator-user',

@@ -2,7 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FakeFleetSurface, fakeFleetSurface, withMembers } from '../../fakes/fleet-surface.js';
+import {
+  type FakeFleetSurface,
+  fakeFleetSurface,
+  withMembers,
+  withStage,
+} from '../../fakes/fleet-surface.js';
 import { cli, listeningApi, startCli } from './helpers.js';
 
 let api: Awaited<ReturnType<typeof listeningApi>> | undefined;
@@ -49,11 +54,17 @@ describe('switchyard fleet', () => {
       'started fleet run fr-1: standard → 1.35, 4 platforms (follow it: switchyard fleet status fr-1 --watch)',
     );
 
-    fleets.set(withMembers(await fleets.get('fr-1'), { 'dev-1': 'soaking', 'dev-2': 'failed' }));
+    fleets.set(
+      withStage(
+        withMembers(await fleets.get('fr-1'), { 'dev-1': 'soaking', 'dev-2': 'failed' }),
+        'prod',
+        'gated',
+      ),
+    );
     const status = await cli(['fleet', 'status', 'fr-1'], env('viewer'));
     expect(status.stdout).toMatch(/^STAGE\s+STATE\s+DONE\s+FAILED\/BUDGET\s+AT ONCE\s+MEMBERS$/m);
     expect(status.stdout).toMatch(/^dev\s+running\s+0\/2\s+1\/0\s+2\s+dev-1 soaking, dev-2 failed$/m);
-    expect(status.stdout).toMatch(/^prod\s+pending\s+0\/2\s+0\/1\s+1\s+prod-a pending, prod-b pending$/m);
+    expect(status.stdout).toMatch(/^prod\s+gated\s+0\/2\s+0\/1\s+1\s+prod-a pending, prod-b pending$/m);
     expect(status.stdout).toContain(
       'gate      prod: needs approval (switchyard fleet approve fr-1 --stage prod)',
     );
@@ -84,6 +95,11 @@ describe('switchyard fleet', () => {
     expect((await cli(['fleet', 'resume', 'fr-1', '-o', 'json'], env())).json()).toMatchObject({
       state: 'running',
     });
+    expect(await cli(['fleet', 'approve', 'fr-1', '--stage', 'prod'], env())).toMatchObject({
+      code: 3,
+      stderr: expect.stringMatching(/^switchyard: approve refused: .*stage prod is pending/),
+    });
+    fleets.set(withStage(await fleets.get('fr-1'), 'prod', 'gated'));
     expect((await cli(['fleet', 'approve', 'fr-1', '--stage', 'prod'], env())).stdout).toMatch(
       /^fr-1: approved/,
     );
