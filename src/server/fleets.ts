@@ -20,6 +20,8 @@ export interface FleetLayerOptions {
   readonly metrics: Metrics;
   /** How often a run looks at its members' promotions when nothing woke it sooner. */
   readonly pollMs: number;
+  /** Runs written by another replica, where the store can tell (see StoreRuntime). */
+  readonly remoteChanges?: (listener: (runId: string) => void) => () => void;
 }
 
 export interface FleetLayer {
@@ -63,10 +65,12 @@ export function fleetLayer(options: FleetLayerOptions): FleetLayer {
     observe,
   });
   // With replicas, a run may be created or changed (paused, aborted) through another replica's API,
-  // whose reconciler is stopped: the leader looks every poll interval for runs it does not know yet or
-  // whose stored version it has not seen, and gives them a pass.
+  // whose reconciler is stopped: the leader hears of it from the store's watch, and, should a watch
+  // event be missed, looks every poll interval for runs it does not know yet or whose stored version
+  // it has not seen, and gives them a pass.
   const known = new Map<string, number>();
   let discovery: NodeJS.Timeout | undefined;
+  let stopRemote: (() => void) | undefined;
   const discover = async () => {
     try {
       const active = await options.store.fleets.activeRuns();
@@ -89,8 +93,10 @@ export function fleetLayer(options: FleetLayerOptions): FleetLayer {
         for (const run of await options.store.fleets.activeRuns()) known.set(run.id, run.version);
         discovery = setInterval(() => void discover(), options.pollMs);
         discovery.unref();
+        stopRemote = options.remoteChanges?.((runId) => reconciler.wake(runId));
       },
       async stop() {
+        stopRemote?.();
         clearInterval(discovery);
         known.clear();
         await reconciler.stop();

@@ -125,6 +125,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     log,
     metrics,
     pollMs: settings.reconciler.pollInterval,
+    ...(storeRuntime.remoteFleetChanges ? { remoteChanges: storeRuntime.remoteFleetChanges } : {}),
   });
   fleetsRef.current = fleets;
   const api = await buildApi({

@@ -26,6 +26,11 @@ export interface LeaderDuty {
  */
 export interface StoreRuntime {
   readonly store: PromotionStore;
+  /**
+   * With the Kubernetes store: tells `listener` of every fleet run another replica wrote (a run started
+   * or paused through its API), so the leader acts at once; returns what stops it.
+   */
+  readonly remoteFleetChanges?: (listener: (runId: string) => void) => () => void;
   /** With the Kubernetes store: the management cluster and namespace its resources live in. */
   readonly cluster?: { readonly kubeConfig: KubeConfig; readonly namespace: string };
   /**
@@ -122,6 +127,10 @@ async function openReplica(
   return {
     store,
     cluster: { kubeConfig, namespace: config.namespace },
+    remoteFleetChanges: (listener) =>
+      store.fleets.watchAll((change) => {
+        if (change.remote) listener(change.promotionId);
+      }),
     mayAct: () => elector.leadsNow(),
     async run(controller, others = []) {
       // The API on this replica may call the controller, which wakes its reconciler: a follower's
