@@ -112,10 +112,15 @@ export class FleetController implements FleetSurface {
     return strategy;
   }
 
-  /** What would refuse the platform's promotion now, as the promotion dry run says. */
+  /** What would refuse the platform's promotion now, or fail its qualification, as its dry run says. */
   async #blockers(platform: string, targetVersion: string): Promise<readonly string[]> {
     try {
-      return (await this.#options.catalog.plan(platform, targetVersion)).blockers;
+      const plan = await this.#options.catalog.plan(platform, targetVersion);
+      // APIs the target removed, still used by what blue runs, fail qualification: say so before the run.
+      const removed = plan.removedApis.checks
+        .filter((check) => check.verdict === 'fail')
+        .map((check) => `removed APIs (${check.name}): ${check.evidence}`);
+      return [...plan.blockers, ...removed];
     } catch (error) {
       return [error instanceof Error ? error.message : String(error)];
     }
