@@ -3,7 +3,7 @@ SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 BIN := node_modules/.bin
 
-.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build install demo sandbox bench clean
+.PHONY: all deps test lint typecheck test-unit test-integration test-e2e build install demo demo-fleet sandbox bench clean
 
 all: test
 
@@ -56,6 +56,11 @@ install: build
 # a rollback, a summary; then everything stops (KEEP=1 leaves it running until Ctrl-C).
 demo: deps build
 	$(BIN)/tsx test/env/demo.ts $(if $(KEEP),--keep,)
+
+# make demo-fleet: a fleet of six platforms upgraded in waves (dev → prod-canary → prod) with the fleet
+# CLI: strategies, plan, start, status --watch, a stage approval; the stored timeline as a summary.
+demo-fleet: deps build
+	$(BIN)/tsx test/env/demo-fleet.ts $(if $(KEEP),--keep,)
 
 # make bench: every figure of bench/ (each script starts the sandbox it needs), side by side with its
 # baseline; BENCH=p4 runs only the scripts whose names contain p4, BENCH_RUNS=N repeats more than 5 times.
