@@ -126,6 +126,8 @@ const notificationTarget = {
   webhookUrlFromEnv: envName.optional(),
   /** A link to each promotion in the API or a dashboard; "{id}" is replaced by the promotion id. */
   promotionUrl: httpUrl.refine((url) => url.includes('{id}'), 'must contain "{id}"').optional(),
+  /** A link to each fleet run in the API or a dashboard; "{id}" is replaced by the run id. */
+  fleetRunUrl: httpUrl.refine((url) => url.includes('{id}'), 'must contain "{id}"').optional(),
 };
 
 const notificationSchema = z

@@ -2,6 +2,7 @@
  * The small interfaces the stages and the engine use to reach the outside world. Adapters (AWS,
  * Kubernetes, notifiers) implement them in src/providers; a new adapter needs no change here.
  */
+import type { FleetMemberState, FleetRunState, FleetStageState } from './fleet.js';
 import type { MetricQuery } from './plan.js';
 import type { TrafficProbes } from './probe.js';
 import type { ClusterRef, PromotionPhase } from './promotion.js';
@@ -144,8 +145,15 @@ export interface ServiceDeployer {
   qualify(cluster: ClusterRef): Promise<Qualification>;
 }
 
+/**
+ * What a notifier is told: a promotion's event or a fleet run's. Receivers tell them apart by `kind`
+ * (and, in CloudEvents, by `type`: fleet types all start with "fleet.").
+ */
+export type Notification = PromotionNotification | FleetNotification;
+
 /** One stored promotion event, with the promotion's state right after it was stored. */
-export interface Notification {
+export interface PromotionNotification {
+  readonly kind: 'promotion';
   readonly promotionId: string;
   /** Unique and stable per event: the promotion, the record version stored with it, its index. */
   readonly eventId: string;
@@ -163,6 +171,40 @@ export interface Notification {
   readonly blue: number;
   readonly fromVersion: string;
   readonly toVersion: string;
+}
+
+/**
+ * One stored fleet run event that matters to people (a stage started or finished, a member failed, the
+ * run finished), told to one platform of the run: each member platform's team hears of its waves.
+ */
+export interface FleetNotification {
+  readonly kind: 'fleet';
+  readonly runId: string;
+  /** Unique and stable per event: the run, the run version stored with it, its index. */
+  readonly eventId: string;
+  /** When the event was stored (ISO 8601). */
+  readonly at: string;
+  /** The platform told (whose notification targets receive it), a member of the run. */
+  readonly platform: string;
+  /** fleet.stage.started, fleet.stage.finished, fleet.member.failed, fleet.finished. */
+  readonly type: string;
+  readonly message: string;
+  /** Who caused it: a person's name, or the controller. */
+  readonly actor: string;
+  readonly strategy: string;
+  readonly targetVersion: string;
+  /** The run's state right after the event was stored. */
+  readonly runState: FleetRunState;
+  /** Why the run is failed, stopped, aborted (or stopping). */
+  readonly reason?: string;
+  /** The stage the event is about, with its state right after it, when it is about one. */
+  readonly stage?: { readonly name: string; readonly state: FleetStageState };
+  /** The member the event is about, when it is about one. */
+  readonly member?: {
+    readonly platform: string;
+    readonly state: FleetMemberState;
+    readonly promotionId?: string;
+  };
 }
 
 export interface PostOptions {

@@ -45,6 +45,7 @@ export function notifyEvents(
 function toNotification(promotion: Promotion, event: NewEvent, index: number): Notification {
   const stage = event.data?.stage;
   return {
+    kind: 'promotion',
     promotionId: promotion.id,
     eventId: `${promotion.id}-${promotion.version}.${index}`,
     at: promotion.updatedAt,

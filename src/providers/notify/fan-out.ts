@@ -16,7 +16,8 @@ export function fanOut(notifiers: readonly Notifier[]): Notifier {
 
 /**
  * The events people are told about: stage transitions, verified traffic steps, open gates, rollbacks,
- * and the promotion's start, end, pause and resume. (notify.failed never is: no loops.)
+ * and the promotion's start, end, pause and resume; a fleet run's stage transitions, failed members and
+ * end. (notify.failed never is: no loops.)
  */
 const notifiedTypes = new Set([
   'stage.started',
@@ -29,6 +30,11 @@ const notifiedTypes = new Set([
   'promotion.succeeded',
   'promotion.paused',
   'promotion.resumed',
+  // Fleet runs (src/fleet/fleet-notify.ts): stage transitions, a member's failure, the run's end.
+  'fleet.stage.started',
+  'fleet.stage.finished',
+  'fleet.member.failed',
+  'fleet.finished',
 ]);
 
 export function isNotified(type: string): boolean {

@@ -1,4 +1,5 @@
 /** HTTP delivery shared by the notifiers: one JSON POST, failures classified and scrubbed of secrets. */
+import type { Notification } from '../../domain/ports.js';
 
 export type Fetch = typeof globalThis.fetch;
 
@@ -93,5 +94,25 @@ export function scrubber(secrets: readonly string[]): (text: string) => string {
 
 /** The promotion's link from a template like "https://switchyard.example.com/v1/promotions/{id}". */
 export function promotionLink(template: string | undefined, promotionId: string): string | undefined {
-  return template?.replaceAll('{id}', encodeURIComponent(promotionId));
+  return fillLink(template, promotionId);
+}
+
+function fillLink(template: string | undefined, id: string): string | undefined {
+  return template?.replaceAll('{id}', encodeURIComponent(id));
+}
+
+/** A target's link templates: "{id}" is the promotion's id, or the fleet run's. */
+export interface LinkTemplates {
+  readonly promotionUrl?: string | undefined;
+  readonly fleetRunUrl?: string | undefined;
+}
+
+/**
+ * The link a notification carries: its promotion's, or its fleet run's when a fleet run template is
+ * configured (never a promotion template filled with a run id: that would lead nowhere).
+ */
+export function notificationLink(templates: LinkTemplates, notification: Notification): string | undefined {
+  return notification.kind === 'fleet'
+    ? fillLink(templates.fleetRunUrl, notification.runId)
+    : promotionLink(templates.promotionUrl, notification.promotionId);
 }

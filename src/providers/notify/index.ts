@@ -58,7 +58,12 @@ function targetNotifier(target: NotificationConfig, index: number, deps: Notifie
         'load the config with loadConfig and its environment',
     );
   }
-  const common = { promotionUrl: target.promotionUrl, fetch: deps.fetch, timeoutMs: deps.timeoutMs };
+  const common = {
+    promotionUrl: target.promotionUrl,
+    fleetRunUrl: target.fleetRunUrl,
+    fetch: deps.fetch,
+    timeoutMs: deps.timeoutMs,
+  };
   if (target.kind === 'slack') return slackNotifier({ webhookUrl: target.webhookUrl, ...common });
   if (target.headersFromEnv !== undefined) {
     throw new Error(`notifications[${index}]: headersFromEnv was not resolved`);

@@ -36,9 +36,13 @@ export function queued(target: Notifier, options: QueueOptions): QueuedNotifier 
 
   const fail = (item: Item, outcome: 'failed' | 'dropped', reason: string) => {
     options.count?.(outcome);
-    const { promotionId, type } = item.notification;
+    const { notification } = item;
+    const about =
+      notification.kind === 'fleet'
+        ? { runId: notification.runId }
+        : { promotionId: notification.promotionId };
     options.log.warn(
-      { notifier: options.name, promotionId, event: type, outcome },
+      { notifier: options.name, ...about, event: notification.type, outcome },
       `notification to ${options.name} ${outcome}: ${reason}`,
     );
     try {

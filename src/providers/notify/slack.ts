@@ -1,11 +1,17 @@
-import type { Notification, Notifier } from '../../domain/ports.js';
-import { type Fetch, postJson, promotionLink } from './http.js';
+import type { Notification, Notifier, PromotionNotification } from '../../domain/ports.js';
+import { type Fetch, notificationLink, postJson } from './http.js';
+import { cut, field, header, mrkdwn, type SlackBlock, type SlackMessage, title } from './slack-blocks.js';
+import { fleetSlackMessage } from './slack-fleet.js';
+
+export type { SlackBlock, SlackMessage } from './slack-blocks.js';
 
 export interface SlackNotifierOptions {
   /** A Slack incoming-webhook URL: a secret. */
   readonly webhookUrl: string;
   /** e.g. "https://switchyard.example.com/v1/promotions/{id}": adds a link to each message. */
   readonly promotionUrl?: string | undefined;
+  /** e.g. "https://switchyard.example.com/v1/fleet-runs/{id}": adds a link to each fleet message. */
+  readonly fleetRunUrl?: string | undefined;
   readonly fetch?: Fetch | undefined;
   readonly timeoutMs?: number | undefined;
 }
@@ -16,46 +22,23 @@ export function slackNotifier(options: SlackNotifierOptions): Notifier {
     post: (notification) =>
       postJson({
         url: options.webhookUrl,
-        body: slackMessage(notification, promotionLink(options.promotionUrl, notification.promotionId)),
+        body: slackMessage(notification, notificationLink(options, notification)),
         fetch: options.fetch,
         timeoutMs: options.timeoutMs,
       }),
   };
 }
 
-interface TextObject {
-  readonly type: 'plain_text' | 'mrkdwn';
-  readonly text: string;
-  readonly emoji?: boolean;
-}
-
-export type SlackBlock =
-  | { readonly type: 'header'; readonly text: TextObject }
-  | { readonly type: 'section'; readonly text?: TextObject; readonly fields?: readonly TextObject[] }
-  | { readonly type: 'context'; readonly elements: readonly TextObject[] };
-
-export interface SlackMessage {
-  /** The fallback: shown in notifications and by clients that cannot draw blocks. */
-  readonly text: string;
-  readonly blocks: readonly SlackBlock[];
+/** The message for a promotion's event or a fleet run's, with its link when one is configured. */
+export function slackMessage(n: Notification, link?: string): SlackMessage {
+  return n.kind === 'fleet' ? fleetSlackMessage(n, link) : promotionSlackMessage(n, link);
 }
 
 /** A Block Kit message: a header, the event's message, the promotion's state, and a link when known. */
-export function slackMessage(n: Notification, link?: string): SlackMessage {
+function promotionSlackMessage(n: PromotionNotification, link?: string): SlackMessage {
   const weights = `blue ${n.blue}% / green ${n.green}%`;
-  const field = (label: string, value: string): TextObject => ({
-    type: 'mrkdwn',
-    text: `*${label}*\n${mrkdwn(value)}`,
-  });
   const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: {
-        type: 'plain_text',
-        text: cut(`${icon(n.type)} ${n.platform}: ${title(n.type)}`, 150),
-        emoji: true,
-      },
-    },
+    header(`${icon(n.type)} ${n.platform}: ${title(n.type)}`),
     { type: 'section', text: { type: 'mrkdwn', text: cut(mrkdwn(n.message), 3000) } },
     {
       type: 'section',
@@ -83,25 +66,10 @@ export function slackMessage(n: Notification, link?: string): SlackMessage {
   return { text: cut(text, 3000), blocks };
 }
 
-/** "rollback.weights-set" → "Rollback weights set". */
-function title(type: string): string {
-  const words = type.replace(/[.-]/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 function icon(type: string): string {
   if (/failed|error/.test(type)) return ':x:';
   if (type.startsWith('rollback.')) return ':rewind:';
   if (/succeeded|finished/.test(type)) return ':white_check_mark:';
   if (type === 'gate.opened' || type === 'promotion.paused') return ':raised_hand:';
   return ':large_blue_circle:';
-}
-
-/** Slack's mrkdwn treats &, < and > as control characters. */
-function mrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

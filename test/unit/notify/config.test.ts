@@ -64,7 +64,7 @@ describe('notifications in a platform file', () => {
     [{ kind: 'email', webhookUrl: slackUrl }, 'notifications[0].kind: must be one of "slack", "webhook"'],
     [
       { kind: 'slack', webhookUrl: slackUrl, headers: { a: 'b' } },
-      'notifications[0].headers: unknown key (expected one of: kind, name, webhookUrl, webhookUrlFromEnv, promotionUrl)',
+      'notifications[0].headers: unknown key (expected one of: kind, name, webhookUrl, webhookUrlFromEnv, promotionUrl, fleetRunUrl)',
     ],
   ])('refuses %j', async (target, problem) => {
     expect(await problems(withNotifications([target]))).toEqual([problem]);
