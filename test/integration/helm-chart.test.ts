@@ -91,7 +91,7 @@ function containerOf(docs: Doc[]): V1Container {
   return main;
 }
 const volumesOf = (docs: Doc[]): V1Volume[] => podOf(docs).volumes ?? [];
-/** The ConfigMap whose name ends in `suffix` (-config or -platforms). */
+/** The ConfigMap whose name ends in `suffix` (-config, -platforms or -fleets). */
 function configMap(docs: Doc[], suffix: string): V1ConfigMap {
   const map = docs.find((doc) => doc.kind === 'ConfigMap' && doc.metadata?.name?.endsWith(suffix));
   if (!map) throw new Error(`no ConfigMap *${suffix}`);
@@ -99,13 +99,17 @@ function configMap(docs: Doc[], suffix: string): V1ConfigMap {
 }
 const controllerFileOf = (docs: Doc[]) => configMap(docs, '-config').data?.['controller.yaml'] ?? '';
 
-/** The in-cluster example platform of deploy/kubernetes/config.yaml, as a platforms value. */
-function examplePlatform(): { name: string } {
+/** An example file of deploy/kubernetes/config.yaml (a key of one of its ConfigMaps), as a value. */
+function exampleFile(mapName: string, key: string): { name: string } {
   const text = readFileSync(join(projectRoot, 'deploy/kubernetes/config.yaml'), 'utf8');
   const maps = parseAllDocuments(text).map((doc) => doc.toJS() as V1ConfigMap);
-  const platforms = maps.find((map) => map.metadata?.name === 'switchyard-platforms');
-  return parse(platforms?.data?.['shop.yaml'] ?? '');
+  const map = maps.find((m) => m.metadata?.name === mapName);
+  return parse(map?.data?.[key] ?? '');
 }
+/** The in-cluster example platform, as a platforms value. */
+const examplePlatform = () => exampleFile('switchyard-platforms', 'shop.yaml');
+/** The example fleet strategy (the repository's standard one), as a fleets value. */
+const exampleStrategy = () => exampleFile('switchyard-fleets', 'standard.yaml');
 
 describe('deploy/helm/switchyard', () => {
   it('passes helm lint --strict (warnings fail too) in both store modes', async () => {
@@ -119,6 +123,7 @@ describe('deploy/helm/switchyard', () => {
   it('runs one replica on the sqlite store by default: its volume, Recreate, no RBAC, no API token', async () => {
     const docs = await render('switchyard');
     expect(kinds(docs)).toEqual([
+      'ConfigMap',
       'ConfigMap',
       'ConfigMap',
       'Deployment',
@@ -138,24 +143,30 @@ describe('deploy/helm/switchyard', () => {
     for (const doc of docs) expect(doc.metadata?.namespace, doc.kind).toBe('switchyard');
   });
 
-  it("writes a controller file and platforms the controller's loader accepts, mounted where it says", async () => {
+  it("writes a controller file, platforms and fleets the controller's loader accepts, mounted where it says", async () => {
     const platform = examplePlatform();
+    const strategy = exampleStrategy();
     const docs = await render('switchyard', {
       'platforms.shop\\.yaml': platform,
+      'fleets.standard\\.yaml': strategy,
       'controller.aws.region': 'eu-west-1',
     });
     const file = parse(controllerFileOf(docs));
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-helm-'));
     try {
-      // Lay the platform files out as the pod sees them (platformsDir moved from the pod's absolute
-      // path to here) and load everything with the controller's own loader.
-      await mkdir(join(dir, 'platforms'));
-      for (const [name, text] of Object.entries(configMap(docs, '-platforms').data ?? {})) {
-        await writeFile(join(dir, 'platforms', name), text);
+      // Lay the platform and strategy files out as the pod sees them (platformsDir and fleetsDir moved
+      // from the pod's absolute paths to here) and load everything with the controller's own loader.
+      for (const folder of ['platforms', 'fleets']) {
+        await mkdir(join(dir, folder));
+        for (const [name, text] of Object.entries(configMap(docs, `-${folder}`).data ?? {})) {
+          await writeFile(join(dir, folder, name), text);
+        }
       }
-      await writeFile(join(dir, 'controller.yaml'), stringify({ ...file, platformsDir: 'platforms' }));
+      const here = { ...file, platformsDir: 'platforms', fleetsDir: 'fleets' };
+      await writeFile(join(dir, 'controller.yaml'), stringify(here));
       const loaded = await loadConfig({ file: join(dir, 'controller.yaml'), env: {} });
       expect([...loaded.platforms.keys()]).toEqual([platform.name]);
+      expect([...loaded.fleets.keys()]).toEqual([strategy.name]);
       expect(loaded.controller.aws.region).toBe('eu-west-1');
       expect(loaded.controller.server).toMatchObject({ host: '0.0.0.0', port: 8080 });
     } finally {
@@ -170,6 +181,7 @@ describe('deploy/helm/switchyard', () => {
     };
     expect(main.args).toEqual(['serve', '--config', '/etc/switchyard/controller.yaml']);
     expect(volumeAt(file.platformsDir)?.configMap?.name).toBe(configMap(docs, '-platforms').metadata?.name);
+    expect(volumeAt(file.fleetsDir)?.configMap?.name).toBe(configMap(docs, '-fleets').metadata?.name);
     expect(volumeAt(posix.dirname(file.store.path))?.persistentVolumeClaim).toBeDefined();
     expect(volumeAt(posix.dirname(file.auth.tokensFile))?.secret?.secretName).toBe('switchyard-tokens');
     expect(main.ports?.[0]?.containerPort).toBe(file.server.port);
@@ -189,6 +201,7 @@ describe('deploy/helm/switchyard', () => {
   it('runs two replicas on the kubernetes store: PDB, rolling updates, RBAC in the release namespace', async () => {
     const docs = await render('ops', { 'store.kind': 'kubernetes' });
     expect(kinds(docs)).toEqual([
+      'ConfigMap',
       'ConfigMap',
       'ConfigMap',
       'Deployment',
@@ -273,6 +286,27 @@ describe('deploy/helm/switchyard', () => {
     const arn = await helm('template', 'switchyard', chart, '--set', 'serviceAccount.roleArn=controller');
     expect(arn.code).not.toBe(0);
     expect(arn.stderr).toContain('/serviceAccount/roleArn');
+  });
+
+  it('rolls the pods when a fleet strategy changes, and refuses a key that is not a YAML file name', async () => {
+    const checksum = (docs: Doc[]) =>
+      deploymentOf(docs).spec?.template.metadata?.annotations?.['checksum/config'];
+    const strategy = exampleStrategy();
+    const before = await render('switchyard', { 'fleets.standard\\.yaml': strategy });
+    const same = await render('switchyard', { 'fleets.standard\\.yaml': strategy });
+    const after = await render('switchyard', {
+      'fleets.standard\\.yaml': { ...strategy, memberStartDeadline: '1h' },
+    });
+    expect(checksum(before)).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum(same)).toBe(checksum(before));
+    expect(checksum(after)).not.toBe(checksum(before));
+
+    const badKey = await helm('template', 'switchyard', chart, '--set-json', 'fleets.standard={"name":"x"}');
+    expect(badKey.code).not.toBe(0);
+    expect(badKey.stderr).toContain('fleets.standard: each key is a fleet strategy file name');
+    const dirSet = await helm('template', 'switchyard', chart, '--set', 'controller.fleetsDir=/tmp/fleets');
+    expect(dirSet.code).not.toBe(0);
+    expect(dirSet.stderr).toContain('/controller');
   });
 
   it('annotates the ServiceAccount with the IRSA role only when one is given', async () => {

@@ -43,8 +43,8 @@ API and takes over within the Lease's duration).
 
 {{/*
 controller.yaml. The chart owns the sections that must agree with the pod: where the API listens (every
-interface, for the Service and the kubelet's probes), the store, the platforms folder and the tokens
-file. Everything else comes from values.controller.
+interface, for the Service and the kubelet's probes), the store, the platforms and fleets folders and
+the tokens file. Everything else comes from values.controller.
 */}}
 {{- define "switchyard.controllerFile" -}}
 {{- $file := deepCopy .Values.controller -}}
@@ -58,6 +58,7 @@ file. Everything else comes from values.controller.
 {{- $_ := set $file "store" (dict "kind" "kubernetes" "namespace" .Release.Namespace) -}}
 {{- end -}}
 {{- $_ := set $file "platformsDir" "/etc/switchyard/platforms" -}}
+{{- $_ := set $file "fleetsDir" "/etc/switchyard/fleets" -}}
 {{- $auth := dict "tokensFile" "/etc/switchyard/tokens/tokens.yaml" "publicReads" .Values.auth.publicReads -}}
 {{- $_ := set $file "auth" $auth -}}
 {{- toYaml $file -}}
