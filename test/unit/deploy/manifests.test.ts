@@ -131,16 +131,19 @@ describe('deploy/kubernetes/deployment.yaml', () => {
     expect(volume(mountAt('/tmp').name).emptyDir).toBeDefined();
   });
 
-  it('mounts store, tokens and platforms where a config the loader accepts says they are', async () => {
-    // Lay the two ConfigMaps out as the pod sees them, and load them with the controller's own loader.
+  it('mounts store, tokens, platforms and fleets where a config the loader accepts says they are', async () => {
+    // Lay the three ConfigMaps out as the pod sees them, and load them with the controller's own loader.
     const dir = await mkdtemp(join(tmpdir(), 'switchyard-deploy-'));
     temps.push(dir);
-    await mkdir(join(dir, 'platforms'));
     await writeFile(join(dir, 'controller.yaml'), controllerYaml);
-    const platforms: Record<string, string> = configMap('switchyard-platforms').data;
-    for (const [key, text] of Object.entries(platforms)) await writeFile(join(dir, 'platforms', key), text);
+    for (const folder of ['platforms', 'fleets']) {
+      await mkdir(join(dir, folder));
+      const files: Record<string, string> = configMap(`switchyard-${folder}`).data;
+      for (const [key, text] of Object.entries(files)) await writeFile(join(dir, folder, key), text);
+    }
     const loaded = await loadConfig({ file: join(dir, 'controller.yaml'), env: {} });
     expect([...loaded.platforms.keys()]).toEqual(['shop']);
+    expect([...loaded.fleets.keys()]).toEqual(['standard']);
     // Inside the cluster both slots' clusters are reached through EKS, not a kubeconfig file.
     for (const platform of loaded.platforms.values()) {
       expect(platform.slots.a.kubeconfig).toBeUndefined();
@@ -150,6 +153,8 @@ describe('deploy/kubernetes/deployment.yaml', () => {
     const configDir = posix.dirname(main.args[2]);
     const platformsMount = mountAt(posix.resolve(configDir, controllerConfig.platformsDir));
     expect(volume(platformsMount.name).configMap.name).toBe('switchyard-platforms');
+    const fleetsMount = mountAt(posix.resolve(configDir, controllerConfig.fleetsDir));
+    expect(volume(fleetsMount.name).configMap.name).toBe('switchyard-fleets');
 
     const { store, auth } = loaded.controller;
     if (store.kind !== 'sqlite') throw new Error(`expected the sqlite store, got ${store.kind}`);
@@ -163,6 +168,12 @@ describe('deploy/kubernetes/deployment.yaml', () => {
     const tokens = volume(mountAt(posix.dirname(auth.tokensFile ?? '')).name);
     expect(tokens.secret.secretName).toBe('switchyard-tokens');
     expect(auth.publicReads).toBe(false);
+  });
+
+  it("carries the repository's standard fleet strategy, the same settings without the comments", () => {
+    const example = parse(configMap('switchyard-fleets').data['standard.yaml']);
+    const standard = parse(readFileSync(join(root, 'config', 'fleets', 'standard.yaml'), 'utf8'));
+    expect(example).toEqual(standard);
   });
 
   it("accepts the README's example tokens file", async () => {
