@@ -1,11 +1,19 @@
 import type { Logger } from 'pino';
 import type { PlatformCatalog } from '../api/catalog.js';
-import { type FleetRun, type FleetStrategy, isFinishedRun, type Labels } from '../domain/fleet.js';
+import {
+  type FleetRun,
+  type FleetStrategy,
+  isFinishedRun,
+  type Labels,
+  type NewFleetEvent,
+} from '../domain/fleet.js';
+import type { Notifier } from '../domain/ports.js';
 import type { Promotion } from '../domain/promotion.js';
 import type { Controller } from '../engine/controller.js';
 import { Reconciler } from '../engine/reconciler.js';
 import { FleetController } from '../fleet/fleet-controller.js';
 import { FleetEngine } from '../fleet/fleet-engine.js';
+import { notifyFleetEvents } from '../fleet/fleet-notify.js';
 import type { Metrics } from '../metrics.js';
 import type { PromotionStore } from '../store/store.js';
 import type { LeaderDuty } from './store-runtime.js';
@@ -20,6 +28,11 @@ export interface FleetLayerOptions {
   readonly metrics: Metrics;
   /** How often a run looks at its members' promotions when nothing woke it sooner. */
   readonly pollMs: number;
+  /**
+   * A platform's notifier (its Slack and webhook targets): stage transitions, failed members and the
+   * run's end are told to the platforms concerned. Without it, fleet runs notify no one.
+   */
+  readonly notifierFor?: (platform: string) => Notifier | undefined;
   /** Runs written by another replica, where the store can tell (see StoreRuntime). */
   readonly remoteChanges?: (listener: (runId: string) => void) => () => void;
 }
@@ -38,7 +51,13 @@ const concurrentRuns = 4;
 
 export function fleetLayer(options: FleetLayerOptions): FleetLayer {
   const log = options.log.child({ component: 'fleet' });
-  const observe = fleetGauges(options.metrics);
+  const gauges = fleetGauges(options.metrics);
+  const { notifierFor } = options;
+  // Every stored run passes here once, with its events, whichever writer stored it (a pass or a verb).
+  const observe = (run: FleetRun, events: readonly NewFleetEvent[]) => {
+    gauges(run);
+    if (notifierFor) notifyFleetEvents({ notifierFor, log }, run, events);
+  };
   const engine = new FleetEngine({
     store: options.store,
     controller: options.controller,

@@ -35,14 +35,19 @@ export interface ProviderContext {
 export type ProviderRoles = PromotionRoles;
 
 /**
+ * A platform's providers for a role assignment, and its notifier on its own: the fleet layer tells a
+ * platform's team of its waves without a promotion (and so without roles), through the same queues.
+ */
+export type PlatformProvidersFor = ((roles: ProviderRoles) => PlatformProviders) & {
+  readonly notifier: Notifier;
+};
+
+/**
  * Everything one platform's promotions need, built from its config. The router and the provisioner
  * depend on which slot is blue, so they are built per role assignment (and kept: they hold no state
  * beyond their configuration); health, services, metrics and notifications are the platform's.
  */
-export function platformProviders(
-  platform: PlatformConfig,
-  context: ProviderContext,
-): (roles: ProviderRoles) => PlatformProviders {
+export function platformProviders(platform: PlatformConfig, context: ProviderContext): PlatformProvidersFor {
   const log = context.log.child({ platform: platform.name });
   const shared = {
     health: createClusterHealth({
@@ -67,7 +72,7 @@ export function platformProviders(
     ...(context.probes && { probes: context.probes }),
   };
   const built = new Map<string, PlatformProviders>();
-  return (roles) => {
+  const forRoles = (roles: ProviderRoles): PlatformProviders => {
     const key = `${roles.blue.slot}:${roles.blue.name}:${roles.green.name}`;
     let providers = built.get(key);
     if (providers === undefined) {
@@ -92,6 +97,7 @@ export function platformProviders(
     }
     return providers;
   };
+  return Object.assign(forRoles, { notifier: shared.notifier });
 }
 
 /**

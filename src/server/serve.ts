@@ -3,6 +3,7 @@ import { orderedStages } from '../../stages/index.js';
 import { buildApi } from '../api/app.js';
 import { Authenticator } from '../api/auth.js';
 import { loadConfig } from '../config/load.js';
+import type { Notifier } from '../domain/ports.js';
 import { Controller } from '../engine/controller.js';
 import { configCatalog, type Platform, recordPlatforms } from '../engine/platform-catalog.js';
 import { SpecController } from '../kube-native/gitops/spec-controller.js';
@@ -68,21 +69,22 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
   // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
   const configs = clusterConfigs(aws.eks);
   const platforms = new Map<string, Platform>();
+  // The same notifier (one queue per target) for a platform's promotions and its fleet runs' news.
+  const notifiers = new Map<string, Notifier>();
   for (const [name, platform] of config.platforms) {
     const access = clusterAccess(platform, configs);
     const services = servicesFor(platform, access, log);
-    platforms.set(name, {
-      config: platform,
-      providers: platformProviders(platform, {
-        aws,
-        serializer,
-        access,
-        services,
-        log,
-        notificationMetrics: metrics,
-        probes,
-      }),
+    const providers = platformProviders(platform, {
+      aws,
+      serializer,
+      access,
+      services,
+      log,
+      notificationMetrics: metrics,
+      probes,
     });
+    platforms.set(name, { config: platform, providers });
+    notifiers.set(name, providers.notifier);
   }
 
   const catalogOptions = {
@@ -125,6 +127,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     log,
     metrics,
     pollMs: settings.reconciler.pollInterval,
+    notifierFor: (platform) => notifiers.get(platform),
     ...(storeRuntime.remoteFleetChanges ? { remoteChanges: storeRuntime.remoteFleetChanges } : {}),
   });
   fleetsRef.current = fleets;
