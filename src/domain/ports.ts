@@ -186,7 +186,10 @@ export interface FleetNotification {
   readonly at: string;
   /** The platform told (whose notification targets receive it), a member of the run. */
   readonly platform: string;
-  /** fleet.stage.started, fleet.stage.finished, fleet.member.failed, fleet.finished. */
+  /**
+   * fleet.stage.started, fleet.stage.awaiting-approval, fleet.stage.finished, fleet.member.failed,
+   * fleet.finished (see src/fleet/fleet-notify.ts).
+   */
   readonly type: string;
   readonly message: string;
   /** Who caused it: a person's name, or the controller. */

@@ -17,7 +17,8 @@ export interface AddressedNotification {
 
 /**
  * The notifications a batch of stored fleet events makes, and to whom. Only what people act on is
- * told: a stage started or finished (to each platform of that stage), a member failed (to its own
+ * told: a stage started, finished or awaits approval (to each platform of that stage; a timed wait is
+ * not told), a member failed (to its own
  * platform; its stage hears when the failures cost the stage), the run finished (to every member
  * platform). Each platform's team so hears of the waves its platform is in, through the targets its
  * platform file already has. `run` is the run as stored with the batch: its version makes the event
@@ -34,7 +35,7 @@ export function fleetNotifications(run: FleetRun, events: readonly NewFleetEvent
       at: run.updatedAt,
       platform: '',
       type: told.type,
-      message: event.message,
+      message: told.message ?? event.message,
       actor: event.actor,
       strategy: run.strategy.name,
       targetVersion: run.targetVersion,
@@ -49,6 +50,8 @@ export function fleetNotifications(run: FleetRun, events: readonly NewFleetEvent
 
 interface Told {
   readonly type: string;
+  /** Instead of the event's message, when the notification says more (what to do). */
+  readonly message?: string;
   readonly platforms: readonly string[];
   readonly stage?: FleetNotification['stage'];
   readonly member?: FleetNotification['member'];
@@ -68,6 +71,18 @@ function toldOf(run: FleetRun, event: NewFleetEvent): Told | undefined {
         platforms: stagePlatforms(stageName),
         stage: { name: stageName, state: 'running' },
       };
+    case 'fleet.stage.gated': {
+      // A timed wait needs no one; an approval needs a person, as a promotion's open gate does.
+      const gates = Array.isArray(data.gates) ? (data.gates as unknown[]) : [];
+      const needsApproval = gates.some((gate) => (gate as { kind?: unknown } | null)?.kind === 'approval');
+      if (stageName === undefined || !needsApproval) return undefined;
+      return {
+        type: 'fleet.stage.awaiting-approval',
+        message: `stage ${stageName} waits for approval: switchyard fleet approve ${run.id} --stage ${stageName}`,
+        platforms: stagePlatforms(stageName),
+        stage: { name: stageName, state: 'gated' },
+      };
+    }
     case 'fleet.stage.finished': {
       if (stageName === undefined) return undefined;
       // The state the event ended it in (a later event of the batch cannot change a finished stage).

@@ -32,6 +32,7 @@ const notifiedTypes = new Set([
   'promotion.resumed',
   // Fleet runs (src/fleet/fleet-notify.ts): stage transitions, a member's failure, the run's end.
   'fleet.stage.started',
+  'fleet.stage.awaiting-approval',
   'fleet.stage.finished',
   'fleet.member.failed',
   'fleet.finished',

@@ -42,6 +42,9 @@ function headline(n: FleetNotification): string {
     return `${n.member.platform} failed${n.stage === undefined ? '' : ` in stage ${n.stage.name}`}`;
   }
   if (n.type === 'fleet.stage.started' && n.stage !== undefined) return `stage ${n.stage.name} started`;
+  if (n.type === 'fleet.stage.awaiting-approval' && n.stage !== undefined) {
+    return `stage ${n.stage.name} awaits approval`;
+  }
   if (n.type === 'fleet.stage.finished' && n.stage !== undefined) {
     return `stage ${n.stage.name} ${n.stage.state}`;
   }
@@ -50,6 +53,7 @@ function headline(n: FleetNotification): string {
 }
 
 function icon(n: FleetNotification): string {
+  if (n.type === 'fleet.stage.awaiting-approval') return ':raised_hand:';
   const outcome = n.type === 'fleet.finished' ? n.runState : (n.member?.state ?? n.stage?.state);
   if (outcome === 'failed') return ':x:';
   if (outcome === 'aborted') return ':rewind:';

@@ -100,6 +100,36 @@ describe('fleetNotifications', () => {
     });
   });
 
+  it('tells a stage waiting for approval to its platforms, with the command; a timed wait is not told', () => {
+    const gated = runOf(
+      strategy([
+        stage('dev', { after: [{ kind: 'wait', ms: 60_000 }] }),
+        stage('prod', { after: [{ kind: 'wait', ms: 0 }, { kind: 'approval' }] }),
+      ]),
+      platforms({ dev: 1, prod: 2 }),
+    );
+    const waiting = decide(gated, new Map(), t0, options);
+    expect(waiting.events.map((event) => event.type)).toContain('fleet.stage.gated');
+    expect(told(waiting.run, waiting.events)).toEqual([]);
+
+    const devDone = decide(
+      decide(waiting.run, new Map(), new Date(t0.getTime() + 60_000), options).run,
+      new Map([['dev-1-run1', atGate()]]),
+      new Date(t0.getTime() + 60_000),
+      options,
+    );
+    expect(told(devDone.run, devDone.events)).toEqual([
+      ['fleet.stage.finished', 'dev-1'],
+      ['fleet.stage.awaiting-approval', 'prod-1'],
+      ['fleet.stage.awaiting-approval', 'prod-2'],
+    ]);
+    const approval = fleetNotifications(devDone.run, devDone.events)[1]?.notification;
+    expect(approval).toMatchObject({
+      stage: { name: 'prod', state: 'gated' },
+      message: 'stage prod waits for approval: switchyard fleet approve run1 --stage prod',
+    });
+  });
+
   it('does not tell members starting, soaking or succeeding, nor windows and gates', () => {
     const started = decide(twoStageRun(), new Map(), t0, options).run;
     const soaking = decide(

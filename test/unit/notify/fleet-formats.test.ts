@@ -96,6 +96,15 @@ describe('fleet notifications in Slack', () => {
     expect(ended('stopped')).toMatchObject({ text: { text: ':octagonal_sign: Fleet fleet-1: run stopped' } });
   });
 
+  it('raises a hand for a stage awaiting approval', () => {
+    const message = slackMessage(
+      fleetNotification({ type: 'fleet.stage.awaiting-approval', stage: { name: 'prod', state: 'gated' } }),
+    );
+    expect(message.blocks[0]).toMatchObject({
+      text: { text: ':raised_hand: Fleet fleet-1: stage prod awaits approval' },
+    });
+  });
+
   it('escapes mrkdwn in a run’s message', () => {
     const message = slackMessage(fleetNotification({ message: 'stage a<b> & c' }));
     expect(message.blocks[1]).toMatchObject({ text: { text: 'stage a&lt;b&gt; &amp; c' } });
@@ -139,19 +148,26 @@ describe('fleet notifications as CloudEvents', () => {
 });
 
 describe('which fleet notifications are delivered', () => {
-  it.each(['fleet.stage.started', 'fleet.stage.finished', 'fleet.member.failed', 'fleet.finished'])(
-    '%s is',
-    (type) => {
-      expect(isNotified(type)).toBe(true);
-    },
-  );
+  it.each([
+    'fleet.stage.started',
+    'fleet.stage.awaiting-approval',
+    'fleet.stage.finished',
+    'fleet.member.failed',
+    'fleet.finished',
+  ])('%s is', (type) => {
+    expect(isNotified(type)).toBe(true);
+  });
 
-  it.each(['fleet.member.started', 'fleet.member.soaking', 'fleet.window.holding', 'fleet.created'])(
-    '%s is not',
-    async (type) => {
-      let posted = 0;
-      await onlyNotified({ post: async () => void posted++ }).post(fleetNotification({ type }));
-      expect(posted).toBe(0);
-    },
-  );
+  it.each([
+    'fleet.member.started',
+    'fleet.member.soaking',
+    'fleet.member.finished',
+    'fleet.stage.gated',
+    'fleet.window.holding',
+    'fleet.created',
+  ])('%s is not', async (type) => {
+    let posted = 0;
+    await onlyNotified({ post: async () => void posted++ }).post(fleetNotification({ type }));
+    expect(posted).toBe(0);
+  });
 });
