@@ -114,28 +114,11 @@ async function loadFleets(
   controllerFile: string,
   platforms: ReadonlyMap<string, PlatformConfig>,
 ): Promise<Map<string, FleetStrategy>> {
-  const names = await yamlFileNames(dir, shownDir, controllerFile, 'fleetsDir');
   const fleets = new Map<string, FleetStrategy>();
   const definedIn = new Map<string, string>();
   const issues: ConfigIssue[] = [];
-  for (const name of names) {
-    const shown = path.join(shownDir, name);
-    const raw = await readYamlFile(shown, path.join(dir, name));
-    if (!raw.ok) {
-      issues.push(...raw.issues);
-      continue;
-    }
-    const notMapping = topLevelIssue(raw.value, shown, 'fleet strategy');
-    if (notMapping !== undefined) {
-      issues.push(notMapping);
-      continue;
-    }
-    const parsed = parseIn(fleetStrategySchema, raw.value, shown);
-    if (!parsed.ok) {
-      issues.push(...parsed.issues);
-      continue;
-    }
-    const strategy = parsed.data;
+  const folder = { dir, shownDir, controllerFile, key: 'fleetsDir', of: 'fleet strategy' } as const;
+  for await (const { shown, data: strategy } of parsedFiles(folder, fleetStrategySchema, issues)) {
     const earlier = definedIn.get(strategy.name);
     if (earlier !== undefined) {
       issues.push({
@@ -166,27 +149,12 @@ async function loadPlatforms(
   controllerFile: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Map<string, PlatformConfig>> {
-  const names = await yamlFileNames(dir, shownDir, controllerFile, 'platformsDir');
   const platforms = new Map<string, PlatformConfig>();
   const definedIn = new Map<string, string>();
   const issues: ConfigIssue[] = [];
-  for (const name of names) {
-    const shown = path.join(shownDir, name);
-    const raw = await readYamlFile(shown, path.join(dir, name));
-    if (!raw.ok) {
-      issues.push(...raw.issues);
-      continue;
-    }
-    const notMapping = topLevelIssue(raw.value, shown, 'platform');
-    if (notMapping !== undefined) {
-      issues.push(notMapping);
-      continue;
-    }
-    const parsed = parseIn(platformSchema, raw.value, shown);
-    if (!parsed.ok) {
-      issues.push(...parsed.issues);
-      continue;
-    }
+  const folder = { dir, shownDir, controllerFile, key: 'platformsDir', of: 'platform' } as const;
+  for await (const parsed of parsedFiles(folder, platformSchema, issues)) {
+    const { shown } = parsed;
     // Webhook URLs are secrets: a platform file may name the variable that holds one instead.
     const notifications = resolveNotificationEnv(parsed.data.notifications ?? [], env);
     if (notifications.issues.length > 0) {
@@ -214,6 +182,44 @@ async function loadPlatforms(
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return platforms;
+}
+
+/**
+ * Each YAML file of a config folder (platformsDir, fleetsDir) parsed with `schema`, in name order. A file
+ * that cannot be read, is not a mapping or fails the schema adds its issues to `issues` when its turn
+ * comes (so issues stay in file order) and is left out: one run of the loader reports every broken file.
+ */
+async function* parsedFiles<Schema extends z.ZodType>(
+  folder: {
+    readonly dir: string;
+    readonly shownDir: string;
+    readonly controllerFile: string;
+    readonly key: 'platformsDir' | 'fleetsDir';
+    readonly of: 'platform' | 'fleet strategy';
+  },
+  schema: Schema,
+  issues: ConfigIssue[],
+): AsyncGenerator<{ shown: string; data: z.output<Schema> }> {
+  const { dir, shownDir, controllerFile, key, of } = folder;
+  for (const name of await yamlFileNames(dir, shownDir, controllerFile, key)) {
+    const shown = path.join(shownDir, name);
+    const raw = await readYamlFile(shown, path.join(dir, name));
+    if (!raw.ok) {
+      issues.push(...raw.issues);
+      continue;
+    }
+    const notMapping = topLevelIssue(raw.value, shown, of);
+    if (notMapping !== undefined) {
+      issues.push(notMapping);
+      continue;
+    }
+    const parsed = parseIn(schema, raw.value, shown);
+    if (!parsed.ok) {
+      issues.push(...parsed.issues);
+      continue;
+    }
+    yield { shown, data: parsed.data };
+  }
 }
 
 /**
