@@ -112,6 +112,14 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     );
   }
 
+  /** Green is torn down after the drain delay; the next promotion needs its slot free. */
+  const greenDeleted = () =>
+    waitUntil(
+      async () => !(await shopState(world.aws.hostedZoneId)).clusters.includes('shop-green'),
+      'shop-green to be deleted',
+      60_000,
+    );
+
   const shares = (after: number) => greenShares(weightWrites(proxy.calls, after), 'shop-green', 'shop-blue');
 
   it('kill -9 of the leader during a traffic bake: the other replica takes over and finishes', async () => {
@@ -194,12 +202,7 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     figures.push(`rollback asked of the leader: first weight write after ${first.at - askedAt} ms`);
     await promotion(leader, id, (p) => p.phase === 'rolled-back');
     expect(shares(askedAt)).toEqual([0]);
-    // Green is torn down after the drain delay; the next promotion needs the slot free.
-    await waitUntil(
-      async () => !(await shopState(world.aws.hostedZoneId)).clusters.includes('shop-green'),
-      'shop-green to be deleted',
-      60_000,
-    );
+    await greenDeleted();
   });
 
   it('kubectl apply starts a promotion that runs to the decommission gate, kubectl get shows it, kubectl patch rolls it back', async () => {
@@ -252,11 +255,7 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     figures.push(`rollback by kubectl patch: first weight write after ${first.at - patchedAt} ms`);
     const done = await promotion(follower, name, (p) => p.phase === 'rolled-back');
     expect(done.rollback?.reason).toBe('from git');
-    await waitUntil(
-      async () => !(await shopState(world.aws.hostedZoneId)).clusters.includes('shop-green'),
-      'shop-green to be deleted',
-      60_000,
-    );
+    await greenDeleted();
   });
 
   it('a leader frozen past its lease (SIGSTOP) does not act when it wakes: the new leader finishes', async () => {
