@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import {
   ApiException,
   ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  type KubeConfig,
   loadYaml,
   PatchStrategy,
   setHeaderOptions,
@@ -17,32 +15,11 @@ import { platformResource } from '../../src/kube-native/platform-resource.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { examplePlatformFiles, promotionRecord } from '../unit/kube-native/fixtures.js';
 import { describeWithServers, testEnvironment } from './environment.js';
+import { getTable } from './support/kube-table.js';
 import { waitFor } from './support/wait-for.js';
 
 /** Sends a patch as a JSON merge patch (the client's default for a plain object is a JSON patch). */
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-/** A GET with the kubeconfig's credentials and a chosen Accept header (the generated clients fix it). */
-async function getJson(config: KubeConfig, path: string, accept: string): Promise<Record<string, unknown>> {
-  const server = config.getCurrentCluster()?.server ?? '';
-  const options: { headers: Record<string, string> } = { headers: { Accept: accept } };
-  await config.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    request(new URL(path, server), options, (response) => {
-      let text = '';
-      response.on('data', (chunk) => {
-        text += chunk;
-      });
-      response.on('end', () =>
-        response.statusCode === 200
-          ? resolve(JSON.parse(text))
-          : reject(new Error(`GET ${path}: ${response.statusCode} ${text}`)),
-      );
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 /** The apiserver's message for a refused request: its Status object's message. */
 async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string }> {
@@ -211,17 +188,15 @@ describeWithServers('switchyard.dev CRDs on a kube-apiserver', () => {
   });
 
   it('serves the printer columns: platform, phase, stage, green % and age', async () => {
-    const table = await getJson(
+    const table = await getTable(
       config,
       `/apis/${crdGroup}/${crdVersion}/namespaces/${namespace}/${promotionNames.plural}`,
-      'application/json;as=Table;v=v1;g=meta.k8s.io',
     );
-    const columns = (table.columnDefinitions as { name: string; priority: number }[])
+    const columns = table.columnDefinitions
       .filter((column) => column.priority === 0)
       .map((column) => column.name);
     expect(columns).toEqual(['Name', 'Platform', 'Phase', 'Stage', 'Green %', 'Age']);
-    const rows = table.rows as { cells: unknown[] }[];
-    const row = rows.find((r) => r.cells[0] === 'shop-1-35');
+    const row = table.rows.find((r) => r.cells[0] === 'shop-1-35');
     expect(row?.cells.slice(0, 5)).toEqual(['shop-1-35', 'shop', 'running', 'shift-traffic', 10]);
   });
 });
