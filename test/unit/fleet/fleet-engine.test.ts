@@ -1,38 +1,17 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { PlatformCatalog } from '../../../src/api/catalog.js';
-import type { FleetStrategy } from '../../../src/domain/fleet.js';
 import { newPromotion, type Promotion } from '../../../src/domain/promotion.js';
 import { FleetEngine } from '../../../src/fleet/fleet-engine.js';
 import { newFleetRun } from '../../../src/fleet/members.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
 import { testPromotion } from '../../fakes/promotions.js';
+import { strategy as fleetStrategy, stage } from './fleet-fixtures.js';
 
-const strategy: FleetStrategy = {
+const strategy = fleetStrategy([stage('dev', { maxConcurrency: 2 }), stage('prod')], {
   name: 'two-waves',
-  stages: [
-    {
-      name: 'dev',
-      selector: { env: 'dev' },
-      maxConcurrency: 2,
-      maxFailures: 0,
-      memberSoakMs: 0,
-      after: [],
-      onFailure: 'halt',
-    },
-    {
-      name: 'prod',
-      selector: { env: 'prod' },
-      maxConcurrency: 1,
-      maxFailures: 0,
-      memberSoakMs: 0,
-      after: [],
-      onFailure: 'halt',
-    },
-  ],
-  windows: [],
   memberStartDeadlineMs: 60_000,
-};
+});
 
 const platforms = [
   { name: 'a', labels: { env: 'dev' } },

@@ -1,7 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlatformCatalog } from '../../../src/api/catalog.js';
-import type { FleetStrategy } from '../../../src/domain/fleet.js';
 import type { Notification, Notifier } from '../../../src/domain/ports.js';
 import { newPromotion, type Promotion } from '../../../src/domain/promotion.js';
 import type { Controller } from '../../../src/engine/controller.js';
@@ -9,32 +8,12 @@ import { createMetrics } from '../../../src/metrics.js';
 import { type FleetLayer, fleetLayer } from '../../../src/server/fleets.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
 import { testPromotion } from '../../fakes/promotions.js';
+import { strategy as fleetStrategy, stage } from '../fleet/fleet-fixtures.js';
 
-const waves: FleetStrategy = {
+const waves = fleetStrategy([stage('dev', { maxConcurrency: 2 }), stage('prod')], {
   name: 'waves',
-  stages: [
-    {
-      name: 'dev',
-      selector: { env: 'dev' },
-      maxConcurrency: 2,
-      maxFailures: 0,
-      memberSoakMs: 0,
-      after: [],
-      onFailure: 'halt',
-    },
-    {
-      name: 'prod',
-      selector: { env: 'prod' },
-      maxConcurrency: 1,
-      maxFailures: 0,
-      memberSoakMs: 0,
-      after: [],
-      onFailure: 'halt',
-    },
-  ],
-  windows: [],
   memberStartDeadlineMs: 60_000,
-};
+});
 
 const fleet = [
   { name: 'a', labels: { env: 'dev' } },
