@@ -1,38 +1,33 @@
-import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
+import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import type { PromotionEvent } from '../../domain/promotion.js';
 import type { Chunk } from './event-log.js';
 import { apiCode, eventChunkName, type PromotionResource, promotionLabel } from './objects.js';
 
 type ConfigMaps = Pick<CoreV1Api, 'createNamespacedConfigMap' | 'readNamespacedConfigMap'>;
 
+/** Where a sealed chunk goes: its ConfigMap's name, labels and owner (deleting the owner deletes it). */
+export interface SealedChunkTarget {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly owner: V1OwnerReference;
+}
+
 /**
- * Seals a chunk of a promotion's committed events into an immutable ConfigMap owned by the Promotion (so
- * deleting the Promotion deletes its log). Found already there, it was sealed by a write that crashed
- * or lost its compare-and-swap after sealing: the same committed events, which is checked, not assumed.
+ * Seals committed events into an immutable ConfigMap. Found already there, it was sealed by a write that
+ * crashed or lost its compare-and-swap after sealing: the same committed events, which is checked, not
+ * assumed. Used for promotions' and fleet runs' logs alike.
  */
-export async function sealChunk(
+export async function sealEvents(
   core: ConfigMaps,
   namespace: string,
-  owner: PromotionResource,
-  chunk: Chunk,
+  target: SealedChunkTarget,
+  events: readonly unknown[],
 ): Promise<void> {
-  const promotionId = owner.metadata?.name ?? '';
-  const name = eventChunkName(promotionId, chunk.index);
+  const { name } = target;
   const body: V1ConfigMap = {
-    metadata: {
-      name,
-      labels: { [promotionLabel]: promotionId },
-      ownerReferences: [
-        {
-          apiVersion: owner.apiVersion ?? '',
-          kind: owner.kind ?? '',
-          name: promotionId,
-          uid: owner.metadata?.uid ?? '',
-        },
-      ],
-    },
+    metadata: { name, labels: { ...target.labels }, ownerReferences: [target.owner] },
     immutable: true,
-    data: { events: JSON.stringify(chunk.events) },
+    data: { events: JSON.stringify(events) },
   };
   try {
     await core.createNamespacedConfigMap({ namespace, body });
@@ -42,19 +37,43 @@ export async function sealChunk(
   }
   const existing = await core.readNamespacedConfigMap({ namespace, name });
   if (existing.data?.events !== body.data?.events) {
-    throw new Error(
-      `event chunk ${name} exists with other events than the committed ones; refusing to write`,
-    );
+    throw new Error(`event chunk ${name} holds other events than the committed ones; refusing to write`);
   }
 }
 
+/** The events sealed in the chunk ConfigMap `name`. */
+export async function readSealedEvents<T>(core: ConfigMaps, namespace: string, name: string): Promise<T[]> {
+  const map = await core.readNamespacedConfigMap({ namespace, name });
+  return JSON.parse(map.data?.events ?? '[]') as T[];
+}
+
+/** Seals a chunk of a promotion's committed events, owned by the Promotion. */
+export function sealChunk(
+  core: ConfigMaps,
+  namespace: string,
+  owner: PromotionResource,
+  chunk: Chunk,
+): Promise<void> {
+  const promotionId = owner.metadata?.name ?? '';
+  const target = {
+    name: eventChunkName(promotionId, chunk.index),
+    labels: { [promotionLabel]: promotionId },
+    owner: {
+      apiVersion: owner.apiVersion ?? '',
+      kind: owner.kind ?? '',
+      name: promotionId,
+      uid: owner.metadata?.uid ?? '',
+    },
+  };
+  return sealEvents(core, namespace, target, chunk.events);
+}
+
 /** The events sealed in chunk k of the promotion's log. */
-export async function readChunk(
+export function readChunk(
   core: ConfigMaps,
   namespace: string,
   promotionId: string,
   k: number,
 ): Promise<PromotionEvent[]> {
-  const map = await core.readNamespacedConfigMap({ namespace, name: eventChunkName(promotionId, k) });
-  return JSON.parse(map.data?.events ?? '[]') as PromotionEvent[];
+  return readSealedEvents<PromotionEvent>(core, namespace, eventChunkName(promotionId, k));
 }

@@ -1,8 +1,8 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import type { FleetEvent } from '../../domain/fleet.js';
+import { readSealedEvents, sealEvents } from './event-chunks.js';
 import type { Chunk } from './event-log.js';
 import { fleetRunName } from './fleet-objects.js';
-import { apiCode } from './objects.js';
 
 type ConfigMaps = Pick<CoreV1Api, 'createNamespacedConfigMap' | 'readNamespacedConfigMap'>;
 
@@ -13,56 +13,35 @@ export const fleetEventsLabel = 'switchyard.dev/fleet-run-events';
 export const fleetEventChunkName = (runId: string, k: number) => `${fleetRunName(runId)}.events-${k}`;
 
 /**
- * Seals a chunk of a run's committed events into an immutable ConfigMap owned by the run's ConfigMap
- * (deleting the run deletes its log), so the run's own ConfigMap stays far below the 1 MiB an object
- * may hold however long the run goes on. Found already there, it was sealed by a write that crashed or
- * lost its compare-and-swap after sealing: the same committed events, which is checked, not assumed.
+ * Seals a chunk of a run's committed events, owned by the run's ConfigMap (deleting the run deletes its
+ * log), so the run's own ConfigMap stays far below the 1 MiB an object may hold however long it goes on.
  */
-export async function sealFleetChunk(
+export function sealFleetChunk(
   core: ConfigMaps,
   namespace: string,
   owner: V1ConfigMap,
   runId: string,
   chunk: Chunk<FleetEvent>,
 ): Promise<void> {
-  const name = fleetEventChunkName(runId, chunk.index);
-  const body: V1ConfigMap = {
-    metadata: {
-      name,
-      labels: { [fleetEventsLabel]: String(chunk.index) },
-      ownerReferences: [
-        {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
-          name: owner.metadata?.name ?? '',
-          uid: owner.metadata?.uid ?? '',
-        },
-      ],
+  const target = {
+    name: fleetEventChunkName(runId, chunk.index),
+    labels: { [fleetEventsLabel]: String(chunk.index) },
+    owner: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: owner.metadata?.name ?? '',
+      uid: owner.metadata?.uid ?? '',
     },
-    immutable: true,
-    data: { events: JSON.stringify(chunk.events) },
   };
-  try {
-    await core.createNamespacedConfigMap({ namespace, body });
-    return;
-  } catch (error) {
-    if (apiCode(error) !== 409) throw error;
-  }
-  const existing = await core.readNamespacedConfigMap({ namespace, name });
-  if (existing.data?.events !== body.data?.events) {
-    throw new Error(
-      `fleet event chunk ${name} holds other events than the committed ones; refusing to write`,
-    );
-  }
+  return sealEvents(core, namespace, target, chunk.events);
 }
 
 /** The events sealed in chunk k of the run's log. */
-export async function readFleetChunk(
+export function readFleetChunk(
   core: ConfigMaps,
   namespace: string,
   runId: string,
   k: number,
 ): Promise<FleetEvent[]> {
-  const map = await core.readNamespacedConfigMap({ namespace, name: fleetEventChunkName(runId, k) });
-  return JSON.parse(map.data?.events ?? '[]') as FleetEvent[];
+  return readSealedEvents<FleetEvent>(core, namespace, fleetEventChunkName(runId, k));
 }
