@@ -17,7 +17,7 @@ import { projectRoot } from '../env/tools.js';
 import { createFleetWorld, type FleetWorld } from '../env/world-fleet.js';
 import { describeWithServers, testEnvironment } from '../integration/environment.js';
 import { waitFor } from '../integration/support/wait-for.js';
-import type { Json } from './support.js';
+import { callApi, type Json } from './support.js';
 
 const dev = [0, 1, 2];
 const canary = 3;
@@ -96,18 +96,8 @@ describeWithServers('fleet upgrades in waves', () => {
     await world?.close();
   });
 
-  async function api(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${world.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${world.tokens.operator}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
-  }
+  const api = (method: string, path: string, body?: unknown) =>
+    callApi(world.url, world.tokens.operator, method, path, body);
 
   async function run(id: string, until: (r: Json) => boolean, what: string, timeoutMs = 240_000) {
     return waitFor(

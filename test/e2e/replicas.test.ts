@@ -20,7 +20,7 @@ import { describeWithServers, testEnvironment } from '../integration/environment
 import { waitFor as waitUntil } from '../integration/support/wait-for.js';
 import { shopState } from './moto-state.js';
 import { greenShares, weightWrites } from './route53-writes.js';
-import type { Json } from './support.js';
+import { callApi, type Json } from './support.js';
 
 const leaseSeconds = 3;
 
@@ -88,18 +88,8 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     return { leader, follower };
   }
 
-  async function api(replica: Replica, method: string, path: string, body?: unknown) {
-    const response = await fetch(`${replica.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${world.tokens.operator}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Json };
-  }
+  const api = (replica: Replica, method: string, path: string, body?: unknown) =>
+    callApi(replica.url, world.tokens.operator, method, path, body);
 
   async function promotion(replica: Replica, id: string, until: (p: Json) => boolean, timeoutMs = 120_000) {
     return waitUntil(
@@ -111,6 +101,19 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
       timeoutMs,
     );
   }
+
+  /** Starts a promotion of shop through `replica` and waits until its 10 % step bakes; returns its id. */
+  async function bakingAtTenPercent(replica: Replica): Promise<string> {
+    const created = await api(replica, 'POST', '/v1/promotions', { platform: 'shop', targetVersion: '1.36' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.id as string;
+    await promotion(replica, id, (p) => p.currentStage === 'shift-traffic' && p.traffic.green === 10);
+    return id;
+  }
+
+  /** Waits until `replica` holds the Lease (it took over). */
+  const leads = (replica: Replica) =>
+    waitUntil(async () => (await ha.holder()) === replica.name, `${replica.name} to take the Lease`, 30_000);
 
   /** Green is torn down after the drain delay; the next promotion needs its slot free. */
   const greenDeleted = () =>
@@ -126,20 +129,10 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     const { leader, follower } = await roles();
     // Sent to the follower: it stores the promotion; the leader hears of it from its watch and acts.
     const startedAt = Date.now();
-    const created = await api(follower, 'POST', '/v1/promotions', {
-      platform: 'shop',
-      targetVersion: '1.36',
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.id as string;
-    await promotion(follower, id, (p) => p.currentStage === 'shift-traffic' && p.traffic.green === 10);
+    const id = await bakingAtTenPercent(follower);
 
     const killedAt = await kill(leader.name);
-    await waitUntil(
-      async () => (await ha.holder()) === follower.name,
-      'the follower to take the Lease',
-      30_000,
-    );
+    await leads(follower);
     const tookOverMs = Date.now() - killedAt;
     figures.push(`takeover after kill -9 ${tookOverMs} ms (lease ${leaseSeconds} s)`);
     expect(tookOverMs).toBeLessThan(leaseSeconds * 1000 + 5_000);
@@ -173,11 +166,7 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
 
     await promotion(follower, id, (p) => p.traffic.green === 50);
     await kill(leader.name);
-    await waitUntil(
-      async () => (await ha.holder()) === follower.name,
-      'the follower to take the Lease',
-      30_000,
-    );
+    await leads(follower);
 
     const done = await promotion(follower, id, (p) => p.phase === 'rolled-back' || p.phase === 'failed');
     expect(done.phase).toBe('rolled-back');
@@ -188,10 +177,7 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
 
   it('a rollback asked of the leader acts in the same moment', async () => {
     const { leader } = await roles();
-    const created = await api(leader, 'POST', '/v1/promotions', { platform: 'shop', targetVersion: '1.36' });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.id as string;
-    await promotion(leader, id, (p) => p.currentStage === 'shift-traffic' && p.traffic.green === 10);
+    const id = await bakingAtTenPercent(leader);
     const askedAt = Date.now();
     const asked = await api(leader, 'POST', `/v1/promotions/${id}/rollback`, { reason: 'replica test' });
     expect(asked.status, JSON.stringify(asked.body)).toBe(200);
@@ -261,23 +247,13 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
   it('a leader frozen past its lease (SIGSTOP) does not act when it wakes: the new leader finishes', async () => {
     const { leader, follower } = await roles();
     const startedAt = Date.now();
-    const created = await api(follower, 'POST', '/v1/promotions', {
-      platform: 'shop',
-      targetVersion: '1.36',
-    });
-    expect(created.status, JSON.stringify(created.body)).toBe(201);
-    const id = created.body.id as string;
-    await promotion(follower, id, (p) => p.currentStage === 'shift-traffic' && p.traffic.green === 10);
+    const id = await bakingAtTenPercent(follower);
 
     const frozen = running.get(leader.name);
     if (frozen === undefined) throw new Error(`${leader.name} is not running`);
     process.kill(frozen.pid, 'SIGSTOP');
     try {
-      await waitUntil(
-        async () => (await ha.holder()) === follower.name,
-        'the follower to take the Lease',
-        30_000,
-      );
+      await leads(follower);
       await promotion(follower, id, (p) => p.traffic.green === 50);
     } finally {
       process.kill(frozen.pid, 'SIGCONT');

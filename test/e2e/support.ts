@@ -50,18 +50,8 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
   e2e.restart = async () => {
     e2e.controller = await startController(e2e.world, `controller-${Date.now()}`);
   };
-  e2e.api = async (method, path, body, token) => {
-    const response = await fetch(`${e2e.world.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token ?? e2e.world.tokens.operator}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
-  };
+  e2e.api = (method, path, body, token) =>
+    callApi(e2e.world.url, token ?? e2e.world.tokens.operator, method, path, body);
   e2e.cli = (args, token) =>
     new Promise((resolve) => {
       execFile(
@@ -105,4 +95,24 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
     );
   };
   return e2e;
+}
+
+/** One REST call to a controller at `url` with a bearer token; the body as parsed JSON ({} when empty). */
+export async function callApi(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Json }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
 }
