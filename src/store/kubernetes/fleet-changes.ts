@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { isFinishedRun } from '../../domain/fleet.js';
 import { type ChangeListener, createChangeBus, type StoreChange } from '../changes.js';
 import { activeRunSelector, decodeFleetRun, runIdOf } from './fleet-objects.js';
+import { keepInformerRunning } from './kept-informer.js';
 
 /**
  * Who hears of committed fleet-run writes, and from where: this process's writes right after they
@@ -57,8 +58,6 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
   // Insertion-ordered, so the oldest is dropped first once it is full.
   const ownWrites = new Set<string>();
   const inFlight = new Map<string, Set<Promise<unknown>>>();
-  let stopped = false;
-  let restartTimer: NodeJS.Timeout | undefined;
 
   const remember = (resourceVersion: string | undefined) => {
     if (resourceVersion === undefined) return;
@@ -75,7 +74,7 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
     if (runId === undefined) return;
     const resourceVersion = map.metadata?.resourceVersion ?? '';
     const decide = () => {
-      if (stopped || ownWrites.has(resourceVersion)) return;
+      if (kept.stopped() || ownWrites.has(resourceVersion)) return;
       publish({ promotionId: runId, finished: finished(map), remote: true });
     };
     const pending = inFlight.get(runId);
@@ -96,14 +95,10 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
   informer.on('add', (map) => seen(map, recordFinished));
   informer.on('update', (map) => seen(map, recordFinished));
   informer.on('delete', (map) => seen(map, () => true));
-  informer.on('error', (error: unknown) => {
-    if (stopped) return;
-    log.warn({ err: error }, 'store: the fleet run watch failed; watching again');
-    restartTimer = setTimeout(() => {
-      informer
-        .start()
-        .catch((e: unknown) => log.warn({ err: e }, 'store: could not restart the fleet run watch'));
-    }, options.rewatchDelayMs ?? 1_000);
+  const kept = keepInformerRunning(informer, {
+    what: 'fleet run',
+    log,
+    delayMs: options.rewatchDelayMs ?? 1_000,
   });
   await informer.start();
 
@@ -135,10 +130,6 @@ export async function watchFleetRuns(options: FleetChangesOptions): Promise<Flee
         if (pending.size === 0 && inFlight.get(runId) === pending) inFlight.delete(runId);
       }
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
+    stop: () => kept.stop(),
   };
 }

@@ -2,6 +2,7 @@ import { type KubeConfig, makeInformer } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { isFinished, type Promotion } from '../../domain/promotion.js';
 import { type ChangeListener, createChangeBus, type StoreChange } from '../changes.js';
+import { keepInformerRunning } from './kept-informer.js';
 import { type PromotionResource, promotionResources } from './objects.js';
 import type { PromotionApi } from './promotion-api.js';
 import type { PromotionCache } from './promotion-cache.js';
@@ -47,8 +48,6 @@ export async function watchPromotions(options: PromotionChangesOptions): Promise
   // Insertion-ordered, so the oldest is dropped first once it is full.
   const ownWrites = new Set<string>();
   const inFlight = new Map<string, Set<Promise<unknown>>>();
-  let stopped = false;
-  let restartTimer: NodeJS.Timeout | undefined;
 
   const publish = (change: StoreChange) => {
     bus.publish(change);
@@ -71,7 +70,7 @@ export async function watchPromotions(options: PromotionChangesOptions): Promise
     const recordChanged = versions.get(promotionId) !== storage.version;
     versions.set(promotionId, storage.version);
     const decide = () => {
-      if (stopped || ownWrites.has(resourceVersion)) return;
+      if (kept.stopped() || ownWrites.has(resourceVersion)) return;
       const finished = recordChanged && isFinished(JSON.parse(storage.record) as Promotion);
       publish({ promotionId, finished, remote: true });
     };
@@ -97,12 +96,10 @@ export async function watchPromotions(options: PromotionChangesOptions): Promise
     cache.forget(resource);
     versions.delete(resource.metadata?.name ?? '');
   });
-  informer.on('error', (error: unknown) => {
-    if (stopped) return;
-    log.warn({ err: error }, 'store: the Promotion watch failed; watching again');
-    restartTimer = setTimeout(() => {
-      informer.start().catch((e: unknown) => log.warn({ err: e }, 'store: could not restart the watch'));
-    }, options.rewatchDelayMs ?? 1_000);
+  const kept = keepInformerRunning(informer, {
+    what: 'Promotion',
+    log,
+    delayMs: options.rewatchDelayMs ?? 1_000,
   });
   await informer.start();
 
@@ -138,10 +135,6 @@ export async function watchPromotions(options: PromotionChangesOptions): Promise
       }
       if (change !== undefined) publish(change);
     },
-    async stop() {
-      stopped = true;
-      clearTimeout(restartTimer);
-      await informer.stop();
-    },
+    stop: () => kept.stop(),
   };
 }
