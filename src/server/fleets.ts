@@ -128,16 +128,25 @@ export function fleetLayer(options: FleetLayerOptions): FleetLayer {
   };
 }
 
-/** Keeps the fleet gauges at what the runs stored last say (members counted for unfinished runs only). */
+/**
+ * Keeps the fleet gauges at what the runs stored last say: unfinished runs are held until they finish,
+ * finished ones only counted, so the gauges cost nothing per run that has ended.
+ */
 function fleetGauges(metrics: Metrics): (run: FleetRun) => void {
-  const runs = new Map<string, FleetRun>();
+  const unfinished = new Map<string, FleetRun>();
+  const finished = new Map<string, number>();
   return (run) => {
-    runs.set(run.id, run);
+    if (isFinishedRun(run)) {
+      unfinished.delete(run.id);
+      finished.set(run.state, (finished.get(run.state) ?? 0) + 1);
+    } else {
+      unfinished.set(run.id, run);
+    }
     metrics.fleetRuns.reset();
     metrics.fleetMembers.reset();
-    for (const known of runs.values()) {
+    for (const [state, count] of finished) metrics.fleetRuns.set({ state }, count);
+    for (const known of unfinished.values()) {
       metrics.fleetRuns.inc({ state: known.state });
-      if (isFinishedRun(known)) continue;
       for (const member of known.members) metrics.fleetMembers.inc({ state: member.state });
     }
   };

@@ -33,6 +33,7 @@ afterEach(async () => {
  */
 function fixture() {
   const store = createMemoryStore();
+  const metrics = createMetrics();
   const told: { to: string; notification: Notification }[] = [];
   const recording = (to: string): Notifier => ({
     async post(notification) {
@@ -59,13 +60,14 @@ function fixture() {
     strategies: new Map([[waves.name, waves]]),
     platforms: () => fleet,
     log: pino({ level: 'silent' }),
-    metrics: createMetrics(),
+    metrics,
     pollMs: 20,
     notifierFor: (platform) => (platform === 'c' ? undefined : recording(platform)),
   });
   const started = layer;
   return {
     layer: started,
+    metrics,
     told: () => told.map(({ to, notification }) => `${notification.type} → ${to}`),
     notifications: () => told.map(({ notification }) => notification),
     /** A member's promotion reaches the decommission gate, and the layer hears of it as from the engine. */
@@ -109,5 +111,10 @@ describe('fleet layer notifications', () => {
     expect(ids[0]).toBe(ids[1]);
     expect(new Set(ids).size).toBe(3);
     expect(f.notifications().at(-1)).toMatchObject({ kind: 'fleet', runId: run.id, runState: 'succeeded' });
+
+    // The gauges: the finished run counted by its state, no member of an unfinished run left.
+    const runs = (await f.metrics.fleetRuns.get()).values.map((v) => [v.labels.state, v.value]);
+    expect(runs).toEqual([['succeeded', 1]]);
+    expect((await f.metrics.fleetMembers.get()).values).toEqual([]);
   });
 });
