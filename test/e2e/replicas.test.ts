@@ -134,8 +134,8 @@ describeWithServers('two controller replicas on the Kubernetes store', () => {
     const killedAt = await kill(leader.name);
     await leads(follower);
     const tookOverMs = Date.now() - killedAt;
+    // A figure, not a test: timing goals belong in bench/.
     figures.push(`takeover after kill -9 ${tookOverMs} ms (lease ${leaseSeconds} s)`);
-    expect(tookOverMs).toBeLessThan(leaseSeconds * 1000 + 5_000);
 
     const done = await promotion(
       follower,
