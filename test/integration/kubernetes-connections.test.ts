@@ -1,6 +1,9 @@
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { expect, it } from 'vitest';
-import { createKubeConnections } from '../../src/providers/kubernetes/connections.js';
+import {
+  createKubeConnections,
+  maxConnectionsPerCluster,
+} from '../../src/providers/kubernetes/connections.js';
 import { loadKubeConfig } from '../../src/providers/kubernetes/kubeconfig.js';
 import { describeWithServers, testEnvironment } from './environment.js';
 
@@ -25,6 +28,12 @@ describeWithServers('shared Kubernetes connections against a real kube-apiserver
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
     expect(failed).toEqual([]);
     expect(connections.size).toBe(1);
+    // The answers came over kept-alive connections, never more at once than the bound.
+    expect(connections.opened).toBeLessThanOrEqual(maxConnectionsPerCluster);
+    // Requests one after another (a pass's reads) take no new connection at all.
+    const before = connections.opened;
+    for (let i = 0; i < 10; i++) await configs[0]?.makeApiClient(CoreV1Api).listNamespace();
+    expect(connections.opened).toBe(before);
     // One TLS context (from the kubeconfig's CA and client certificate) for all of them.
     const options: { agent?: { options?: { secureContext?: unknown } } } = {};
     await configs[0]?.applyToHTTPSOptions(options);

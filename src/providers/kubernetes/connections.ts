@@ -3,33 +3,49 @@ import { Agent as HttpAgent } from 'node:http';
 import { type AgentOptions, Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type { Cluster, KubeConfig } from '@kubernetes/client-node';
+import {
+  type Cluster,
+  createConfiguration,
+  type KubeConfig,
+  ServerConfiguration,
+} from '@kubernetes/client-node';
+import { keepAliveHttpLibrary } from './http-library.js';
 
 /**
- * One agent per cluster and credentials, shared by every request of the process. The client library
- * builds a new agent for every request: a new TLS context (the CA parsed again) and a full handshake
- * each time; with many promotions in flight that cost dominated passes and memory. A shared agent
- * parses once and resumes TLS sessions from its cache, so later connections take the short handshake;
- * rotated credentials (a new client certificate from an exec plugin) get an agent of their own.
+ * One set of agents per cluster and credentials, shared by every request of the process. The client
+ * library builds a new agent for every request: a new TLS context (the CA parsed again) and a full
+ * handshake each time; with many promotions in flight that cost dominated passes and memory. Shared
+ * agents parse once; rotated credentials (a new client certificate from an exec plugin) get agents
+ * of their own.
  *
- * Sockets are never reused (no keep-alive, and no agent socket limit, under which an agent hands a
- * freed socket to a waiting request): the generated clients fetch through node-fetch 2, which reports
- * a false "Premature close" on a chunked response whose socket goes on to serve another request (seen
- * under load against a real kube-apiserver; test/integration/kubernetes-connections.test.ts). The
- * number of connections open to one cluster is bounded here instead: a request past the bound waits
- * for a connection to close, so a fleet's passes cannot open hundreds of TLS connections at once.
+ * Two agents each, with one TLS context:
+ * - the generated API clients (every get, list, create, patch) send through keepAliveHttpLibrary on a
+ *   keep-alive agent, so a pass's requests reuse a few open connections instead of shaking hands for
+ *   each one;
+ * - the library's other paths (watches and informers) fetch through node-fetch 2, which reports a
+ *   false "Premature close" on a chunked response whose socket goes on to serve another request
+ *   (test/integration/kubernetes-connections.test.ts), so their agent never reuses a socket.
+ * Connections open to one cluster are bounded per agent: a request past the bound waits for one.
  */
 export interface KubeConnections {
   /** Makes this KubeConfig's requests use the shared agents; returns it. Idempotent. */
   share(config: KubeConfig): KubeConfig;
   /** How many agents exist (one per cluster and credentials), for tests and metrics. */
   readonly size: number;
+  /** How many connections have been opened so far, over every agent (each one a TLS handshake). */
+  readonly opened: number;
   /** Destroys every agent and its sockets (at shutdown). */
   close(): void;
 }
 
-/** Connections open to one cluster (per credentials) at a time; more requests wait for one to close. */
+/** Connections open to one cluster (per credentials and agent) at a time; more requests wait for one. */
 export const maxConnectionsPerCluster = 16;
+
+/**
+ * How long a kept-alive connection may stay idle before this side closes it: well under the idle
+ * timeouts in front of EKS API servers (350 s for an NLB), so the server rarely closes one first.
+ */
+export const idleConnectionMs = 30_000;
 
 type CreateAgent = (cluster: Cluster | null, options: AgentOptions) => HttpAgent | HttpsAgent;
 
@@ -37,9 +53,26 @@ const shared = new WeakSet<KubeConfig>();
 
 export function createKubeConnections(): KubeConnections {
   const agents = new Map<string, HttpAgent | HttpsAgent>();
+  /** Each shared agent's keep-alive twin, for the generated clients' requests. */
+  const kept = new WeakMap<HttpAgent, HttpAgent>();
+  const http = keepAliveHttpLibrary((agent) => (agent && kept.get(agent)) ?? agent);
+  let opened = 0;
+  const count = () => {
+    opened++;
+  };
   return {
     share(config) {
       if (shared.has(config)) return config;
+      // The library's makeApiClient, with this transport instead of its node-fetch one.
+      const clients = config as unknown as { makeApiClient: KubeConfig['makeApiClient'] };
+      clients.makeApiClient = (type) => {
+        const cluster = config.getCurrentCluster();
+        if (!cluster) throw new Error('No active cluster!');
+        const server = new ServerConfiguration<Record<string, string>>(cluster.server, {});
+        return new type(
+          createConfiguration({ baseServer: server, authMethods: { default: config }, httpApi: http }),
+        );
+      };
       // createAgent is the library's (TS-private) per-request factory, called by both of its request
       // paths (generated APIs and applyToHTTPSOptions); replaced on this instance only.
       const target = config as unknown as { createAgent: CreateAgent };
@@ -50,17 +83,23 @@ export function createKubeConnections(): KubeConnections {
         const key = agentKey(cluster, options);
         let agent = agents.get(key);
         if (agent === undefined) {
-          const common = { keepAlive: false };
+          const once = { keepAlive: false };
+          const pooled = { keepAlive: true, maxSockets: maxConnectionsPerCluster, timeout: idleConnectionMs };
+          let twin: HttpAgent;
           if (cluster?.server?.startsWith('http:')) {
             // The library refuses plain HTTP without skipTLSVerify: its own factory keeps that check.
             own(cluster, options);
-            agent = new HttpAgent(common);
+            agent = new HttpAgent(once);
+            twin = new HttpAgent(pooled);
           } else {
             // Without one, every connection builds its own TLS context from the PEMs (tls.connect does),
-            // which is slow and allocates a lot natively: one context per agent instead.
-            agent = new HttpsAgent({ ...options, ...common, ...secureContextOf(options) });
+            // which is slow and allocates a lot natively: one context for both agents instead.
+            const tls = { ...options, ...secureContextOf(options) };
+            agent = new HttpsAgent({ ...tls, ...once });
+            twin = new HttpsAgent({ ...tls, ...pooled });
           }
-          agents.set(key, limitConnections(agent, maxConnectionsPerCluster));
+          kept.set(agent, countConnections(twin, count));
+          agents.set(key, limitConnections(countConnections(agent, count), maxConnectionsPerCluster));
         }
         return agent;
       };
@@ -70,8 +109,14 @@ export function createKubeConnections(): KubeConnections {
     get size() {
       return agents.size;
     },
+    get opened() {
+      return opened;
+    },
     close() {
-      for (const agent of agents.values()) agent.destroy();
+      for (const agent of agents.values()) {
+        agent.destroy();
+        kept.get(agent)?.destroy();
+      }
       agents.clear();
     },
   };
@@ -90,6 +135,17 @@ type Connect = (
   options: object,
   callback: (error: Error | null, socket?: Socket) => void,
 ) => Socket | undefined;
+
+/** Calls `onOpen` for every connection the agent opens. */
+function countConnections<A extends HttpAgent>(agent: A, onOpen: () => void): A {
+  const target = agent as unknown as { createConnection: Connect };
+  const connect = target.createConnection.bind(agent);
+  target.createConnection = (options, callback) => {
+    onOpen();
+    return connect(options, callback);
+  };
+  return agent;
+}
 
 /**
  * Opens at most `max` connections at a time through the agent. An agent may build its connection
