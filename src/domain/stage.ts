@@ -34,14 +34,18 @@ export interface Stage {
   run(context: StageContext): Promise<StageResult>;
 }
 
-/** The first look at an operation a stage is waiting on: soon, because many are done at once. */
-export const firstLookMs = 200;
+/**
+ * The first look at an operation a stage is waiting on: soon, because many are done at once or within
+ * moments (a deletion AWS accepted, a Deployment whose pods are starting). A few more cheap looks at
+ * the start of a long operation cost less than noticing a short one late.
+ */
+export const firstLookMs = 50;
 
 /**
  * How long a stage waits before its next look at an operation under way, after `looks` earlier
- * looks: 0.2 s, then twice as long each time, never longer than the poll interval. An operation that
+ * looks: 50 ms, then twice as long each time, never longer than the poll interval. An operation that
  * is already done (or nearly) is noticed at once; a long one (an EKS control plane, ~10 min) settles
- * at the poll interval after a few looks, so AWS is never polled faster than the plan allows for long.
+ * at the poll interval after eight looks, so AWS is never polled faster than the plan allows for long.
  */
 export function lookAgainMs(pollIntervalMs: number, looks: number): number {
   return Math.min(pollIntervalMs, firstLookMs * 2 ** Math.max(0, looks));
