@@ -20,8 +20,8 @@ import { keepAliveHttpLibrary } from './http-library.js';
  *
  * Two agents each, with one TLS context:
  * - the generated API clients (every get, list, create, patch) send through keepAliveHttpLibrary on a
- *   keep-alive agent, so a pass's requests reuse a few open connections instead of shaking hands for
- *   each one;
+ *   keep-alive agent, and so does the services' JSON client (keptAliveAgent), so a pass's requests
+ *   reuse a few open connections instead of shaking hands for each one;
  * - the library's other paths (watches and informers) fetch through node-fetch 2, which reports a
  *   false "Premature close" on a chunked response whose socket goes on to serve another request
  *   (test/integration/kubernetes-connections.test.ts), so their agent never reuses a socket.
@@ -51,11 +51,22 @@ type CreateAgent = (cluster: Cluster | null, options: AgentOptions) => HttpAgent
 
 const shared = new WeakSet<KubeConfig>();
 
+/** Each shared agent's keep-alive twin (same TLS context and credentials), for request/response calls. */
+const keptAlive = new WeakMap<HttpAgent, HttpAgent>();
+
+/**
+ * The kept-alive agent to send one request/response call with, for the agent a shared KubeConfig
+ * handed out (applyToHTTPSOptions, applySecurityAuthentication); any other agent is returned as it is.
+ * Never for a watch or other long stream read through node-fetch (see above).
+ */
+export function keptAliveAgent<A extends HttpAgent | undefined>(agent: A): HttpAgent | A {
+  return (agent && keptAlive.get(agent)) ?? agent;
+}
+
 export function createKubeConnections(): KubeConnections {
   const agents = new Map<string, HttpAgent | HttpsAgent>();
-  /** Each shared agent's keep-alive twin, for the generated clients' requests. */
-  const kept = new WeakMap<HttpAgent, HttpAgent>();
-  const http = keepAliveHttpLibrary((agent) => (agent && kept.get(agent)) ?? agent);
+  const http = keepAliveHttpLibrary(keptAliveAgent);
+  const twins: HttpAgent[] = [];
   let opened = 0;
   const count = () => {
     opened++;
@@ -98,7 +109,8 @@ export function createKubeConnections(): KubeConnections {
             agent = new HttpsAgent({ ...tls, ...once });
             twin = new HttpsAgent({ ...tls, ...pooled });
           }
-          kept.set(agent, countConnections(twin, count));
+          keptAlive.set(agent, countConnections(twin, count));
+          twins.push(twin);
           agents.set(key, limitConnections(countConnections(agent, count), maxConnectionsPerCluster));
         }
         return agent;
@@ -113,11 +125,9 @@ export function createKubeConnections(): KubeConnections {
       return opened;
     },
     close() {
-      for (const agent of agents.values()) {
-        agent.destroy();
-        kept.get(agent)?.destroy();
-      }
+      for (const agent of [...agents.values(), ...twins]) agent.destroy();
       agents.clear();
+      twins.length = 0;
     },
   };
 }

@@ -1,6 +1,12 @@
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { keptAliveAgent } from '../connections.js';
 import { isRecord, type KubeObject } from './objects.js';
 
 /** Field manager of every server-side apply Switchyard makes. */
@@ -156,6 +162,8 @@ export class KubeClient {
       headers: { Accept: 'application/json' },
     };
     await this.config.applyToHTTPSOptions(options);
+    // One request and its answer: a kept-alive connection serves it when the KubeConfig is shared.
+    if (options.agent instanceof HttpAgent) options.agent = keptAliveAgent(options.agent);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       // JSON is YAML, so an apply patch can be sent as JSON under the apply content type.
@@ -166,12 +174,19 @@ export class KubeClient {
     // The kubeconfig's agent speaks TLS; a plain-HTTP server (a local proxy) needs the default one.
     if (plain) delete options.agent;
     const send = plain ? httpRequest : httpsRequest;
-    const response = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const request = send(url, { ...options, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
-        readAll(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
+    const exchange = () =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = send(url, { ...options, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
+          readAll(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
+        });
+        request.on('error', (error) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
+        request.end(payload);
       });
-      request.on('error', reject);
-      request.end(payload);
+    // A kept-alive socket the server closed as it was picked never delivered the request: every call
+    // made here (reads, apply patches, deletes) means the same sent twice, so it goes once more.
+    const response = await exchange().catch((error: { reusedSocket?: boolean }) => {
+      if (error.reusedSocket === true) return exchange();
+      throw error;
     });
     if (response.status >= 200 && response.status < 300) return JSON.parse(response.text) as unknown;
     throw apiError(response.status, response.text);
