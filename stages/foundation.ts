@@ -6,6 +6,8 @@ export const foundation: Stage = {
   name: 'foundation',
   async run(context) {
     const { promotion, providers } = context;
+    // Kept fresh while node groups and add-ons come up (minutes on EKS): see provision.
+    providers.health.prepareQualification({ blue: promotion.blue, targetVersion: promotion.toVersion });
     const observed = await providers.clusters.ensureFoundation({
       promotionId: promotion.id,
       cluster: promotion.green,

@@ -6,6 +6,8 @@ export const provision: Stage = {
   name: 'provision',
   async run(context) {
     const { promotion, providers } = context;
+    // Blue's removed-API scan does not depend on green: it runs while green is built.
+    providers.health.prepareQualification({ blue: promotion.blue, targetVersion: promotion.toVersion });
     const cluster = await providers.clusters.ensureCluster({
       promotionId: promotion.id,
       cluster: promotion.green,

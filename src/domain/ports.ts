@@ -133,6 +133,12 @@ export interface ClusterHealth {
   servingHealth(cluster: ClusterRef): Promise<Observation>;
   /** The dry run's part of qualification: APIs blue's live objects use that `targetVersion` removed. */
   removedApis(request: { readonly blue: ClusterRef; readonly targetVersion: string }): Promise<Qualification>;
+  /**
+   * Starts, in the background, what qualifyFoundation will read of blue (the removed-API scan), so it
+   * is ready by the time green is. A hint: it returns at once and never fails; a scan that fails is
+   * simply made again when qualification asks for it.
+   */
+  prepareQualification(request: { readonly blue: ClusterRef; readonly targetVersion: string }): void;
 }
 
 /** Puts the platform's services on green and judges them before they take traffic. */

@@ -232,6 +232,8 @@ export class FakeCloud {
             qualification('removed-apis', cloud.behaviour.foundationVerdict),
           );
         },
+        // A background hint with no outcome of its own: not recorded, so call lists show decisions.
+        prepareQualification() {},
         async readyForTraffic(cluster: ClusterRef) {
           return cloud.record(`health.readyForTraffic(${cluster.name})`, () =>
             cloud.behaviour.unready.has(cluster.name)

@@ -52,8 +52,10 @@ export async function scanRemovedApis(options: {
       findings: [],
     };
   }
-  const live = await scanLiveObjects({ blue: options.blue, target, served, namespaces });
-  const helm = await scanHelmReleases(options.blue, namespaces);
+  const [live, helm] = await Promise.all([
+    scanLiveObjects({ blue: options.blue, target, served, namespaces }),
+    scanHelmReleases(options.blue, namespaces),
+  ]);
   const { findings, warnings } = judge([...live.sightings, ...helm.sightings], target);
   const unreadable = [...live.unreadable, ...helm.unreadable];
   const check = removedApisCheck(findings, target, {

@@ -103,6 +103,11 @@ export function createClusterHealth(options: ClusterHealthOptions): ClusterHealt
       };
     },
 
+    prepareQualification(request) {
+      // The scan's answer (or its failure) is kept by cachedScanner for qualifyFoundation to use.
+      runScan(scanRemovedApis, request).catch(() => undefined);
+    },
+
     async readyForTraffic(cluster: ClusterRef): Promise<Observation> {
       const clients = await connect(cluster, options.access, timeoutMs);
       const observation = await checkTrafficReadiness(clients, options.services?.namespaces ?? []);
