@@ -4,8 +4,8 @@ import { lookAgain } from './look-again.js';
 
 /**
  * Turns a qualification into a stage result. "Inconclusive" is not failure: the stage looks again
- * (soon at first: a new cluster's pods are often a moment from ready) until it passes, fails, or the
- * stage timeout ends it.
+ * (soon at first: a new cluster's pods are often a moment from ready, and at once when the
+ * qualification's change feed reports a change) until it passes, fails, or the stage timeout ends it.
  */
 export function qualificationResult(
   what: string,
@@ -35,7 +35,11 @@ export function qualificationResult(
         retryable: false,
         message: `${what} failed qualification: ${summary('fail')}`,
       };
-    case 'inconclusive':
-      return lookAgain(context, `${what} qualification inconclusive: ${summary('inconclusive')}`);
+    case 'inconclusive': {
+      const waiting = lookAgain(context, `${what} qualification inconclusive: ${summary('inconclusive')}`);
+      // A rollout that finishes between looks is then noticed when it does, not at the next look.
+      const { wakeOn } = qualification;
+      return wakeOn && waiting.phase === 'running' ? { ...waiting, wakeOn } : waiting;
+    }
   }
 }

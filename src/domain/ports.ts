@@ -106,11 +106,21 @@ export interface CheckResult {
   readonly evidence: string;
 }
 
+/**
+ * Tells when what a waiting stage looks at may have changed (a Kubernetes watch, say): calls
+ * `onChange` at the first change, and stops when the returned function is called. It only brings the
+ * next look forward; the stage's requeue stays the backstop, so a feed that fails or sees nothing
+ * changes nothing. Lives in memory for one wait only; nothing of it is stored.
+ */
+export type ChangeFeed = (onChange: () => void) => () => void;
+
 export interface Qualification {
   readonly verdict: Verdict;
   readonly checks: readonly CheckResult[];
   /** Worth a person's attention but not blocking, e.g. an API deprecated in the target but still served. */
   readonly warnings?: readonly string[];
+  /** When inconclusive: reports a change in what it waits on (a rollout moving), to look again then. */
+  readonly wakeOn?: ChangeFeed;
 }
 
 /** Kubernetes-side judgement of a cluster. */

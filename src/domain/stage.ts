@@ -1,4 +1,4 @@
-import type { PlatformProviders } from './ports.js';
+import type { ChangeFeed, PlatformProviders } from './ports.js';
 import type { Promotion } from './promotion.js';
 import type { StageName } from './stages.js';
 import type { GreenPercent } from './weights.js';
@@ -19,7 +19,14 @@ export interface VerifiedTraffic {
 }
 
 export type StageResult =
-  | ({ phase: 'running'; requeueAfterMs: number; message: string; saved?: unknown } & VerifiedTraffic)
+  | ({
+      phase: 'running';
+      requeueAfterMs: number;
+      message: string;
+      saved?: unknown;
+      /** Look again as soon as this feed reports a change, before `requeueAfterMs` if it comes first. */
+      wakeOn?: ChangeFeed;
+    } & VerifiedTraffic)
   | { phase: 'waiting-approval'; gate: { id: string; reason: string }; message: string; saved?: unknown }
   | ({ phase: 'succeeded'; message: string; saved?: unknown } & VerifiedTraffic)
   | { phase: 'failed'; message: string; retryable: boolean };

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { requestRollback } from '../domain/commands.js';
 import { ConflictError } from '../domain/errors.js';
 import { retryDelayMs } from '../domain/plan.js';
-import type { PlatformProviders } from '../domain/ports.js';
+import type { ChangeFeed, PlatformProviders } from '../domain/ports.js';
 import { isFinished, type NewEvent, type Promotion, type TrafficState } from '../domain/promotion.js';
 import { errorMessage, isRetryable } from '../domain/retryable.js';
 import type { Stage, StageResult } from '../domain/stage.js';
@@ -28,6 +28,8 @@ export interface EngineOptions {
 /** Undefined `requeueAfterMs`: nothing to do until something wakes the promotion. */
 export interface PassOutcome {
   readonly requeueAfterMs?: number;
+  /** A change this feed reports brings the requeue forward (see ChangeFeed). */
+  readonly wakeOn?: ChangeFeed;
 }
 
 /** Bounds the steps one pass takes (rollback steps, stage hand-overs) before it yields to others. */
@@ -180,7 +182,9 @@ export class PromotionEngine {
           saved: result.saved ?? status.saved,
         });
         const traffic = recordVerified(next.traffic, result.verifiedGreen, at, events);
-        return this.save({ ...next, traffic }, events, result.requeueAfterMs);
+        const outcome = await this.save({ ...next, traffic }, events, result.requeueAfterMs);
+        const waiting = outcome !== 'continue' && outcome.requeueAfterMs !== undefined;
+        return waiting && result.wakeOn ? { ...outcome, wakeOn: result.wakeOn } : outcome;
       }
       case 'waiting-approval': {
         const isNew = !promotion.gates.some((g) => g.id === result.gate.id);

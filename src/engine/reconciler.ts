@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ChangeFeed } from '../domain/ports.js';
 import type { PassOutcome } from './engine.js';
 
 export interface Timers {
@@ -36,6 +37,8 @@ export class Reconciler {
   /** Promotions woken while their pass ran: they get another pass right after. */
   private readonly wokenWhileRunning = new Set<string>();
   private readonly queue: string[] = [];
+  /** Change feeds that may bring a waiting promotion's next pass forward; stopped when it starts. */
+  private readonly feeds = new Map<string, () => void>();
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
 
@@ -64,6 +67,7 @@ export class Reconciler {
     this.stopped = true;
     for (const handle of this.scheduled.values()) this.timers.clearTimeout(handle);
     this.scheduled.clear();
+    for (const id of [...this.feeds.keys()]) this.stopFeed(id);
     this.queue.length = 0;
     await this.idle();
     this.wokenWhileRunning.clear();
@@ -111,9 +115,11 @@ export class Reconciler {
 
   private async run(id: string): Promise<void> {
     this.running.add(id);
+    this.stopFeed(id);
     let next: number | undefined;
+    let wakeOn: ChangeFeed | undefined;
     try {
-      next = (await this.options.pass(id)).requeueAfterMs;
+      ({ requeueAfterMs: next, wakeOn } = await this.options.pass(id));
     } catch (error) {
       next = this.options.errorDelayMs ?? 5_000;
       this.options.log.error({ promotionId: id, err: error }, 'reconcile pass failed; retrying');
@@ -122,6 +128,44 @@ export class Reconciler {
     }
     if (this.wokenWhileRunning.delete(id)) next = 0;
     if (next !== undefined) this.schedule(id, next);
+    if (next !== undefined && next > 0 && wakeOn !== undefined) this.follow(id, wakeOn);
     this.drain();
+  }
+
+  /** Wakes the promotion at the feed's first change; the timer set beside it stays the backstop. */
+  private follow(id: string, feed: ChangeFeed): void {
+    if (this.stopped) return;
+    // Over once it reported a change or was stopped: a late report of a stopped feed wakes nothing.
+    let over = false;
+    let stop: (() => void) | undefined;
+    const end = () => {
+      over = true;
+      stop?.();
+    };
+    const onChange = () => {
+      if (over) return;
+      if (this.feeds.get(id) === end) this.feeds.delete(id);
+      end();
+      this.wake(id);
+    };
+    try {
+      stop = feed(onChange);
+      // A feed may report a change while it starts: then it is already over.
+      if (over) stop();
+      else this.feeds.set(id, end);
+    } catch (error) {
+      this.options.log.debug({ promotionId: id, err: error }, 'change feed did not start; the timer stands');
+    }
+  }
+
+  private stopFeed(id: string): void {
+    const stop = this.feeds.get(id);
+    if (stop === undefined) return;
+    this.feeds.delete(id);
+    try {
+      stop();
+    } catch (error) {
+      this.options.log.debug({ promotionId: id, err: error }, 'stopping a change feed failed');
+    }
   }
 }

@@ -102,7 +102,9 @@ describeWithServers('Kubernetes service deployer: manifests and external modes, 
 
       // The applied Deployment's pods cannot pull their image: qualification says "not yet".
       const settled = await reportedUnavailable(namespace, 'api');
-      expect(await deployer(spec).qualify(green)).toEqual({
+      const { wakeOn, ...waiting } = await deployer(spec).qualify(green);
+      expect(wakeOn).toBeTypeOf('function'); // the rollout's change feed (rollout-feed.test.ts)
+      expect(waiting).toEqual({
         verdict: 'inconclusive',
         checks: [
           { name: `rollout Deployment ${namespace}/api`, verdict: 'inconclusive', evidence: neverAvailable },

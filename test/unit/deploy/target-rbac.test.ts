@@ -122,6 +122,8 @@ const jsonClientCalls: Record<string, { readonly reads?: string[]; readonly writ
   'services/copy.ts: client.list(apiVersion, kind': { reads: kindGrants(copiedKinds, ['list']) },
   "services/workloads.ts: client.get('apps/v1', ref.kind": { reads: kindGrants(workloads, ['get']) },
   "services/workloads.ts: client.list('apps/v1', kind": { reads: kindGrants(workloads, ['list']) },
+  // The change feed of a rollout under way (qualify-services looks again when it moves).
+  "services/rollout-feed.ts: client.watch('apps/v1', kind": { reads: kindGrants(workloads, ['watch']) },
   'services/apply.ts: client.apply(target': {
     // Server-side apply: patch, and create for objects that do not exist yet. What is applied: the
     // copied kinds and their namespaces.
@@ -134,7 +136,7 @@ function jsonClientCallSites(): string[] {
   const sites: string[] = [];
   for (const { file, text } of sources) {
     if (!file.startsWith('src/providers/kubernetes/')) continue;
-    for (const m of text.matchAll(/\b(client|api)\.(list|get|apply)\(([^)]*)\)/g)) {
+    for (const m of text.matchAll(/\b(client|api)\.(list|get|apply|watch)\(([^)]*)\)?/g)) {
       const args = (m[3] ?? '').replace(/\s+/g, ' ').trim().split(',').slice(0, 2).join(',').trim();
       sites.push(`${file.replace('src/providers/kubernetes/', '')}: ${m[1]}.${m[2]}(${args}`);
     }
@@ -206,7 +208,7 @@ describe('deploy/kubernetes/target-cluster-rbac.yaml', () => {
     for (const role of [reader, deployer]) {
       for (const rule of role.rules as Record<string, string[] | undefined>[]) {
         expect([...(rule.apiGroups ?? []), ...(rule.resources ?? [])]).not.toContain('*');
-        for (const verb of rule.verbs ?? []) expect(['get', 'list', 'create', 'patch']).toContain(verb);
+        for (const verb of rule.verbs ?? []) expect(['get', 'list', 'watch', 'create', 'patch']).toContain(verb);
       }
     }
   });

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { ChangeFeed } from '../../../src/domain/ports.js';
 import { newPromotion } from '../../../src/domain/promotion.js';
 import { Reconciler, type Timers } from '../../../src/engine/reconciler.js';
 import { createMemoryStore } from '../../../src/store/memory.js';
@@ -138,5 +139,89 @@ describe('reconciler', () => {
     timers.fireAll();
     await reconciler.idle();
     expect(passes).toEqual(['p-1']);
+  });
+
+  it('a change the waiting stage’s feed reports brings the next pass forward, once, and the timer stays', async () => {
+    const store = createMemoryStore({ now });
+    const timers = new ManualTimers();
+    const feeds: { report: () => void; stopped: boolean }[] = [];
+    const feed: ChangeFeed = (onChange) => {
+      const entry = { report: onChange, stopped: false };
+      feeds.push(entry);
+      return () => {
+        entry.stopped = true;
+      };
+    };
+    let passes = 0;
+    const reconciler = new Reconciler({
+      store,
+      maxConcurrent: 1,
+      now,
+      log,
+      timers,
+      pass: async () => {
+        passes++;
+        return { requeueAfterMs: 10_000, wakeOn: feed };
+      },
+    });
+    reconciler.wake('p');
+    timers.fireAll();
+    await reconciler.idle();
+    expect([passes, feeds.length, timers.delays()]).toEqual([1, 1, [10_000]]);
+
+    // The change: the feed is stopped and the pass runs at once instead of in 10 s.
+    feeds[0]?.report();
+    expect(feeds[0]?.stopped).toBe(true);
+    expect(timers.delays()).toEqual([0]);
+    feeds[0]?.report(); // a second report of the same feed wakes nothing more
+    expect(timers.delays()).toEqual([0]);
+    timers.fireAll();
+    await reconciler.idle();
+    expect([passes, feeds.length, timers.delays()]).toEqual([2, 2, [10_000]]);
+
+    // Without a change the timer runs the pass, which stops the feed it no longer needs.
+    timers.fireAll();
+    await reconciler.idle();
+    expect([passes, feeds[1]?.stopped]).toEqual([3, true]);
+    // A report from that stopped feed arrives late: it wakes nothing.
+    feeds[1]?.report();
+    expect(timers.delays()).toEqual([10_000]);
+
+    await reconciler.stop();
+    expect(feeds[2]?.stopped).toBe(true);
+  });
+
+  it('a feed that reports while it starts, or fails to start, leaves the promotion on its timer or wakes it', async () => {
+    const store = createMemoryStore({ now });
+    const timers = new ManualTimers();
+    let calls = 0;
+    const reconciler = new Reconciler({
+      store,
+      maxConcurrent: 1,
+      now,
+      log,
+      timers,
+      pass: async () => {
+        calls++;
+        const wakeOn: ChangeFeed =
+          calls === 1
+            ? (onChange) => {
+                onChange();
+                return () => undefined;
+              }
+            : () => {
+                throw new Error('watch refused: forbidden');
+              };
+        return { requeueAfterMs: 5_000, wakeOn };
+      },
+    });
+    reconciler.wake('p');
+    timers.fireAll();
+    await reconciler.idle();
+    expect(timers.delays()).toEqual([0]); // changed already: looks again at once
+    timers.fireAll();
+    await reconciler.idle();
+    expect(timers.delays()).toEqual([5_000]); // no feed: the backoff alone
+    await reconciler.stop();
   });
 });

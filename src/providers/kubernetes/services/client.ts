@@ -12,6 +12,8 @@ import { isRecord, type KubeObject } from './objects.js';
 /** Field manager of every server-side apply Switchyard makes. */
 export const fieldManager = 'switchyard';
 const requestTimeoutMs = 30_000;
+/** A watch ends on the server after this long; whoever wanted it has looked again long before. */
+const watchTimeoutSeconds = 600;
 const pageSize = 500;
 
 /** A response from the API server outside 2xx; `code` is the HTTP status (isRetryable reads it). */
@@ -156,24 +158,72 @@ export class KubeClient {
     return cached;
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+  /**
+   * Watches a kind in one namespace: calls `onEvent` for each change the server streams (it may start
+   * by sending every existing object as ADDED). Ends quietly on any error, on the server's timeout or
+   * when the returned function is called: callers treat a watch as a hint and keep their own timer.
+   * A long-lived stream, so it goes on a connection of its own, never a kept-alive one.
+   */
+  watch(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    onEvent: (event: { readonly type: string; readonly object: KubeObject }) => void,
+  ): () => void {
+    const abort = new AbortController();
+    const stream = async () => {
+      const path = await this.collectionPath(apiVersion, kind, namespace);
+      const query = new URLSearchParams({ watch: '1', timeoutSeconds: String(watchTimeoutSeconds) });
+      const { url, options, send } = await this.prepare('GET', `${path}?${query}`, { keepAlive: false });
+      const request = send(url, { ...options, signal: abort.signal }, (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          return;
+        }
+        let pending = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          pending += chunk;
+          const lines = pending.split('\n');
+          pending = lines.pop() ?? '';
+          try {
+            for (const line of lines) if (line.trim() !== '') onEvent(JSON.parse(line));
+          } catch {
+            abort.abort(); // not a watch stream after all: end it, as any failure does
+          }
+        });
+        response.on('error', () => undefined);
+      });
+      request.on('error', () => undefined);
+      request.end();
+    };
+    stream().catch(() => undefined);
+    return () => abort.abort();
+  }
+
+  /** URL, options (credentials, TLS, agent) and transport for one call to the API server. */
+  private async prepare(method: string, path: string, { keepAlive }: { readonly keepAlive: boolean }) {
     const options: RequestOptions & { servername?: string } = {
       method,
       headers: { Accept: 'application/json' },
     };
     await this.config.applyToHTTPSOptions(options);
     // One request and its answer: a kept-alive connection serves it when the KubeConfig is shared.
-    if (options.agent instanceof HttpAgent) options.agent = keptAliveAgent(options.agent);
+    if (keepAlive && options.agent instanceof HttpAgent) options.agent = keptAliveAgent(options.agent);
+    const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
+    const plain = url.protocol === 'http:';
+    // The kubeconfig's agent speaks TLS; a plain-HTTP server (a local proxy) needs the default one.
+    if (plain) delete options.agent;
+    return { url, options, send: plain ? httpRequest : httpsRequest };
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const { url, options, send } = await this.prepare(method, path, { keepAlive: true });
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       // JSON is YAML, so an apply patch can be sent as JSON under the apply content type.
       options.headers = { ...options.headers, 'Content-Type': 'application/apply-patch+yaml' };
     }
-    const url = new URL(this.server.pathname.replace(/\/$/, '') + path, this.server);
-    const plain = url.protocol === 'http:';
-    // The kubeconfig's agent speaks TLS; a plain-HTTP server (a local proxy) needs the default one.
-    if (plain) delete options.agent;
-    const send = plain ? httpRequest : httpsRequest;
     const exchange = () =>
       new Promise<{ status: number; text: string }>((resolve, reject) => {
         const request = send(url, { ...options, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
@@ -183,7 +233,7 @@ export class KubeClient {
         request.end(payload);
       });
     // A kept-alive socket the server closed as it was picked never delivered the request: every call
-    // made here (reads, apply patches, deletes) means the same sent twice, so it goes once more.
+    // made here (reads, apply patches) means the same sent twice, so it goes once more.
     const response = await exchange().catch((error: { reusedSocket?: boolean }) => {
       if (error.reusedSocket === true) return exchange();
       throw error;

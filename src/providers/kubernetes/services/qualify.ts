@@ -5,9 +5,10 @@ import type { KubeClient } from './client.js';
 import { resolveNamespaces } from './copy.js';
 import { manifestWorkloads } from './deploy-manifests.js';
 import { judgeRollout } from './rollout.js';
+import { rolloutChanges, type SeenWorkload } from './rollout-feed.js';
 import { type ProbeDependencies, runProbe } from './smoke.js';
 import type { ResolvedProbe, ServicesSpec } from './spec.js';
-import { listWorkloads, observeWorkloads } from './workloads.js';
+import { listWorkloads, readWorkloads } from './workloads.js';
 
 /**
  * Judges the services on `cluster`: the rollout of every workload in scope (copy: every Deployment,
@@ -24,7 +25,7 @@ export async function qualifyServices(
   probes: readonly ResolvedProbe[],
   deps: ProbeDependencies,
 ): Promise<Qualification> {
-  const { checks: rollouts, warnings } = await rolloutChecks(client, cluster, spec);
+  const { checks: rollouts, warnings, seen } = await rolloutChecks(client, cluster, spec);
   const waiting = rollouts.filter((c) => c.verdict !== 'pass').length;
   const smoke: CheckResult[] =
     waiting === 0
@@ -36,14 +37,16 @@ export async function qualifyServices(
         }));
   const checks = [...rollouts, ...smoke];
   if (checks.length === 0) warnings.push('nothing to judge: no workloads in scope and no smoke probes');
-  return { verdict: worstVerdict(checks), checks, ...(warnings.length > 0 ? { warnings } : {}) };
+  const verdict = worstVerdict(checks);
+  const wakeOn = verdict === 'inconclusive' ? rolloutChanges(client, seen) : undefined;
+  return { verdict, checks, ...(warnings.length > 0 ? { warnings } : {}), ...(wakeOn && { wakeOn }) };
 }
 
 async function rolloutChecks(
   client: KubeClient,
   cluster: ClusterRef,
   spec: ServicesSpec,
-): Promise<{ checks: CheckResult[]; warnings: string[] }> {
+): Promise<{ checks: CheckResult[]; warnings: string[]; seen: SeenWorkload[] }> {
   const source = spec.source;
   switch (source.kind) {
     case 'copy': {
@@ -57,14 +60,48 @@ async function rolloutChecks(
       const workloads = await listWorkloads(client, cluster, names);
       const warnings =
         workloads.length === 0 ? [`no Deployments, StatefulSets or DaemonSets in ${scope.description}`] : [];
-      return { checks: [...missing, ...workloads.map(judgeRollout)], warnings };
+      const judged = workloads.map((object) => ({ object, check: judgeRollout(object) }));
+      return {
+        checks: [...missing, ...judged.map((j) => j.check)],
+        warnings,
+        seen: judged.map(({ object, check }) => seenAs(object.kind, object.metadata, check)),
+      };
     }
-    case 'manifests': {
-      const refs = await manifestWorkloads(source.directory);
-      const warnings = refs.length === 0 ? [`the manifests in ${source.directory} define no workloads`] : [];
-      return { checks: await observeWorkloads(client, cluster, refs), warnings };
+    case 'manifests':
+    case 'external': {
+      const refs = source.kind === 'manifests' ? await manifestWorkloads(source.directory) : source.workloads;
+      const warnings =
+        source.kind === 'manifests' && refs.length === 0
+          ? [`the manifests in ${source.directory} define no workloads`]
+          : [];
+      const read = await readWorkloads(client, cluster, refs);
+      return {
+        checks: read.map((r) => r.check),
+        warnings,
+        seen: read.map(({ ref, object, check }) =>
+          seenAs(ref.kind, { namespace: ref.namespace, name: ref.name, ...object?.metadata }, check),
+        ),
+      };
     }
-    case 'external':
-      return { checks: await observeWorkloads(client, cluster, source.workloads), warnings: [] };
   }
+}
+
+/** What the change feed needs to know of a judged workload. */
+function seenAs(
+  kind: string,
+  metadata: {
+    readonly namespace?: string | undefined;
+    readonly name: string;
+    readonly [field: string]: unknown;
+  },
+  check: CheckResult,
+): SeenWorkload {
+  const version = metadata.resourceVersion;
+  return {
+    kind,
+    namespace: metadata.namespace ?? '',
+    name: metadata.name,
+    resourceVersion: typeof version === 'string' ? version : undefined,
+    pending: check.verdict !== 'pass',
+  };
 }

@@ -12,12 +12,24 @@ export async function observeWorkloads(
   cluster: ClusterRef,
   refs: readonly WorkloadRef[],
 ): Promise<CheckResult[]> {
+  return (await readWorkloads(client, cluster, refs)).map((read) => read.check);
+}
+
+/** Each named workload as it is now (undefined when missing), with its rollout judged. */
+export async function readWorkloads(
+  client: KubeClient,
+  cluster: ClusterRef,
+  refs: readonly WorkloadRef[],
+): Promise<{ readonly ref: WorkloadRef; readonly object?: KubeObject; readonly check: CheckResult }[]> {
   return Promise.all(
     refs.map(async (ref) => {
       const object = await onCluster(cluster, `read ${ref.kind} ${ref.namespace}/${ref.name}`, () =>
         client.get('apps/v1', ref.kind, ref.name, ref.namespace),
       );
-      return object ? judgeRollout(object) : missingWorkload(ref.kind, ref.namespace, ref.name, cluster.name);
+      if (object === undefined) {
+        return { ref, check: missingWorkload(ref.kind, ref.namespace, ref.name, cluster.name) };
+      }
+      return { ref, object, check: judgeRollout(object) };
     }),
   );
 }
