@@ -208,7 +208,8 @@ describe('deploy/kubernetes/target-cluster-rbac.yaml', () => {
     for (const role of [reader, deployer]) {
       for (const rule of role.rules as Record<string, string[] | undefined>[]) {
         expect([...(rule.apiGroups ?? []), ...(rule.resources ?? [])]).not.toContain('*');
-        for (const verb of rule.verbs ?? []) expect(['get', 'list', 'watch', 'create', 'patch']).toContain(verb);
+        for (const verb of rule.verbs ?? [])
+          expect(['get', 'list', 'watch', 'create', 'patch']).toContain(verb);
       }
     }
   });
