@@ -1,4 +1,10 @@
-import { type Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  type Agent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestOptions,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { gunzip } from 'node:zlib';
 import { type HttpLibrary, Observable, type RequestContext, ResponseContext } from '@kubernetes/client-node';
@@ -25,25 +31,22 @@ const repeatable = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 async function send(request: RequestContext, agent: Agent | undefined): Promise<ResponseContext> {
   const method = request.getHttpMethod().toString();
   const body = bodyOf(request.getBody());
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const answer = await exchange(request, method, body, agent);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(answer.response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      const bytes = await decoded(answer.response, answer.body);
-      return new ResponseContext(answer.response.statusCode ?? 0, headers, {
-        text: async () => bytes.toString('utf8'),
-        binary: async () => bytes,
-      });
-    } catch (error) {
-      // An idle socket the server closed just as it was picked: the request never reached it.
-      const stale = (error as { reusedSocket?: boolean; code?: string }).reusedSocket === true;
-      if (attempt === 1 && stale && repeatable.has(method)) continue;
-      throw error;
-    }
+  const headers: Record<string, string | number> = { 'accept-encoding': 'gzip', ...request.getHeaders() };
+  const signal = request.getSignal() as AbortSignal | undefined;
+  const answer = await exchange(
+    new URL(request.getUrl()),
+    { method, headers, agent, ...(signal && { signal }) },
+    body,
+    repeatable.has(method),
+  );
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  return new ResponseContext(answer.status, flat, {
+    text: async () => answer.body.toString('utf8'),
+    binary: async () => answer.body,
+  });
 }
 
 function bodyOf(body: unknown): string | Buffer | undefined {
@@ -53,24 +56,50 @@ function bodyOf(body: unknown): string | Buffer | undefined {
   throw new TypeError('the Kubernetes HTTP transport sends string bodies only');
 }
 
-function exchange(
-  request: RequestContext,
-  method: string,
+/** A whole answer: status, headers and the body, decoded when it came gzipped. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Buffer;
+}
+
+/**
+ * One request to an API server and its whole answer, over node:http or node:https by the URL. A
+ * request that went out on a kept-alive socket the server had already closed never reached it; when
+ * `repeatable` (sending it twice means the same as once) it goes once more, on a new connection.
+ */
+export async function exchange(
+  url: URL,
+  options: RequestOptions,
   body: string | Buffer | undefined,
-  agent: Agent | undefined,
-): Promise<{ response: IncomingMessage; body: Buffer }> {
-  const url = new URL(request.getUrl());
-  const headers: Record<string, string | number> = { 'accept-encoding': 'gzip', ...request.getHeaders() };
+  repeatable: boolean,
+): Promise<Answer> {
+  const headers = { ...(options.headers as Record<string, string | number> | undefined) };
   if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
-  const signal = request.getSignal() as AbortSignal | undefined;
+  const sendOnce = () => sendWhole(url, { ...options, headers }, body);
+  try {
+    return await sendOnce();
+  } catch (error) {
+    if (repeatable && (error as { reusedSocket?: boolean }).reusedSocket === true) return sendOnce();
+    throw error;
+  }
+}
+
+function sendWhole(url: URL, options: RequestOptions, body: string | Buffer | undefined): Promise<Answer> {
   const open = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const what = `${options.method ?? 'GET'} ${url.pathname}`;
   return new Promise((resolve, reject) => {
-    const outgoing = open(url, { method, headers, agent, ...(signal && { signal }) }, (response) => {
+    const outgoing = open(url, options, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ response, body: Buffer.concat(chunks) }));
+      response.on('end', () => {
+        const answer = { status: response.statusCode ?? 0, headers: response.headers };
+        decoded(response, Buffer.concat(chunks)).then((plain) => resolve({ ...answer, body: plain }), reject);
+      });
       response.on('error', reject);
-      response.on('aborted', () => reject(new Error(`${method} ${url.pathname}: the answer was cut off`)));
+      response.on('close', () => {
+        if (!response.complete) reject(new Error(`${what}: the connection closed before the answer ended`));
+      });
     });
     outgoing.on('error', (error) => {
       reject(Object.assign(error, { reusedSocket: outgoing.reusedSocket }));

@@ -1,12 +1,8 @@
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-  type RequestOptions,
-} from 'node:http';
+import { Agent as HttpAgent, request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { keptAliveAgent } from '../connections.js';
+import { exchange } from '../http-library.js';
 import { isRecord, type KubeObject } from './objects.js';
 
 /** Field manager of every server-side apply Switchyard makes. */
@@ -174,7 +170,8 @@ export class KubeClient {
     const stream = async () => {
       const path = await this.collectionPath(apiVersion, kind, namespace);
       const query = new URLSearchParams({ watch: '1', timeoutSeconds: String(watchTimeoutSeconds) });
-      const { url, options, send } = await this.prepare('GET', `${path}?${query}`, { keepAlive: false });
+      const { url, options } = await this.prepare('GET', `${path}?${query}`, { keepAlive: false });
+      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
       const request = send(url, { ...options, signal: abort.signal }, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
@@ -214,45 +211,27 @@ export class KubeClient {
     const plain = url.protocol === 'http:';
     // The kubeconfig's agent speaks TLS; a plain-HTTP server (a local proxy) needs the default one.
     if (plain) delete options.agent;
-    return { url, options, send: plain ? httpRequest : httpsRequest };
+    return { url, options };
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const { url, options, send } = await this.prepare(method, path, { keepAlive: true });
+    const { url, options } = await this.prepare(method, path, { keepAlive: true });
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) {
       // JSON is YAML, so an apply patch can be sent as JSON under the apply content type.
       options.headers = { ...options.headers, 'Content-Type': 'application/apply-patch+yaml' };
     }
-    const exchange = () =>
-      new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const request = send(url, { ...options, signal: AbortSignal.timeout(requestTimeoutMs) }, (res) => {
-          readAll(res).then((text) => resolve({ status: res.statusCode ?? 0, text }), reject);
-        });
-        request.on('error', (error) => reject(Object.assign(error, { reusedSocket: request.reusedSocket })));
-        request.end(payload);
-      });
-    // A kept-alive socket the server closed as it was picked never delivered the request: every call
-    // made here (reads, apply patches) means the same sent twice, so it goes once more.
-    const response = await exchange().catch((error: { reusedSocket?: boolean }) => {
-      if (error.reusedSocket === true) return exchange();
-      throw error;
-    });
+    // Every call made here (reads, apply patches) means the same sent twice, so all are repeatable.
+    const answer = await exchange(
+      url,
+      { ...options, signal: AbortSignal.timeout(requestTimeoutMs) },
+      payload,
+      true,
+    );
+    const response = { status: answer.status, text: answer.body.toString('utf8') };
     if (response.status >= 200 && response.status < 300) return JSON.parse(response.text) as unknown;
     throw apiError(response.status, response.text);
   }
-}
-
-function readAll(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.on('error', reject);
-    response.on('close', () => {
-      if (!response.complete) reject(new Error('connection closed before the response ended'));
-    });
-  });
 }
 
 /** The API server's Status object (message, reason) when the body is one. */
