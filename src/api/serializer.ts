@@ -22,15 +22,52 @@ const compiled = new WeakMap<ZodType, (data: unknown) => string>();
 /**
  * Serializes by the zod schema without checking each value, compiled once per schema (fastify's route
  * and a route's own cached bodies share it).
+ *
+ * fast-json-stringify picks a union's branch by validating the value with ajv, and ajv compiles that
+ * validator on the first value that needs it: a stall of the event loop (about 200 ms for a stage's
+ * saved state) in the middle of whatever the process is doing. Unions that take any object are written
+ * whole instead (no branch to pick), and the remaining ones are compiled here, with the serializer.
  */
 export function compiledSerializer(schema: ZodType): (data: unknown) => string {
   let serialize = compiled.get(schema);
   if (serialize === undefined) {
     // Its typings know a narrower JSON Schema than the draft zod writes; the draft is what it reads.
-    serialize = fastJson(responseJsonSchema(schema) as unknown as Parameters<typeof fastJson>[0]);
+    serialize = fastJson(
+      withoutCatchAllUnions(responseJsonSchema(schema)) as unknown as Parameters<typeof fastJson>[0],
+      { compileValidators: true },
+    );
     compiled.set(schema, serialize);
   }
   return serialize;
+}
+
+/** A branch that takes any JSON object as it is (`type: object` open to every property, nothing else). */
+function takesAnyObject(branch: unknown): boolean {
+  if (typeof branch !== 'object' || branch === null) return false;
+  const {
+    type,
+    additionalProperties,
+    description: _description,
+    ...rest
+  } = branch as Record<string, unknown>;
+  return type === 'object' && additionalProperties === true && Object.keys(rest).length === 0;
+}
+
+/**
+ * The schema with every anyOf/oneOf that has a take-any-object branch replaced by that branch: the
+ * union accepts every object either way, and writing the value whole is what the open branch writes.
+ */
+export function withoutCatchAllUnions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutCatchAllUnions);
+  if (typeof node !== 'object' || node === null) return node;
+  const entries = Object.entries(node as Record<string, unknown>);
+  const union = entries.find(([key]) => key === 'anyOf' || key === 'oneOf');
+  const open = Array.isArray(union?.[1]) ? union[1].find(takesAnyObject) : undefined;
+  if (union !== undefined && open !== undefined) {
+    const { [union[0]]: _union, ...rest } = node as Record<string, unknown>;
+    return { ...(withoutCatchAllUnions(rest) as object), ...(open as object) };
+  }
+  return Object.fromEntries(entries.map(([key, value]) => [key, withoutCatchAllUnions(value)]));
 }
 
 /**

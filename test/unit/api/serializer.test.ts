@@ -6,7 +6,11 @@ import {
   promotionListSchema,
   promotionSchema,
 } from '../../../src/api/schemas.js';
-import { compiledSerializer } from '../../../src/api/serializer.js';
+import {
+  compiledSerializer,
+  responseJsonSchema,
+  withoutCatchAllUnions,
+} from '../../../src/api/serializer.js';
 import type { Promotion } from '../../../src/domain/promotion.js';
 import { testPlan } from '../../fakes/promotions.js';
 import { apiHarness, bearer, promote } from './harness.js';
@@ -154,5 +158,33 @@ describe('the compiled response serializer', () => {
       const body = answer.json();
       expect(body).toStrictEqual(byZod(schema, body));
     }
+  });
+});
+
+describe('unions in the compiled serializer', () => {
+  const open = { type: 'object', additionalProperties: true, description: 'any object' };
+  const typed = { type: 'object', properties: { step: { type: 'integer' } } };
+
+  it('writes a union that takes any object as that open object, and leaves other unions alone', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        saved: { anyOf: [typed, open], description: 'kept' },
+        query: { oneOf: [typed, { type: 'string' }] },
+      },
+    };
+    expect(withoutCatchAllUnions(schema)).toEqual({
+      type: 'object',
+      properties: {
+        saved: { type: 'object', additionalProperties: true, description: 'any object' },
+        query: { oneOf: [typed, { type: 'string' }] },
+      },
+    });
+  });
+
+  it("leaves no union with an open branch in the promotion's schema (stage saved states)", () => {
+    const text = JSON.stringify(withoutCatchAllUnions(responseJsonSchema(promotionDetailSchema)));
+    expect(JSON.stringify(responseJsonSchema(promotionDetailSchema))).toContain('"anyOf"');
+    expect(text).not.toContain('"anyOf"');
   });
 });
