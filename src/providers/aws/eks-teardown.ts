@@ -60,7 +60,11 @@ export async function teardownCluster(
       return { ready: false, message: `EKS cluster ${name} is still in use: ${errorMessage(error)}` };
     throw awsError('delete', `EKS cluster ${name}`, error);
   }
-  return { ready: false, message: `EKS cluster ${name} is DELETING` };
+  // One look right after the delete: a cluster with nothing left in it may be gone already, and the
+  // stage then finishes now instead of a backoff later. One describe more per teardown otherwise.
+  const after = await findCluster(context.client, name);
+  if (!after) return { ready: true, message: `EKS cluster ${name} is gone` };
+  return { ready: false, message: `EKS cluster ${name} is ${after.status ?? 'DELETING'}` };
 }
 
 /** Starts deleting every node group not already deleting; a message while any remain. */

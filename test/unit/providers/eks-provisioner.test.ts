@@ -190,15 +190,30 @@ describe('teardown', () => {
     ).toEqual(['a']);
 
     eks.on(ListFargateProfilesCommand).resolves({ fargateProfileNames: [] });
+    // EKS answers the delete and shows the cluster DELETING from then on.
+    eks.on(DeleteClusterCommand).callsFake(() => {
+      describes({ name: 'green', status: 'DELETING', version: '1.31', tags: ours });
+      return {};
+    });
     expect(await teardown()).toEqual({ ready: false, message: 'EKS cluster green is DELETING' });
     expect(eks.commandCalls(DeleteClusterCommand)).toHaveLength(1);
 
-    describes({ name: 'green', status: 'DELETING', version: '1.31', tags: ours });
     expect(await teardown()).toEqual({ ready: false, message: 'EKS cluster green is DELETING' });
     expect(eks.commandCalls(DeleteClusterCommand)).toHaveLength(1);
 
     eks.on(DescribeClusterCommand).rejects(notFound());
     expect(await teardown()).toEqual({ ready: true, message: 'EKS cluster green is gone' });
+  });
+
+  it('looks once right after deleting the cluster, and is done in that pass when it is gone already', async () => {
+    eks.on(ListNodegroupsCommand).resolves({ nodegroups: [] });
+    eks.on(DeleteClusterCommand).callsFake(() => {
+      eks.on(DescribeClusterCommand).rejects(notFound());
+      return {};
+    });
+    expect(await teardown()).toEqual({ ready: true, message: 'EKS cluster green is gone' });
+    expect(eks.commandCalls(DeleteClusterCommand)).toHaveLength(1);
+    expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(2);
   });
 
   it('counts NotFound on a delete as gone', async () => {
