@@ -72,6 +72,8 @@ const greenKube = loadKubeConfig({ path: env.kubeconfigPath, context: 'green' })
 interface Sample {
   readonly ours: number;
   readonly baseline: number;
+  /** The baseline's time per group of operations, named after the stage that makes them. */
+  readonly baselinePhases: Readonly<Record<string, number>>;
   readonly calls: Readonly<Record<string, number>>;
   /** Each stage's duration by its own stamps (finished − started), to show where the time goes. */
   readonly stages: Readonly<Record<string, number>>;
@@ -106,9 +108,20 @@ async function measure(poll: string, run: number): Promise<Sample> {
     } finally {
       await controller.stop();
     }
-    const baseline = await directly(world, `${poll.replace(/\W/g, '')}-${run}`);
+    const phases = await directly(world, `${poll.replace(/\W/g, '')}-${run}`);
+    const baseline = Object.values(phases).reduce((a, b) => a + b, 0);
     console.log(`  ${poll} poll, run ${run + 1}: ours ${ms(ours)}, baseline ${ms(baseline)}`);
-    return { ours, baseline, calls, stages };
+    console.log(
+      `    ours:     ${Object.entries(stages)
+        .map(([n, t]) => `${n} ${t}`)
+        .join(', ')}`,
+    );
+    console.log(
+      `    baseline: ${Object.entries(phases)
+        .map(([n, t]) => `${n} ${Math.round(t)}`)
+        .join(', ')}`,
+    );
+    return { ours, baseline, baselinePhases: phases, calls, stages };
   } finally {
     await world.close();
   }
@@ -149,9 +162,18 @@ async function promote(world: World): Promise<{ ours: number; stages: Record<str
   return { ours, stages };
 }
 
-/** The same provider operations as a script would make them, one after another. */
-async function directly(world: World, tag: string): Promise<number> {
-  const started = performance.now();
+/**
+ * The same provider operations as a script would make them, one after another; returns the time of
+ * each group, named after the stage of ours that makes the same operations.
+ */
+async function directly(world: World, tag: string): Promise<Record<string, number>> {
+  const phases: Record<string, number> = {};
+  let mark = performance.now();
+  const phase = (stage: string) => {
+    const now = performance.now();
+    phases[stage] = now - mark;
+    mark = now;
+  };
   const name = `base-${tag}`;
   await aws.eks.send(
     new CreateClusterCommand({
@@ -162,6 +184,7 @@ async function directly(world: World, tag: string): Promise<number> {
     }),
   );
   await until(async () => (await cluster(aws.eks, name))?.status === 'ACTIVE');
+  phase('provision');
   await aws.eks.send(
     new CreateNodegroupCommand({
       clusterName: name,
@@ -183,17 +206,21 @@ async function directly(world: World, tag: string): Promise<number> {
       return found.addon?.status === 'ACTIVE';
     });
   }
+  phase('foundation');
   await copyServices(world.names.namespaces.shop, `${world.names.namespaces.shop}-${tag}`);
+  phase('services + qualify-services');
   await fetch(world.smoke.shop.url, { headers: { host: 'shop.example.test' } }).then((r) => r.text());
   for (const green of steps) {
     await setWeights(aws.route53, world.aws.hostedZoneId, green);
     await new Promise((resolve) => setTimeout(resolve, bakeMs));
   }
+  phase('shift-traffic');
   await aws.eks.send(new DeleteNodegroupCommand({ clusterName: name, nodegroupName: 'general' }));
   await until(async () => (await nodegroup(aws.eks, name)) === undefined);
   await aws.eks.send(new DeleteClusterCommand({ name }));
   await until(async () => (await cluster(aws.eks, name)) === undefined);
-  return performance.now() - started;
+  phase('decommission');
+  return phases;
 }
 
 /** The shop namespace's Deployments, Services and ConfigMaps created on green, then rolled out. */
@@ -343,6 +370,12 @@ function report(poll: string, samples: readonly Sample[]): void {
         Object.keys(samples[0]?.stages ?? {}).map((stage) => [
           `  stage ${stage} (median)`,
           ms(median(samples.map((s) => s.stages[stage] ?? Number.NaN))),
+        ]),
+      ),
+      ...Object.fromEntries(
+        Object.keys(samples[0]?.baselinePhases ?? {}).map((phase) => [
+          `  baseline ${phase} (median)`,
+          ms(median(samples.map((s) => s.baselinePhases[phase] ?? Number.NaN))),
         ]),
       ),
     },
