@@ -115,17 +115,8 @@ export class PromotionEngine {
     if (status.state === 'pending') {
       // Stored as started before its first run: a stage's first action (a weight write, a create) can
       // then never have happened while the record still says "pending", even across a crash.
-      return this.save(
-        {
-          ...promotion,
-          stages: {
-            ...promotion.stages,
-            [name]: { ...status, state: 'running', startedAt: now.toISOString(), message: 'started' },
-          },
-        },
-        [{ type: 'stage.started', actor: 'switchyard', message: `${name} started`, data: { stage: name } }],
-        0,
-      );
+      const started = startStage(promotion, name, now.toISOString());
+      return this.save(started.promotion, [started.event], 0);
     }
     const timeoutMs = promotion.plan.stageTimeoutsMs[name];
     let result: StageResult;
@@ -231,7 +222,9 @@ export class PromotionEngine {
           await this.save({ ...done, traffic, phase: 'succeeded', finishedAt: at }, events);
           return {};
         }
-        return this.save({ ...done, traffic, currentStage: following }, events, 0);
+        // The next stage is stored as started in the same write (one write per hand-over, not two).
+        const next = startStage({ ...done, traffic, currentStage: following }, following, at);
+        return this.save(next.promotion, [...events, next.event], 0);
       }
       case 'failed': {
         const attempts = status.attempts + 1;
@@ -302,6 +295,25 @@ export class PromotionEngine {
   notify(promotion: Promotion, events: readonly NewEvent[]): void {
     notifyEvents(this.options, promotion, events);
   }
+}
+
+/** The promotion with stage `name` running from `at`, and the event that says so. */
+function startStage(
+  promotion: Promotion,
+  name: StageName,
+  at: string,
+): { readonly promotion: Promotion; readonly event: NewEvent } {
+  const status = promotion.stages[name];
+  return {
+    promotion: {
+      ...promotion,
+      stages: {
+        ...promotion.stages,
+        [name]: { ...status, state: 'running', startedAt: at, message: 'started' },
+      },
+    },
+    event: { type: 'stage.started', actor: 'switchyard', message: `${name} started`, data: { stage: name } },
+  };
 }
 
 function recordVerified(

@@ -190,10 +190,12 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
     const roles = rolesFor(config, live, targetVersion);
     const providers = platform.providers(roles);
     const greenSlot = config.slots[roles.green.slot];
-    const [blue, green, reading] = await Promise.all([
+    // The offered versions do not depend on blue: asked at the same time, one round trip less.
+    const [blue, green, reading, offered] = await Promise.all([
       providers.clusters.inspect(roles.blue),
       providers.clusters.inspect(roles.green),
       providers.router.read(),
+      greenSlot.mode === 'create' ? providers.clusters.offeredVersions() : undefined,
     ]);
     if (!blue.exists) {
       throw new PlatformStateError(
@@ -208,7 +210,6 @@ export function configCatalog(options: CatalogOptions): PlatformCatalog {
         `its live cluster ${live.cluster} reports Kubernetes version "${blue.version}", which is not a 1.x version`,
       );
     }
-    const offered = greenSlot.mode === 'create' ? await providers.clusters.offeredVersions() : undefined;
     checkTargetVersion({
       live: { cluster: live.cluster, version: blue.version },
       target: targetVersion,

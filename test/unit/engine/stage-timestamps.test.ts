@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterProvisioner } from '../../../src/domain/ports.js';
 import { stageNames } from '../../../src/domain/stages.js';
+import { createMemoryStore } from '../../../src/store/memory.js';
 import { engineHarness } from '../../fakes/harness.js';
 import { testPromotion } from '../../fakes/promotions.js';
 
@@ -45,5 +46,25 @@ describe('stage timestamps', () => {
     // Decommission's last run (the teardown, 3 s) ends it: the finish is after that run, not before it.
     expect(took('decommission')).toBeGreaterThanOrEqual(3_000);
     expect(done.finishedAt).toBe(done.stages.decommission.finishedAt);
+  });
+
+  it('hands one stage over to the next in one write: succeeded and started together', async () => {
+    const store = createMemoryStore();
+    const writes: string[][] = [];
+    const update = store.update.bind(store);
+    store.update = (promotion, events) => {
+      writes.push((events ?? []).map((e) => `${e.type} ${e.data?.stage ?? ''}`.trim()));
+      return update(promotion, events);
+    };
+    const h = engineHarness({ store });
+    await h.controller.startPromotion(testPromotion());
+    await h.drive('p-1');
+    for (const [index, name] of stageNames.entries()) {
+      const before = stageNames[index - 1];
+      if (before === undefined) continue;
+      expect(writes, name).toContainEqual(
+        expect.arrayContaining([`stage.succeeded ${before}`, `stage.started ${name}`]),
+      );
+    }
   });
 });
