@@ -90,18 +90,16 @@ async function checkAndApply(context: StageContext, progress: ShiftProgress): Pr
     };
   }
   const changeId = moved.written ? moved.changeId : undefined;
-  return {
-    phase: 'running',
-    requeueAfterMs: 0,
-    message: `step ${index + 1}: set ${step.green}% to green, verifying`,
-    saved: {
-      step: index,
-      part: 'verify',
-      ...(changeId === undefined ? {} : { changeId }),
-      ...(probe && { probe }),
-      ...carried(progress),
-    } satisfies ShiftProgress,
-  };
+  // Verified in the same run: a change already in sync is recorded at once; one still pending is
+  // saved with its change id and looked at again after the usual backoff. A crash before that save
+  // re-enters at "check", which finds the weight written and verifies it by reading it back.
+  return verify(context, {
+    step: index,
+    part: 'verify',
+    ...(changeId === undefined ? {} : { changeId }),
+    ...(probe && { probe }),
+    ...carried(progress),
+  });
 }
 
 async function verify(context: StageContext, progress: ShiftProgress): Promise<StageResult> {
