@@ -15,6 +15,7 @@ import time
 from moto.server import ThreadedMotoServer
 
 import eks_addons
+import eks_role_arns
 import eks_versions
 
 
@@ -32,6 +33,8 @@ def main() -> None:
     # uses (see eks_addons.py and eks_versions.py).
     eks_addons.install()
     eks_versions.install()
+    # Only speed: moto's check of role ARNs, with boto3's partitions read once (see eks_role_arns.py).
+    eks_role_arns.install()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     host, bound_port = server.get_host_and_port()
