@@ -18,17 +18,36 @@ const unlistedKinds = new Set(['Event']);
 const controlPlaneManagers = new Set(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']);
 const pageSize = 500;
 
-/** KubernetesObjectApi keeps its (cached) discovery lookup protected; this opens it up. */
+/**
+ * KubernetesObjectApi with its discovery lookup opened up and asked once per group/version. The
+ * library's own cache is filled only when an answer arrives and asks again for any kind the version
+ * does not serve, so a scan's concurrent lists sent the same discovery request several times each.
+ */
 export class DiscoveryApi extends KubernetesObjectApi {
+  private readonly lists = new Map<string, Promise<readonly V1APIResource[]>>();
+
   kindResource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return this.resource(apiVersion, kind);
   }
 
-  /** Every resource one group/version serves (subresources included), from the same cached lookup. */
-  async resourcesOf(apiVersion: string): Promise<readonly V1APIResource[]> {
-    // No kind is named "": the lookup then only fetches and caches the group/version's list.
-    await this.resource(apiVersion, '');
-    return this.apiVersionResourceCache[apiVersion]?.resources ?? [];
+  /** Every resource one group/version serves (subresources included): one request, however many ask. */
+  resourcesOf(apiVersion: string): Promise<readonly V1APIResource[]> {
+    let list = this.lists.get(apiVersion);
+    if (list === undefined) {
+      // No kind is named "": the library's lookup then fetches and caches the group/version's list.
+      list = super
+        .resource(apiVersion, '')
+        .then(() => this.apiVersionResourceCache[apiVersion]?.resources ?? []);
+      // A failed lookup (a timeout, an aggregated API down) is asked again by the next caller.
+      list.catch(() => this.lists.delete(apiVersion));
+      this.lists.set(apiVersion, list);
+    }
+    return list;
+  }
+
+  /** Also the lookup the library's own list and read use to build their paths. */
+  protected override async resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
+    return (await this.resourcesOf(apiVersion)).find((resource) => resource.kind === kind);
   }
 }
 
