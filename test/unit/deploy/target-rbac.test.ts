@@ -129,14 +129,14 @@ const jsonClientCalls: Record<string, { readonly reads?: string[]; readonly writ
     // copied kinds and their namespaces.
     writes: kindGrants([...namespace, ...copiedKinds], ['create', 'patch']),
   },
-  'deprecations/live.ts: api.list(apiVersion, kind': { reads: [...scanGrants()] },
+  'deprecations/live.ts: api.listMetadata(apiVersion, kind': { reads: [...scanGrants()] },
 };
 
 function jsonClientCallSites(): string[] {
   const sites: string[] = [];
   for (const { file, text } of sources) {
     if (!file.startsWith('src/providers/kubernetes/')) continue;
-    for (const m of text.matchAll(/\b(client|api)\.(list|get|apply|watch)\(([^)]*)\)?/g)) {
+    for (const m of text.matchAll(/\b(client|api)\.(list|listMetadata|get|apply|watch)\(([^)]*)\)?/g)) {
       const args = (m[3] ?? '').replace(/\s+/g, ' ').trim().split(',').slice(0, 2).join(',').trim();
       sites.push(`${file.replace('src/providers/kubernetes/', '')}: ${m[1]}.${m[2]}(${args}`);
     }

@@ -2,7 +2,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DiscoveryApi, listPages } from '../../../src/providers/kubernetes/deprecations/live.js';
+import {
+  DiscoveryApi,
+  listPages,
+  objectSightings,
+} from '../../../src/providers/kubernetes/deprecations/live.js';
 
 const appsV1 = {
   kind: 'APIResourceList',
@@ -21,11 +25,15 @@ const appsV1 = {
 };
 
 /** An API server on loopback that serves apps/v1's discovery (after `failFirst` 503s) and empty lists. */
-async function apiServer(failFirst = 0): Promise<{ server: Server; url: string; asked: string[] }> {
+async function apiServer(
+  failFirst = 0,
+): Promise<{ server: Server; url: string; asked: string[]; accepted: string[] }> {
   const asked: string[] = [];
+  const accepted: string[] = [];
   let failures = failFirst;
   const server = createServer((request, response) => {
     asked.push(request.url ?? '');
+    accepted.push(request.headers.accept ?? '');
     response.setHeader('content-type', 'application/json');
     if (request.url === '/apis/apps/v1') {
       if (failures-- > 0) {
@@ -36,10 +44,24 @@ async function apiServer(failFirst = 0): Promise<{ server: Server; url: string; 
       response.end(JSON.stringify(appsV1));
       return;
     }
-    response.end(JSON.stringify({ kind: 'DeploymentList', apiVersion: 'apps/v1', metadata: {}, items: [] }));
+    // What an API server answers to a metadata-only list, one page after another.
+    const second = request.url?.includes('continue=next');
+    const metadata = {
+      name: second ? 'api' : 'web',
+      namespace: 'shop',
+      managedFields: [{ manager: 'ci', apiVersion: 'apps/v1beta2', time: '2031-01-01T00:00:00Z' }],
+    };
+    response.end(
+      JSON.stringify({
+        kind: 'PartialObjectMetadataList',
+        apiVersion: 'meta.k8s.io/v1',
+        metadata: second ? {} : { continue: 'next' },
+        items: [{ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata }],
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked };
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, asked, accepted };
 }
 
 function discovery(url: string): DiscoveryApi {
@@ -73,9 +95,28 @@ describe("the removed-API scan's discovery", () => {
     expect(all.map((r) => r.kind)).toEqual(['Deployment', 'DaemonSet']);
     // A kind the version does not serve is not asked about again either.
     expect(await api.kindResource('apps/v1', 'PodSecurityPolicy')).toBeUndefined();
-    expect(await listPages(api, 'apps/v1', 'Deployment', undefined)).toEqual([]);
     expect(asked.filter((path) => path === '/apis/apps/v1')).toHaveLength(1);
-    expect(asked.some((path) => path.startsWith('/apis/apps/v1/deployments'))).toBe(true);
+  });
+
+  it('lists metadata only, every page, as plain JSON a sighting can read', async () => {
+    const { server, url, asked, accepted } = await apiServer();
+    running = server;
+    const items = await listPages(discovery(url), 'apps/v1', 'Deployment', undefined);
+    expect(items.map((item) => item.metadata?.name)).toEqual(['web', 'api']);
+    const lists = asked.flatMap((path, i) => (path.startsWith('/apis/apps/v1/deployments') ? [i] : []));
+    expect(lists.map((i) => asked[i])).toEqual([
+      '/apis/apps/v1/deployments?limit=500',
+      '/apis/apps/v1/deployments?limit=500&continue=next',
+    ]);
+    for (const i of lists) expect(accepted[i]).toContain('as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+    const served = new Set(['apps/v1', 'apps/v1beta2']);
+    expect(objectSightings(items[0] as never, 'Deployment', 'apps/v1', false, served)).toEqual([
+      {
+        object: { kind: 'Deployment', name: 'web', namespace: 'shop', apiVersion: 'apps/v1beta2' },
+        source: 'live',
+        detail: 'field manager ci wrote apps/v1beta2 at 2031-01-01T00:00:00Z',
+      },
+    ]);
   });
 
   it('asks again after a failed lookup', async () => {

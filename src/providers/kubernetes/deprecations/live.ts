@@ -2,6 +2,7 @@ import {
   ApiException,
   ApisApi,
   CoreApi,
+  HttpMethod,
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
@@ -49,7 +50,48 @@ export class DiscoveryApi extends KubernetesObjectApi {
   protected override async resource(apiVersion: string, kind: string): Promise<V1APIResource | undefined> {
     return (await this.resourcesOf(apiVersion)).find((resource) => resource.kind === kind);
   }
+
+  /**
+   * One page of a kind's objects (in one namespace, or all when undefined) as their metadata only
+   * (PartialObjectMetadata): what the scan reads (names, annotations, field managers) without specs,
+   * data or a CRD's schemas, which can make a whole-cluster list tens of megabytes. Parsed as plain
+   * JSON, not into the library's typed models, whose conversion cost more CPU than the request. A
+   * server that cannot answer with metadata only answers the whole objects, which read the same.
+   */
+  async listMetadata(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    continueToken: string | undefined,
+  ): Promise<{ readonly items: KubernetesObject[]; readonly continueToken: string | undefined }> {
+    const resource = await this.resource(apiVersion, kind);
+    if (resource === undefined) throw new Error(`blue does not serve ${apiVersion} ${kind}`);
+    const scope = resource.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+    const request = this.configuration.baseServer.makeRequestContext(
+      `${this.apiVersionPath(apiVersion)}${scope}/${resource.name}`,
+      HttpMethod.GET,
+    );
+    request.setHeaderParam('Accept', metadataOnly);
+    request.setQueryParam('limit', String(pageSize));
+    if (continueToken) request.setQueryParam('continue', continueToken);
+    await this.configuration.authMethods.default?.applySecurityAuthentication(request);
+    const response = await this.configuration.httpApi.send(request).toPromise();
+    const text = await response.body.text();
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
+      throw new ApiException(
+        response.httpStatusCode,
+        `list ${kind} at ${apiVersion}`,
+        text,
+        response.headers,
+      );
+    }
+    const page = JSON.parse(text) as { items?: KubernetesObject[]; metadata?: { continue?: string } };
+    return { items: page.items ?? [], continueToken: page.metadata?.continue || undefined };
+  }
 }
+
+/** Metadata only where the server can, the whole objects where it cannot (an aggregated API, say). */
+const metadataOnly = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1, application/json';
 
 /** Every group/version blue serves ('v1' for core), from /api and /apis. */
 export async function servedApiVersions(config: KubeConfig): Promise<Set<string>> {
@@ -208,7 +250,7 @@ async function listAll(
   return items;
 }
 
-/** Every object of a kind at one version, in one namespace or (undefined) all, page by page. */
+/** Every object of a kind at one version, in one namespace or (undefined) all, page by page: metadata only. */
 export async function listPages(
   api: DiscoveryApi,
   apiVersion: string,
@@ -218,20 +260,9 @@ export async function listPages(
   const items: KubernetesObject[] = [];
   let token: string | undefined;
   do {
-    const page = await api.list(
-      apiVersion,
-      kind,
-      namespace,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-      pageSize,
-      token,
-    );
+    const page = await api.listMetadata(apiVersion, kind, namespace, token);
     items.push(...page.items);
-    token = page.metadata?._continue || undefined;
+    token = page.continueToken;
   } while (token);
   return items;
 }
@@ -277,7 +308,10 @@ export function objectSightings(
       controlPlaneManagers.has(manager)
     )
       continue;
-    const when = entry.time instanceof Date ? ` at ${entry.time.toISOString()}` : '';
+    // A string as listed (plain JSON); a Date from the library's typed models.
+    const time: unknown = entry.time;
+    const when =
+      time instanceof Date ? ` at ${time.toISOString()}` : typeof time === 'string' ? ` at ${time}` : '';
     sightings.push({
       object: { ...ref, apiVersion },
       source: 'live',
