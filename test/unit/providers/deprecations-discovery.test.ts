@@ -24,9 +24,59 @@ const appsV1 = {
   ],
 };
 
+/** What a 1.30 API server answers on /apis and /api to an aggregated discovery request. */
+const aggregatedApis = {
+  kind: 'APIGroupDiscoveryList',
+  apiVersion: 'apidiscovery.k8s.io/v2',
+  items: [
+    {
+      metadata: { name: 'apps' },
+      versions: [
+        {
+          version: 'v1',
+          resources: [
+            {
+              resource: 'deployments',
+              responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+              scope: 'Namespaced',
+              singularResource: 'deployment',
+              verbs: ['get', 'list'],
+              subresources: [{ subresource: 'status', verbs: ['get'] }],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+const aggregatedCore = {
+  kind: 'APIGroupDiscoveryList',
+  apiVersion: 'apidiscovery.k8s.io/v2',
+  items: [
+    {
+      metadata: {},
+      versions: [
+        {
+          version: 'v1',
+          resources: [
+            {
+              resource: 'nodes',
+              responseKind: { group: '', version: 'v1', kind: 'Node' },
+              scope: 'Cluster',
+              singularResource: 'node',
+              verbs: ['list'],
+            },
+          ],
+        },
+      ],
+    },
+  ],
+};
+
 /** An API server on loopback that serves apps/v1's discovery (after `failFirst` 503s) and empty lists. */
 async function apiServer(
   failFirst = 0,
+  aggregated = false,
 ): Promise<{ server: Server; url: string; asked: string[]; accepted: string[] }> {
   const asked: string[] = [];
   const accepted: string[] = [];
@@ -35,6 +85,10 @@ async function apiServer(
     asked.push(request.url ?? '');
     accepted.push(request.headers.accept ?? '');
     response.setHeader('content-type', 'application/json');
+    if (aggregated && (request.url === '/api' || request.url === '/apis')) {
+      response.end(JSON.stringify(request.url === '/apis' ? aggregatedApis : aggregatedCore));
+      return;
+    }
     if (request.url === '/apis/apps/v1') {
       if (failures-- > 0) {
         response.statusCode = 503;
@@ -117,6 +171,23 @@ describe("the removed-API scan's discovery", () => {
         detail: 'field manager ci wrote apps/v1beta2 at 2031-01-01T00:00:00Z',
       },
     ]);
+  });
+
+  it('reads every group/version from the aggregated documents in two requests when the server has them', async () => {
+    const { server, url, asked, accepted } = await apiServer(0, true);
+    running = server;
+    const api = discovery(url);
+    const [deployment, node, missing] = await Promise.all([
+      api.kindResource('apps/v1', 'Deployment'),
+      api.kindResource('v1', 'Node'),
+      api.kindResource('apps/v1', 'DaemonSet'),
+    ]);
+    expect(deployment).toMatchObject({ name: 'deployments', namespaced: true, verbs: ['get', 'list'] });
+    expect(node).toMatchObject({ name: 'nodes', namespaced: false });
+    expect(missing).toBeUndefined();
+    expect(await listPages(api, 'apps/v1', 'Deployment', undefined)).toHaveLength(2);
+    expect(asked.filter((path) => !path.includes('?'))).toEqual(['/api', '/apis']);
+    expect(accepted[asked.indexOf('/apis')]).toContain('g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList');
   });
 
   it('asks again after a failed lookup', async () => {
