@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { cliEntry, startController } from '../env/controller-process.js';
-import { type FaultPlan, type FaultProxy, startFaultProxy } from '../env/fault-proxy.js';
+import { type FaultPlan, type FaultProxy, seededRandom, startFaultProxy } from '../env/fault-proxy.js';
 import type { ServerProcess } from '../env/server-process.js';
 import { projectRoot } from '../env/tools.js';
 import { createWorld, type World, type WorldOptions } from '../env/world.js';
@@ -32,7 +32,8 @@ export function useE2E(options: WorldOptions & { faults?: Partial<FaultPlan> } =
   beforeAll(async () => {
     const env = testEnvironment();
     const dir = mkdtempSync(join(projectRoot, '.cache/env-runs/e2e-'));
-    if (options.faults) e2e.proxy = await startFaultProxy(env.awsEndpoint, options.faults);
+    // Seeded: throttling, a 5xx and a delay all come within the first ten calls, in every run.
+    if (options.faults) e2e.proxy = await startFaultProxy(env.awsEndpoint, options.faults, seededRandom(1));
     // The world is seeded straight into moto; only the controller goes through the proxy.
     e2e.world = await createWorld(env, dir, {
       ...options,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, startFaultProxy } from '../env/fault-proxy.js';
+import { type FaultProxy, seededRandom, startFaultProxy } from '../env/fault-proxy.js';
 
 /** Answers every request with what it received, so tests can see what the proxy forwarded. */
 let upstream: Server;
@@ -134,3 +134,18 @@ async function timed(call: () => Promise<Response>): Promise<{ status: number; m
   await response.arrayBuffer();
   return { status: response.status, ms: performance.now() - start };
 }
+
+describe('seededRandom', () => {
+  it('draws the same numbers in [0, 1) for the same seed, and others for another seed', () => {
+    const take = (seed: number) => Array.from({ length: 50 }, seededRandom(seed));
+    expect(take(1)).toEqual(take(1));
+    expect(take(1)).not.toEqual(take(2));
+    expect(take(1).every((n) => n >= 0 && n < 1)).toBe(true);
+    // Spread out, not stuck: a 15 % share is hit within the first ten draws of seed 1.
+    expect(
+      take(1)
+        .slice(0, 10)
+        .some((n) => n < 0.15),
+    ).toBe(true);
+  });
+});
