@@ -43,22 +43,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-/**
- * A seeded generator of numbers in [0, 1) (mulberry32): the same draws in every run. A test that must
- * see each kind of fault gets them at the same calls every time, instead of missing one now and then
- * by chance (with Math.random, 44 calls at a 15 % share see no throttling about once in a thousand runs).
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export const noFaults: FaultPlan = { throttleShare: 0, serverErrorShare: 0, latencyShare: 0, latencyMs: 0 };
 
 /**

@@ -18,6 +18,7 @@ import type { GreenPercent } from '../../src/domain/weights.js';
 import { createAwsClients } from '../../src/providers/aws/clients.js';
 import { createAlbRouter } from '../../src/routers/alb/adapter.js';
 import { startFaultProxy } from '../env/fault-proxy.js';
+import { seededRandom } from '../env/seeded-random.js';
 import { describeWithServers, dummyCredentials, testEnvironment } from './environment.js';
 import {
   createAlbFixture,
@@ -26,7 +27,6 @@ import {
   forwardWeights,
   listenerActions,
   ruleActions,
-  seededRandom,
 } from './support/alb-fixture.js';
 
 const pct = (n: number) => n as GreenPercent;

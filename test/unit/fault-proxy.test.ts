@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FaultProxy, seededRandom, startFaultProxy } from '../env/fault-proxy.js';
+import { type FaultProxy, startFaultProxy } from '../env/fault-proxy.js';
+import { seededRandom } from '../env/seeded-random.js';
 
 /** Answers every request with what it received, so tests can see what the proxy forwarded. */
 let upstream: Server;

@@ -122,15 +122,3 @@ function required(value: string | undefined, what: string): string {
   if (value === undefined) throw new Error(`moto returned no ${what}`);
   return value;
 }
-
-/** A small seeded random generator (mulberry32), so fault injection picks the same calls every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

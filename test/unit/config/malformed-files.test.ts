@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../../../src/config/errors.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { platformSchema } from '../../../src/config/schema.js';
+import { seededRandom } from '../../env/seeded-random.js';
 import {
   albSlotsPlatform,
   loadError,
@@ -191,16 +192,9 @@ describe('YAML that does not describe plain values', () => {
   });
 });
 
-/** A small seeded generator (mulberry32): the same documents on every run, so a failure reproduces. */
+/** Seeded draws: the same documents on every run, so a failure reproduces. */
 function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const scalars = [
     null,
