@@ -2,11 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  DiscoveryApi,
-  listPages,
-  objectSightings,
-} from '../../../src/providers/kubernetes/deprecations/live.js';
+import { DiscoveryApi } from '../../../src/providers/kubernetes/deprecations/discovery.js';
+import { listPages, objectSightings } from '../../../src/providers/kubernetes/deprecations/live.js';
 
 const appsV1 = {
   kind: 'APIResourceList',

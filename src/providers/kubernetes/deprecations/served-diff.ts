@@ -9,7 +9,8 @@ import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import type { CheckResult } from '../../../domain/ports.js';
 import { listSome, plural } from '../health/verdict.js';
 import type { Sighting } from './classify.js';
-import { DiscoveryApi, listPages, objectSightings, servedApiVersions } from './live.js';
+import { DiscoveryApi } from './discovery.js';
+import { listPages, objectSightings, servedApiVersions } from './live.js';
 
 export const servedApisCheckName = 'apis-green-serves';
 
