@@ -24,14 +24,20 @@ export function decideWeightMove(reading: TrafficReading, target: GreenPercent):
   // The original unweighted record sends everything to blue: it is "0 % to green".
   const current = reading.kind === 'unweighted' ? (0 as GreenPercent) : reading.green;
   if (current === target) return { current, write: false, gaining: [], reading };
-  if (current === undefined) {
-    // Unknown split: every side that will hold traffic must be ready.
-    const sides: Side[] = [];
-    if (target < 100) sides.push('blue');
-    if (target > 0) sides.push('green');
-    return { current, write: true, gaining: sides, reading };
-  }
-  return { current, write: true, gaining: [target > current ? 'green' : 'blue'], reading };
+  return { current, write: true, gaining: sidesGaining(current, target), reading };
+}
+
+/**
+ * The sides that gain traffic moving from `current` to `target`. An unknown split (undefined) counts
+ * every side that will hold traffic.
+ */
+export function sidesGaining(current: GreenPercent | undefined, target: GreenPercent): readonly Side[] {
+  if (current === target) return [];
+  if (current !== undefined) return [target > current ? 'green' : 'blue'];
+  const sides: Side[] = [];
+  if (target < 100) sides.push('blue');
+  if (target > 0) sides.push('green');
+  return sides;
 }
 
 /** The traffic state with a verified weight recorded in its history, and the event that says so. */
