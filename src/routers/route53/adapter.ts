@@ -91,6 +91,8 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
   const readGroup = async (): Promise<RecordGroup> => classifyGroup(await listGroup(), options, where);
   /** What each reading this router handed out saw, so apply can build on it (see TrafficRouter.apply). */
   const seen = new WeakMap<TrafficReading, RecordGroup>();
+  /** The change this router wrote last and has not looked at yet (see verify). */
+  let lastWritten: string | undefined;
 
   function desiredPair(green: GreenPercent) {
     const weights = toRoute53Weights(green);
@@ -136,7 +138,8 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
         }),
       ),
     );
-    return out.ChangeInfo?.Id;
+    lastWritten = out.ChangeInfo?.Id;
+    return lastWritten;
   }
 
   async function apply(green: GreenPercent, basis?: TrafficReading): Promise<{ readonly changeId?: string }> {
@@ -210,6 +213,14 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
     apply: (green, basis) => serializer.run(zoneId, () => apply(green, basis)),
 
     async verify(green: GreenPercent, changeId?: string): Promise<Observation> {
+      // The first look at a change this router just wrote reads the records back beside asking for
+      // the change's status: the read shows what the write left (the API answers with it at once), and
+      // a change in sync then needs no second round trip. Later looks, while a change propagates,
+      // ask for the status alone, so a slow change costs one extra list, not one per look.
+      const firstLook = changeId !== undefined && changeId === lastWritten;
+      if (firstLook) lastWritten = undefined;
+      const readBack = firstLook ? readGroup() : undefined;
+      readBack?.catch(() => undefined);
       if (changeId !== undefined) {
         const out = await describing('get change', `${changeId} of ${where}`, () =>
           client.send(new GetChangeCommand({ Id: changeId })),
@@ -226,7 +237,7 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
           };
         }
       }
-      const group = await readGroup();
+      const group = await (readBack ?? readGroup());
       const weights = toRoute53Weights(green);
       const want = `blue ${weights.blue}, green ${weights.green}`;
       if (group.kind === 'simple') {

@@ -208,6 +208,41 @@ describe('Route 53 router: verify', () => {
     expect(await router.verify(greenPercent(10), '/change/C1')).toMatchObject({ ready: true });
   });
 
+  it('reads back beside the first status request after its own write, and never again while pending', async () => {
+    mock.on(ListResourceRecordSetsCommand).resolves(listing([weighted('blue', 90), weighted('green', 10)]));
+    mock
+      .on(ChangeResourceRecordSetsCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C7', Status: 'PENDING', SubmittedAt: new Date() } });
+    // The status answers only after the read-back was sent: both were in flight together.
+    mock.on(GetChangeCommand).callsFake(async () => {
+      const listsWhenAsked = mock.commandCalls(ListResourceRecordSetsCommand).length;
+      return {
+        ChangeInfo: {
+          Id: '/change/C7',
+          Status: listsWhenAsked === 2 ? 'INSYNC' : 'PENDING',
+          SubmittedAt: new Date(),
+        },
+      };
+    });
+    const router = createRoute53Router(options);
+    const { changeId } = await router.apply(greenPercent(10));
+    expect(mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(1);
+    // First look: the status and the read-back together; in sync, so verified with no further call.
+    expect(await router.verify(greenPercent(10), changeId)).toMatchObject({ ready: true });
+    expect(mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(2);
+    expect(mock.commandCalls(GetChangeCommand)).toHaveLength(1);
+
+    // Another write, pending at its first look: one read-back then, none at the later pending looks.
+    mock
+      .on(GetChangeCommand)
+      .resolves({ ChangeInfo: { Id: '/change/C7', Status: 'PENDING', SubmittedAt: new Date() } });
+    const second = await router.apply(greenPercent(10));
+    expect((await router.verify(greenPercent(10), second.changeId)).ready).toBe(false);
+    expect((await router.verify(greenPercent(10), second.changeId)).ready).toBe(false);
+    expect((await router.verify(greenPercent(10), second.changeId)).ready).toBe(false);
+    expect(mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(4);
+  });
+
   it('compares exact weights, TTL and targets, not only the rounded percent', async () => {
     // 230/26 reads as 10% but is not what apply(10) writes.
     mock
