@@ -40,14 +40,20 @@ export async function teardownCluster(
   request: { readonly promotionId: string; readonly cluster: ClusterRef },
 ): Promise<Observation> {
   const name = request.cluster.name;
+  // The cluster, its node groups and its Fargate profiles are read together: reads only, and nothing
+  // is deleted before the cluster is found and known to be ours. A gone cluster's lists fail unheard.
+  const nodegroupNames = listNodegroups(context, name);
+  const profileNames = listFargateProfiles(context, name);
+  nodegroupNames.catch(() => undefined);
+  profileNames.catch(() => undefined);
   const cluster = await findCluster(context.client, name);
   if (!cluster) return { ready: true, message: `EKS cluster ${name} is gone` };
   if (!context.allowUntagged.has(name)) assertOwned(cluster, name, request.promotionId);
   if (cluster.status === 'DELETING') return { ready: false, message: `EKS cluster ${name} is DELETING` };
 
-  const nodegroups = await deleteNodegroups(context, name);
+  const nodegroups = await deleteNodegroups(context, name, await nodegroupNames);
   if (nodegroups) return { ready: false, message: nodegroups };
-  const profiles = await deleteFargateProfile(context, name);
+  const profiles = await deleteFargateProfile(context, name, await profileNames);
   if (profiles) return { ready: false, message: profiles };
 
   try {
@@ -68,8 +74,12 @@ export async function teardownCluster(
 }
 
 /** Starts deleting every node group not already deleting; a message while any remain. */
-async function deleteNodegroups(context: EksContext, clusterName: string): Promise<string | undefined> {
-  const names = (await listNodegroups(context, clusterName)).sort();
+async function deleteNodegroups(
+  context: EksContext,
+  clusterName: string,
+  listed: readonly string[],
+): Promise<string | undefined> {
+  const names = [...listed].sort();
   if (names.length === 0) return undefined;
   const states = await Promise.all(
     names.map(async (nodegroupName) => {
@@ -102,14 +112,8 @@ async function deleteNodegroup(
 async function deleteFargateProfile(
   { client, log }: EksContext,
   clusterName: string,
+  names: readonly string[],
 ): Promise<string | undefined> {
-  const names = await describing('list Fargate profiles on', clusterName, async () => {
-    const found: string[] = [];
-    for await (const page of paginateListFargateProfiles({ client }, { clusterName })) {
-      found.push(...(page.fargateProfileNames ?? []));
-    }
-    return found;
-  });
   const first = names[0];
   if (first === undefined) return undefined;
   const profiles = await Promise.all(
@@ -130,4 +134,14 @@ async function deleteFargateProfile(
     }
   }
   return message;
+}
+
+function listFargateProfiles({ client }: EksContext, clusterName: string): Promise<string[]> {
+  return describing('list Fargate profiles on', clusterName, async () => {
+    const found: string[] = [];
+    for await (const page of paginateListFargateProfiles({ client }, { clusterName })) {
+      found.push(...(page.fargateProfileNames ?? []));
+    }
+    return found;
+  });
 }

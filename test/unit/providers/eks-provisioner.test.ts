@@ -216,6 +216,33 @@ describe('teardown', () => {
     expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(2);
   });
 
+  it('reads the cluster, its node groups and its profiles together, and deletes nothing of a cluster not ours', async () => {
+    eks.on(ListNodegroupsCommand).resolves({ nodegroups: ['general'] });
+    // The describe answers only once both lists were asked: the three reads are in flight together.
+    eks.on(DescribeClusterCommand).callsFake(() => ({
+      cluster: {
+        name: 'green',
+        status: 'ACTIVE',
+        version: '1.31',
+        tags:
+          eks.commandCalls(ListNodegroupsCommand).length === 1 &&
+          eks.commandCalls(ListFargateProfilesCommand).length === 1
+            ? { 'switchyard.io/promotion-id': 'another-promotion' }
+            : ours,
+      },
+    }));
+    await expect(teardown()).rejects.toThrow(/belongs to promotion another-promotion/);
+    expect(eks.commandCalls(DeleteNodegroupCommand)).toHaveLength(0);
+    expect(eks.commandCalls(DeleteClusterCommand)).toHaveLength(0);
+  });
+
+  it('is done when the cluster is gone, whatever its lists answered', async () => {
+    eks.on(DescribeClusterCommand).rejects(notFound());
+    eks.on(ListNodegroupsCommand).rejects(notFound());
+    eks.on(ListFargateProfilesCommand).rejects(notFound());
+    expect(await teardown()).toEqual({ ready: true, message: 'EKS cluster green is gone' });
+  });
+
   it('counts NotFound on a delete as gone', async () => {
     eks.on(ListNodegroupsCommand).resolves({ nodegroups: ['general'] });
     eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'ACTIVE' } });
