@@ -8,6 +8,7 @@ import {
   type NewFleetEvent,
   resolveCount,
 } from '../domain/fleet.js';
+import { naturalOrder } from '../domain/natural-order.js';
 
 /** A platform as stage selection sees it: its name and the labels of its file. */
 export interface LabelledPlatform {
@@ -52,7 +53,7 @@ function startOrder(orderBy: string | undefined) {
       if (x !== y) {
         if (x === undefined) return 1;
         if (y === undefined) return -1;
-        const byLabel = x.localeCompare(y, 'en', { numeric: true });
+        const byLabel = naturalOrder(x, y);
         if (byLabel !== 0) return byLabel;
       }
     }

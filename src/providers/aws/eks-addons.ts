@@ -6,6 +6,7 @@ import {
   paginateDescribeAddonVersions,
   paginateListAddons,
 } from '@aws-sdk/client-eks';
+import { naturalOrder } from '../../domain/natural-order.js';
 import type { FoundationObservation } from '../../domain/ports.js';
 import {
   type EksAddonTemplate,
@@ -100,7 +101,7 @@ export function chooseAddonVersion(
 
 /** "v1.18.10-eksbuild.2" before "v1.18.9-eksbuild.11": numbers compare as numbers. */
 function newestFirst(a: string, b: string): number {
-  return b.localeCompare(a, 'en', { numeric: true });
+  return naturalOrder(b, a);
 }
 
 export async function describeAddon(

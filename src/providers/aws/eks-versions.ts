@@ -1,4 +1,5 @@
 import { type EKSClient, paginateDescribeClusterVersions, VersionStatus } from '@aws-sdk/client-eks';
+import { naturalOrder } from '../../domain/natural-order.js';
 import { describing } from './errors.js';
 
 /** Support states in which EKS still creates clusters; the other one is UNSUPPORTED. */
@@ -23,10 +24,6 @@ export async function offeredKubernetesVersions(client: EKSClient): Promise<read
       }
     }
   });
-  return [...offered].sort(oldestFirst);
-}
-
-/** "1.9" before "1.10": numbers compare as numbers. */
-function oldestFirst(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
+  // "1.9" before "1.10".
+  return [...offered].sort(naturalOrder);
 }
