@@ -10,6 +10,7 @@ import { SpecController } from '../kube-native/gitops/spec-controller.js';
 import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClientPool } from '../providers/aws/clients.js';
+import { addonCatalogCache } from '../providers/aws/eks-catalog.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { ProbeRegistry } from '../providers/probe/registry.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
@@ -65,6 +66,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     ...environmentCredentials(options.env),
   });
   const serializer = new KeyedSerializer();
+  // EKS's add-on catalog is the region's, not a platform's: one answer serves every promotion.
+  const addonCatalog = addonCatalogCache();
   const probes = new ProbeRegistry({ log: log.child({ component: 'probe' }) });
   // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
   const configs = clusterConfigs(aws.eks);
@@ -77,6 +80,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     const providers = platformProviders(platform, {
       aws,
       serializer,
+      addonCatalog,
       access,
       services,
       log,

@@ -14,7 +14,7 @@ import { ProviderError } from '../../src/domain/errors.js';
 import type { ClusterProvisioner, FoundationObservation, Observation } from '../../src/domain/ports.js';
 import { createEksProvisioner, type EksClusterTemplate } from '../../src/providers/aws/eks.js';
 import { eksKubeConfig } from '../../src/providers/aws/eks-kubeconfig.js';
-import { ensureNodeGroups } from '../../src/providers/aws/eks-nodegroups.js';
+import { describeNodeGroups, ensureNodeGroups } from '../../src/providers/aws/eks-nodegroups.js';
 import { describeWithServers, motoClients, testEnvironment } from './environment.js';
 
 const template: EksClusterTemplate = {
@@ -177,7 +177,8 @@ describeWithServers('EKS provisioner on moto', () => {
     // ready (the waiting in between is in test/unit/providers/eks-addons.test.ts); later passes only look.
     const request = { promotionId: 'promo-1', clusterName: 'green-nodes', version: '1.31' };
     for (let pass = 0; pass < 3; pass++) {
-      expect(await ensureNodeGroups({ client: eks }, request, template)).toEqual({
+      const described = await describeNodeGroups({ client: eks }, 'green-nodes', template);
+      expect(await ensureNodeGroups({ client: eks }, request, template, described)).toEqual({
         ready: true,
         message: 'node groups on green-nodes: general ACTIVE, batch ACTIVE',
       });

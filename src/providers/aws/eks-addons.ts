@@ -104,6 +104,11 @@ function newestFirst(a: string, b: string): number {
   return naturalOrder(b, a);
 }
 
+/** The add-ons a template installs: those it names, or EKS's defaults when it names none. */
+export function wantedAddons(template: readonly EksAddonTemplate[]): readonly EksAddonTemplate[] {
+  return template.length === 0 ? defaultAddons : template;
+}
+
 export async function describeAddon(
   { client }: EksContext,
   clusterName: string,
@@ -126,12 +131,14 @@ export async function ensureAddons(
   template: readonly EksAddonTemplate[],
 ): Promise<FoundationObservation> {
   const { clusterName, version } = request;
-  const wanted = template.length === 0 ? defaultAddons : template;
+  const wanted = wantedAddons(template);
   const observed = await Promise.all(
     wanted.map(async (addon) => {
-      const compatible = await compatibleVersions(context, addon.name, version);
+      const [compatible, installed] = await Promise.all([
+        compatibleVersions(context, addon.name, version),
+        describeAddon(context, clusterName, addon.name),
+      ]);
       const chosen = chooseAddonVersion(addon, version, compatible);
-      const installed = await describeAddon(context, clusterName, addon.name);
       if (installed) checkInstalled(addon, installed, compatible, request);
       return { addon, chosen, installed };
     }),

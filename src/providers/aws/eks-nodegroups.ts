@@ -42,23 +42,38 @@ export async function listNodegroups({ client }: EksContext, clusterName: string
   });
 }
 
-/**
- * One pass over the template's node groups: describe them all, then create the missing ones (the one
- * step), or report which are still coming up. When every create call answers with a group that is
- * already ACTIVE, the pass judges them at once instead of coming back to describe them.
- */
-export async function ensureNodeGroups(
+/** The template's node groups as EKS describes them (`found` undefined for one not there). */
+export type DescribedNodeGroups = readonly {
+  readonly group: EksNodeGroupTemplate;
+  readonly found: Nodegroup | undefined;
+}[];
+
+export function describeNodeGroups(
   context: EksContext,
-  request: { readonly promotionId: string; readonly clusterName: string; readonly version: string },
+  clusterName: string,
   template: EksClusterTemplate,
-): Promise<Observation> {
-  const { clusterName } = request;
-  const observed = await Promise.all(
+): Promise<DescribedNodeGroups> {
+  return Promise.all(
     template.nodeGroups.map(async (group) => ({
       group,
       found: await describeNodegroup(context, clusterName, group.name),
     })),
   );
+}
+
+/**
+ * One pass over the template's node groups, from their descriptions (taken this pass): create the
+ * missing ones (the one step), or report which are still coming up. When every create call answers
+ * with a group that is already ACTIVE, the pass judges them at once instead of coming back to
+ * describe them.
+ */
+export async function ensureNodeGroups(
+  context: EksContext,
+  request: { readonly promotionId: string; readonly clusterName: string; readonly version: string },
+  template: EksClusterTemplate,
+  observed: DescribedNodeGroups,
+): Promise<Observation> {
+  const { clusterName } = request;
   const missing = observed.filter((o) => o.found === undefined).map((o) => o.group);
   const present = observed.flatMap((o) => (o.found ? [o.found] : []));
   if (missing.length > 0) {

@@ -5,10 +5,10 @@ import {
   checkAddons,
   chooseAddonVersion,
   compatibleVersions,
-  defaultAddons,
   ensureAddons,
+  wantedAddons,
 } from './eks-addons.js';
-import { addonCatalogCache } from './eks-catalog.js';
+import { type AddonCatalogCache, addonCatalogCache } from './eks-catalog.js';
 import { ensureCluster } from './eks-cluster.js';
 import {
   assertOwned,
@@ -18,7 +18,7 @@ import {
   permanent,
   promotionTag,
 } from './eks-common.js';
-import { checkNodeGroups, ensureNodeGroups } from './eks-nodegroups.js';
+import { checkNodeGroups, describeNodeGroups, ensureNodeGroups } from './eks-nodegroups.js';
 import { teardownCluster } from './eks-teardown.js';
 import { offeredKubernetesVersions } from './eks-versions.js';
 
@@ -35,6 +35,11 @@ export interface EksProvisionerOptions {
    */
   readonly allowUntagged?: readonly string[];
   readonly log?: Logger;
+  /**
+   * EKS's add-on catalog answers, shared with other provisioners of the same account and region (one
+   * per process); without it the provisioner keeps its own.
+   */
+  readonly addonCatalog?: AddonCatalogCache;
   /** Clock for how old a kept add-on catalog answer is (milliseconds); tests pass a fake one. */
   readonly now?: () => number;
 }
@@ -48,7 +53,7 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
   const context: EksContext = {
     client: options.client,
     log: options.log,
-    addonCatalog: addonCatalogCache(options.now),
+    addonCatalog: options.addonCatalog ?? addonCatalogCache(options.now),
   };
   const allowUntagged = new Set(options.allowUntagged ?? []);
   return {
@@ -70,7 +75,7 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
       const template = options.template;
       if (template === undefined) return {};
       const chosen: Record<string, string> = {};
-      for (const addon of template.addons.length > 0 ? template.addons : defaultAddons) {
+      for (const addon of wantedAddons(template.addons)) {
         chosen[addon.name] = chooseAddonVersion(
           addon,
           version,
@@ -84,6 +89,15 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
 
     async ensureFoundation({ promotionId, cluster, version }): Promise<FoundationObservation> {
       const name = cluster.name;
+      const template = cluster.adopted ? undefined : options.template;
+      // What the template wants is read beside the cluster: its node groups as they stand, and the
+      // add-on versions EKS offers (kept in the catalog cache, so later passes do not ask again).
+      // Reads only; nothing is created before the cluster is found ours and ACTIVE.
+      const described = template && describeNodeGroups(context, name, template);
+      described?.catch(() => undefined);
+      for (const addon of template ? wantedAddons(template.addons) : []) {
+        compatibleVersions(context, addon.name, version).catch(() => undefined);
+      }
       const found = await findCluster(context.client, name);
       if (!found) throw permanent(`EKS cluster ${name} does not exist`);
       if (!cluster.adopted) assertOwned(found, name, promotionId);
@@ -96,12 +110,11 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
         const addons = await checkAddons(context, name);
         return { ...addons, message: `${groups.message}; ${addons.message}` };
       }
-      const template = options.template;
-      if (!template)
+      if (!template || !described)
         throw permanent(`cannot build the foundation of EKS cluster ${name}: no cluster template`);
       const request = { promotionId, clusterName: name, version };
       // Node groups first: coredns cannot become ACTIVE before there are nodes to run it on.
-      const groups = await ensureNodeGroups(context, request, template);
+      const groups = await ensureNodeGroups(context, request, template, await described);
       if (!groups.ready) return groups;
       const addons = await ensureAddons(context, request, template.addons);
       return { ...addons, message: `${groups.message}; ${addons.message}` };

@@ -19,6 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEksProvisioner, type EksClusterTemplate } from '../../../src/providers/aws/eks.js';
 import { chooseAddonVersion, ensureAddons } from '../../../src/providers/aws/eks-addons.js';
+import { addonCatalogCache } from '../../../src/providers/aws/eks-catalog.js';
 
 const target = '1.31';
 const client = new EKSClient({
@@ -258,6 +259,22 @@ describe('ensureFoundation', () => {
     });
   });
 
+  it('reads its node groups and the add-on catalog beside the cluster, and creates nothing on a cluster not ours', async () => {
+    eks.on(DescribeNodegroupCommand).rejects(notFound());
+    offers('coredns', [version('v1.11.3-eksbuild.1', target, true)]);
+    let readsWhenDescribed = '';
+    eks.on(DescribeClusterCommand).callsFake(() => {
+      readsWhenDescribed = `node groups ${eks.commandCalls(DescribeNodegroupCommand).length}, catalog ${eks.commandCalls(DescribeAddonVersionsCommand).length}`;
+      return { cluster: { name: 'green', status: 'ACTIVE', version: target, tags: { owner: 'someone' } } };
+    });
+    const provisioner = createEksProvisioner({ client, template });
+    const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
+    await expect(provisioner.ensureFoundation(green)).rejects.toThrow(/refusing to touch it/);
+    expect(readsWhenDescribed).toBe('node groups 1, catalog 1');
+    expect(eks.commandCalls(CreateNodegroupCommand)).toHaveLength(0);
+    expect(eks.commandCalls(CreateAddonCommand)).toHaveLength(0);
+  });
+
   it('on an adopted cluster only checks what is there and creates nothing', async () => {
     cluster({ owner: 'terraform' });
     eks.on(ListNodegroupsCommand).resolves({ nodegroups: ['workers'] });
@@ -342,5 +359,23 @@ describe('ensureFoundation', () => {
     clock += 60 * 60_000;
     await provisioner.ensureFoundation(green);
     expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(3);
+  });
+
+  it("shares the catalog's answers between provisioners given one catalog (one per process)", async () => {
+    cluster({ 'switchyard.io/promotion-id': 'promo-1' });
+    eks.on(DescribeNodegroupCommand).resolves({ nodegroup: { nodegroupName: 'general', status: 'ACTIVE' } });
+    offers('coredns', [version('v1.11.3-eksbuild.1', target, true)]);
+    eks.on(DescribeAddonCommand).resolves({
+      addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'ACTIVE' },
+    });
+    const addonCatalog = addonCatalogCache();
+    const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
+    // Two platforms' provisioners (or one platform's, for each role assignment).
+    await createEksProvisioner({ client, template, addonCatalog }).ensureFoundation(green);
+    await createEksProvisioner({ client, template, addonCatalog }).ensureFoundation(green);
+    expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(1);
+    // Without a shared one, each keeps its own.
+    await createEksProvisioner({ client, template }).ensureFoundation(green);
+    expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(2);
   });
 });
