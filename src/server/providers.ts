@@ -6,7 +6,7 @@ import type { PromotionRoles } from '../domain/slots.js';
 import type { Metrics } from '../metrics.js';
 import type { AwsClients } from '../providers/aws/clients.js';
 import { createEksProvisioner } from '../providers/aws/eks.js';
-import type { AddonCatalogCache } from '../providers/aws/eks-catalog.js';
+import type { EksCatalogCache } from '../providers/aws/eks-catalog.js';
 import type { KeyedSerializer } from '../providers/aws/serial.js';
 import { scanRemovedApis } from '../providers/kubernetes/deprecations/scan.js';
 import { createClusterHealth } from '../providers/kubernetes/health/index.js';
@@ -23,8 +23,8 @@ export interface ProviderContext {
   readonly aws: AwsClients;
   /** One per process: no two weight changes to one hosted zone or listener ever interleave. */
   readonly serializer: KeyedSerializer;
-  /** One per process: EKS's add-on catalog answers, shared by every platform's provisioner. */
-  readonly addonCatalog?: AddonCatalogCache;
+  /** One per process: EKS's catalog answers (add-on and Kubernetes versions), shared by every platform. */
+  readonly eksCatalog?: EksCatalogCache;
   readonly access: ReturnType<typeof clusterAccess>;
   readonly services: ServiceDeployer;
   readonly log: Logger;
@@ -87,7 +87,7 @@ export function platformProviders(platform: PlatformConfig, context: ProviderCon
           template: green.mode === 'create' ? green.template : undefined,
           // Decommission deletes blue, which Switchyard may not have created (and so not tagged).
           allowUntagged: [roles.blue.name],
-          ...(context.addonCatalog && { addonCatalog: context.addonCatalog }),
+          ...(context.eksCatalog && { catalog: context.eksCatalog }),
           log,
         }),
         // The live (blue) slot's target as blue, the other slot's as green.

@@ -10,7 +10,7 @@ import { SpecController } from '../kube-native/gitops/spec-controller.js';
 import { createLogger, logProcessWarnings } from '../logging.js';
 import { createMetrics } from '../metrics.js';
 import { createAwsClientPool } from '../providers/aws/clients.js';
-import { addonCatalogCache } from '../providers/aws/eks-catalog.js';
+import { eksCatalogCache } from '../providers/aws/eks-catalog.js';
 import { KeyedSerializer } from '../providers/aws/serial.js';
 import { ProbeRegistry } from '../providers/probe/registry.js';
 import { clusterAccess, clusterConfigs } from './cluster-access.js';
@@ -66,8 +66,8 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     ...environmentCredentials(options.env),
   });
   const serializer = new KeyedSerializer();
-  // EKS's add-on catalog is the region's, not a platform's: one answer serves every promotion.
-  const addonCatalog = addonCatalogCache();
+  // EKS's catalogs are the region's, not a platform's: one answer serves every promotion.
+  const eksCatalog = eksCatalogCache();
   const probes = new ProbeRegistry({ log: log.child({ component: 'probe' }) });
   // One KubeConfig (and connection pool) per cluster, whichever platforms and promotions use it.
   const configs = clusterConfigs(aws.eks);
@@ -80,7 +80,7 @@ export async function serve(options: ServeOptions): Promise<RunningController> {
     const providers = platformProviders(platform, {
       aws,
       serializer,
-      addonCatalog,
+      eksCatalog,
       access,
       services,
       log,

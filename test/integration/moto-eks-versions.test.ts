@@ -110,7 +110,7 @@ describeWithServers('EKS cluster versions on moto', () => {
   });
 
   it('gives the adapter the offered versions, oldest first, without the unsupported one', async () => {
-    expect(await offeredKubernetesVersions(eks)).toEqual(offered);
+    expect(await offeredKubernetesVersions({ client: eks })).toEqual(offered);
   });
 
   it('offers add-ons for every offered version (one list of versions for both catalogs)', async () => {

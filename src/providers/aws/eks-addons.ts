@@ -49,7 +49,7 @@ export function compatibleVersions(
   addonName: string,
   kubernetesVersion: string,
 ): Promise<AddonVersionInfo[]> {
-  const cache = context.addonCatalog;
+  const cache = context.catalog;
   if (cache === undefined) return askCompatibleVersions(context, addonName, kubernetesVersion);
   return cache.get(`${addonName}@${kubernetesVersion}`, () =>
     askCompatibleVersions(context, addonName, kubernetesVersion),

@@ -1,30 +1,30 @@
-import type { AddonVersionInfo } from '@aws-sdk/client-eks';
-
 /**
- * Answers of EKS's add-on catalog (DescribeAddonVersions), kept for a while per add-on and Kubernetes
- * version. A promotion asks the same question in its dry run and in every foundation pass; the catalog
- * changes when AWS publishes a new build (weeks apart), so an answer an hour old is still the answer.
+ * Answers of EKS's catalogs, kept for a while: the add-on versions per add-on and Kubernetes version
+ * (DescribeAddonVersions) and the Kubernetes versions offered for new clusters
+ * (DescribeClusterVersions). They are the region's, not a cluster's: a promotion asks the same questions
+ * in its checks, its dry run and every foundation pass, and so does every other platform. They change
+ * when AWS publishes a new build or version (weeks apart), so an answer an hour old is still the answer.
  */
-export interface AddonCatalogCache {
-  get(key: string, ask: () => Promise<AddonVersionInfo[]>): Promise<AddonVersionInfo[]>;
+export interface EksCatalogCache {
+  get<T>(key: string, ask: () => Promise<T>): Promise<T>;
 }
 
 /** How long a catalog answer is used before EKS is asked again. */
-export const addonCatalogMaxAgeMs = 60 * 60_000;
+export const catalogMaxAgeMs = 60 * 60_000;
 
-export function addonCatalogCache(now: () => number = Date.now): AddonCatalogCache {
-  const answers = new Map<string, { readonly versions: Promise<AddonVersionInfo[]>; readonly at: number }>();
+export function eksCatalogCache(now: () => number = Date.now): EksCatalogCache {
+  const answers = new Map<string, { readonly answer: Promise<unknown>; readonly at: number }>();
   return {
-    get(key, ask) {
+    get<T>(key: string, ask: () => Promise<T>): Promise<T> {
       const kept = answers.get(key);
-      if (kept && now() - kept.at < addonCatalogMaxAgeMs) return kept.versions;
-      const versions = ask();
+      if (kept && now() - kept.at < catalogMaxAgeMs) return kept.answer as Promise<T>;
+      const answer = ask();
       // A failed question (throttling, a network error) is asked again next time, never kept.
-      versions.catch(() => {
-        if (answers.get(key)?.versions === versions) answers.delete(key);
+      answer.catch(() => {
+        if (answers.get(key)?.answer === answer) answers.delete(key);
       });
-      answers.set(key, { versions, at: now() });
-      return versions;
+      answers.set(key, { answer, at: now() });
+      return answer;
     },
   };
 }

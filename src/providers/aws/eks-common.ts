@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type Cluster, DescribeClusterCommand, type EKSClient, type LogType } from '@aws-sdk/client-eks';
 import type { Logger } from 'pino';
 import { ProviderError } from '../../domain/errors.js';
-import type { AddonCatalogCache } from './eks-catalog.js';
+import type { EksCatalogCache } from './eks-catalog.js';
 import { awsError } from './errors.js';
 
 /** Tag on everything Switchyard creates: the crash marker that says which promotion owns a resource. */
@@ -46,8 +46,8 @@ export interface EksClusterTemplate {
 export interface EksContext {
   readonly client: EKSClient;
   readonly log?: Logger | undefined;
-  /** Where add-on catalog answers are kept; without one, EKS is asked every time. */
-  readonly addonCatalog?: AddonCatalogCache | undefined;
+  /** Where EKS's catalog answers are kept (see eks-catalog.ts); without one, EKS is asked every time. */
+  readonly catalog?: EksCatalogCache | undefined;
 }
 
 /** EKS rejects client request tokens longer than this. */

@@ -1,5 +1,6 @@
 import { type EKSClient, paginateDescribeClusterVersions, VersionStatus } from '@aws-sdk/client-eks';
 import { naturalOrder } from '../../domain/natural-order.js';
+import type { EksContext } from './eks-common.js';
 import { describing } from './errors.js';
 
 /** Support states in which EKS still creates clusters; the other one is UNSUPPORTED. */
@@ -9,11 +10,17 @@ const offeredStatuses: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The Kubernetes minor versions ("1.35") EKS offers for new clusters, oldest first. Asks for every
+ * The Kubernetes minor versions ("1.35") EKS offers for new clusters, oldest first, kept in the
+ * context's catalog cache (see eks-catalog.ts). Asks for every
  * version (includeAll) and keeps those in standard or extended support, so the answer rests on each
  * version's status and not on which versions EKS leaves out by default, which its API does not say.
  */
-export async function offeredKubernetesVersions(client: EKSClient): Promise<readonly string[]> {
+export function offeredKubernetesVersions(context: EksContext): Promise<readonly string[]> {
+  const ask = () => askOfferedVersions(context.client);
+  return context.catalog === undefined ? ask() : context.catalog.get('kubernetes-versions', ask);
+}
+
+async function askOfferedVersions(client: EKSClient): Promise<readonly string[]> {
   const offered = new Set<string>();
   await describing('list', 'EKS Kubernetes versions', async () => {
     for await (const page of paginateDescribeClusterVersions({ client }, { includeAll: true })) {

@@ -8,7 +8,7 @@ import {
   ensureAddons,
   wantedAddons,
 } from './eks-addons.js';
-import { type AddonCatalogCache, addonCatalogCache } from './eks-catalog.js';
+import { type EksCatalogCache, eksCatalogCache } from './eks-catalog.js';
 import { ensureCluster } from './eks-cluster.js';
 import {
   assertOwned,
@@ -36,11 +36,11 @@ export interface EksProvisionerOptions {
   readonly allowUntagged?: readonly string[];
   readonly log?: Logger;
   /**
-   * EKS's add-on catalog answers, shared with other provisioners of the same account and region (one
-   * per process); without it the provisioner keeps its own.
+   * EKS's catalog answers (add-on and Kubernetes versions), shared with other provisioners of the same
+   * account and region (one per process); without it the provisioner keeps its own.
    */
-  readonly addonCatalog?: AddonCatalogCache;
-  /** Clock for how old a kept add-on catalog answer is (milliseconds); tests pass a fake one. */
+  readonly catalog?: EksCatalogCache;
+  /** Clock for how old a kept catalog answer is (milliseconds); tests pass a fake one. */
   readonly now?: () => number;
 }
 
@@ -53,7 +53,7 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
   const context: EksContext = {
     client: options.client,
     log: options.log,
-    addonCatalog: options.addonCatalog ?? addonCatalogCache(options.now),
+    catalog: options.catalog ?? eksCatalogCache(options.now),
   };
   const allowUntagged = new Set(options.allowUntagged ?? []);
   return {
@@ -69,7 +69,7 @@ export function createEksProvisioner(options: EksProvisionerOptions): ClusterPro
       };
     },
 
-    offeredVersions: () => offeredKubernetesVersions(context.client),
+    offeredVersions: () => offeredKubernetesVersions(context),
 
     async addonVersions(version) {
       const template = options.template;

@@ -19,7 +19,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEksProvisioner, type EksClusterTemplate } from '../../../src/providers/aws/eks.js';
 import { chooseAddonVersion, ensureAddons } from '../../../src/providers/aws/eks-addons.js';
-import { addonCatalogCache } from '../../../src/providers/aws/eks-catalog.js';
+import { eksCatalogCache } from '../../../src/providers/aws/eks-catalog.js';
 
 const target = '1.31';
 const client = new EKSClient({
@@ -368,11 +368,11 @@ describe('ensureFoundation', () => {
     eks.on(DescribeAddonCommand).resolves({
       addon: { addonName: 'coredns', addonVersion: 'v1.11.3-eksbuild.1', status: 'ACTIVE' },
     });
-    const addonCatalog = addonCatalogCache();
+    const catalog = eksCatalogCache();
     const green = { promotionId: 'promo-1', cluster: { name: 'green', adopted: false }, version: target };
     // Two platforms' provisioners (or one platform's, for each role assignment).
-    await createEksProvisioner({ client, template, addonCatalog }).ensureFoundation(green);
-    await createEksProvisioner({ client, template, addonCatalog }).ensureFoundation(green);
+    await createEksProvisioner({ client, template, catalog }).ensureFoundation(green);
+    await createEksProvisioner({ client, template, catalog }).ensureFoundation(green);
     expect(eks.commandCalls(DescribeAddonVersionsCommand)).toHaveLength(1);
     // Without a shared one, each keeps its own.
     await createEksProvisioner({ client, template }).ensureFoundation(green);

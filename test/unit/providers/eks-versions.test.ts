@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eksCatalogCache } from '../../../src/providers/aws/eks-catalog.js';
 import { offeredKubernetesVersions } from '../../../src/providers/aws/eks-versions.js';
 
 const client = new EKSClient({
@@ -32,7 +33,7 @@ describe('offeredKubernetesVersions', () => {
       .on(DescribeClusterVersionsCommand, { nextToken: 'page-3' })
       .resolves({ clusterVersions: [version('1.32', 'EXTENDED_SUPPORT')] });
 
-    expect(await offeredKubernetesVersions(client)).toEqual(['1.32', '1.33', '1.34', '1.35', '1.36']);
+    expect(await offeredKubernetesVersions({ client })).toEqual(['1.32', '1.33', '1.34', '1.35', '1.36']);
     // Page 3 is only answered to nextToken page-3, so its version in the result shows the tokens were
     // followed. (The paginator reuses one input object, so the recorded inputs show only its last state.)
     const calls = eks.commandCalls(DescribeClusterVersionsCommand);
@@ -50,19 +51,19 @@ describe('offeredKubernetesVersions', () => {
         { versionStatus: 'STANDARD_SUPPORT' },
       ],
     });
-    expect(await offeredKubernetesVersions(client)).toEqual(['1.32', '1.33']);
+    expect(await offeredKubernetesVersions({ client })).toEqual(['1.32', '1.33']);
   });
 
   it('sorts by minor number, so 1.9 comes before 1.10, and lists each version once', async () => {
     eks.on(DescribeClusterVersionsCommand).resolves({
       clusterVersions: [version('1.10'), version('1.9'), version('1.11'), version('1.10'), version('2.0')],
     });
-    expect(await offeredKubernetesVersions(client)).toEqual(['1.9', '1.10', '1.11', '2.0']);
+    expect(await offeredKubernetesVersions({ client })).toEqual(['1.9', '1.10', '1.11', '2.0']);
   });
 
   it('answers an empty list when EKS lists nothing', async () => {
     eks.on(DescribeClusterVersionsCommand).resolves({});
-    expect(await offeredKubernetesVersions(client)).toEqual([]);
+    expect(await offeredKubernetesVersions({ client })).toEqual([]);
   });
 
   it('wraps a failure as a ProviderError that names the call, keeping the SDK error as cause', async () => {
@@ -71,7 +72,7 @@ describe('offeredKubernetesVersions', () => {
       $metadata: { httpStatusCode: 403 },
     });
     eks.on(DescribeClusterVersionsCommand).rejects(denied);
-    const error = await offeredKubernetesVersions(client).catch((e: unknown) => e);
+    const error = await offeredKubernetesVersions({ client }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       name: 'ProviderError',
       retryable: false,
@@ -81,6 +82,23 @@ describe('offeredKubernetesVersions', () => {
     expect((error as Error).cause).toBe(denied);
   });
 
+  it('asks once an hour with a catalog cache (every promotion checks its target against it), and again after a failure', async () => {
+    eks
+      .on(DescribeClusterVersionsCommand)
+      .rejectsOnce(new Error('socket hang up'))
+      .resolves({ clusterVersions: [version('1.35'), version('1.36')] });
+    let clock = 0;
+    const context = { client, catalog: eksCatalogCache(() => clock) };
+    await expect(offeredKubernetesVersions(context)).rejects.toThrow(/socket hang up/);
+    for (let promotion = 0; promotion < 3; promotion++) {
+      expect(await offeredKubernetesVersions(context)).toEqual(['1.35', '1.36']);
+    }
+    expect(eks.commandCalls(DescribeClusterVersionsCommand)).toHaveLength(2);
+    clock += 60 * 60_000;
+    await offeredKubernetesVersions(context);
+    expect(eks.commandCalls(DescribeClusterVersionsCommand)).toHaveLength(3);
+  });
+
   it('keeps a throttled call retryable', async () => {
     eks.on(DescribeClusterVersionsCommand).rejects(
       Object.assign(new Error('Rate exceeded'), {
@@ -88,7 +106,7 @@ describe('offeredKubernetesVersions', () => {
         $metadata: { httpStatusCode: 429 },
       }),
     );
-    await expect(offeredKubernetesVersions(client)).rejects.toMatchObject({
+    await expect(offeredKubernetesVersions({ client })).rejects.toMatchObject({
       name: 'ProviderError',
       retryable: true,
       message: expect.stringMatching(/^list EKS Kubernetes versions: ThrottlingException: Rate exceeded$/),
