@@ -38,8 +38,16 @@ export interface Route53RouterOptions extends RecordSpec {
   readonly log?: Logger;
 }
 
-/** Our group can only ever span two records; more pages than this means the listing is not advancing. */
-const maxPages = 5;
+/**
+ * Records asked for per page. Route 53 answers up to 300 by default, so in a zone of hundreds of
+ * records every read would carry them all; ten hold our pair, the record after it, and room.
+ */
+const pageSize = 10;
+/**
+ * A name and type hold at most 100 weighted records (Route 53's limit), so this many pages always
+ * reach past the group; more means the listing is not advancing.
+ */
+const maxPages = Math.ceil(100 / pageSize) + 1;
 
 /**
  * A TrafficRouter over one Route 53 record name/type: blue and green are two weighted records written
@@ -67,6 +75,7 @@ export function createRoute53Router(options: Route53RouterOptions): TrafficRoute
             StartRecordName: start.name,
             StartRecordType: start.type,
             ...(start.identifier === undefined ? {} : { StartRecordIdentifier: start.identifier }),
+            MaxItems: pageSize,
           }),
         ),
       );

@@ -281,8 +281,43 @@ describe('Route 53 router: reading', () => {
       .resolves(listing([weighted('green', 30)]));
     expect(await createRoute53Router(options).read()).toMatchObject({ kind: 'weighted', green: 30 });
     const inputs = mock.commandCalls(ListResourceRecordSetsCommand).map((c) => c.args[0].input);
-    expect(inputs[0]).toEqual({ HostedZoneId: 'Z1', StartRecordName: name, StartRecordType: 'CNAME' });
+    // Ten records a page, not Route 53's default of 300: a read in a large zone carries our pair and
+    // its neighbours, not the zone.
+    expect(inputs[0]).toEqual({
+      HostedZoneId: 'Z1',
+      StartRecordName: name,
+      StartRecordType: 'CNAME',
+      MaxItems: 10,
+    });
     expect(inputs[1]).toMatchObject({ StartRecordName: `${name}.`, StartRecordIdentifier: 'green' });
+  });
+
+  it('reads every page of the 100 weighted records a name may hold, ten a page: a foreign one on the last is found', async () => {
+    const others = Array.from({ length: 98 }, (_, i) => ({
+      ...weighted('blue', 1),
+      SetIdentifier: `other-${String(i).padStart(2, '0')}`,
+    }));
+    const all = [weighted('blue', 70), weighted('green', 30), ...others];
+    // A listing in pages of MaxItems records, each page naming the next record to start from.
+    mock.on(ListResourceRecordSetsCommand).callsFake((input) => {
+      const from =
+        input.StartRecordIdentifier === undefined
+          ? 0
+          : all.findIndex((r) => r.SetIdentifier === input.StartRecordIdentifier);
+      const page = all.slice(from, from + Number(input.MaxItems));
+      const following = all[from + Number(input.MaxItems)] ?? next;
+      return {
+        ResourceRecordSets: page,
+        IsTruncated: true,
+        NextRecordName: following.Name,
+        NextRecordType: following.Type,
+        ...(following.SetIdentifier === undefined ? {} : { NextRecordIdentifier: following.SetIdentifier }),
+      };
+    });
+    await expect(createRoute53Router(options).read()).rejects.toThrow(
+      /weighted records not ours: other-00, .*, other-97; refusing to manage it/,
+    );
+    expect(mock.commandCalls(ListResourceRecordSetsCommand)).toHaveLength(10);
   });
 
   it('stops at the first page when the next one starts past our record', async () => {
