@@ -41,8 +41,8 @@ interface AddonRequest {
 
 /**
  * The versions EKS offers for `addonName` that are compatible with Kubernetes `kubernetesVersion`.
- * Asked once per add-on and version within the context's catalog cache (the dry run and every
- * foundation pass of a promotion share the answer): EKS's add-on catalog changes in weeks, not minutes.
+ * Asked once per add-on and version within the context's catalog cache (one per process: every
+ * platform's dry runs and foundation passes share the answer, see eks-catalog.ts).
  */
 export function compatibleVersions(
   context: EksContext,
