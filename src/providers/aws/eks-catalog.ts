@@ -19,10 +19,15 @@ export function eksCatalogCache(now: () => number = Date.now): EksCatalogCache {
       const kept = answers.get(key);
       if (kept && now() - kept.at < catalogMaxAgeMs) return kept.answer as Promise<T>;
       const answer = ask();
-      // A failed question (throttling, a network error) is asked again next time, never kept.
-      answer.catch(() => {
+      // A failed question (throttling, a network error) is asked again next time, never kept; so is an
+      // empty list (a version published before its catalog entries): kept, it would refuse every
+      // promotion for an hour.
+      const forget = () => {
         if (answers.get(key)?.answer === answer) answers.delete(key);
-      });
+      };
+      answer.then((value) => {
+        if (Array.isArray(value) && value.length === 0) forget();
+      }, forget);
       answers.set(key, { answer, at: now() });
       return answer;
     },

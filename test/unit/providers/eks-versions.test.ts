@@ -99,6 +99,18 @@ describe('offeredKubernetesVersions', () => {
     expect(eks.commandCalls(DescribeClusterVersionsCommand)).toHaveLength(3);
   });
 
+  it('does not keep an empty answer: the next promotion asks again', async () => {
+    eks
+      .on(DescribeClusterVersionsCommand)
+      .resolvesOnce({ clusterVersions: [] })
+      .resolves({ clusterVersions: [version('1.36')] });
+    const context = { client, catalog: eksCatalogCache() };
+    expect(await offeredKubernetesVersions(context)).toEqual([]);
+    expect(await offeredKubernetesVersions(context)).toEqual(['1.36']);
+    expect(await offeredKubernetesVersions(context)).toEqual(['1.36']);
+    expect(eks.commandCalls(DescribeClusterVersionsCommand)).toHaveLength(2);
+  });
+
   it('keeps a throttled call retryable', async () => {
     eks.on(DescribeClusterVersionsCommand).rejects(
       Object.assign(new Error('Rate exceeded'), {
