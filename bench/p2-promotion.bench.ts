@@ -3,12 +3,12 @@
  *
  * OURS: the built controller (its own process, as people run it), having promoted "payments" to its
  * first gate (a controller runs for weeks; the warm-up makes it one that has worked before), promotes
- * "shop" to the decommission gate, is approved at once, and deletes blue. Measured from the POST that starts it to the gate
- * opening, plus from the approval to the promotion's finish (the controller's own stamps), so the time
- * a person takes to approve is not counted.
+ * "shop" to the decommission gate, is approved at once, and deletes blue. Measured from the POST that
+ * starts it to the gate opening, plus from the approval to the promotion's finish (the controller's
+ * own stamps), so the time a person takes to approve is not counted.
  * BASELINE, in the same run and world (before ours in every other run, after it in the others): the
- * same operations made directly, each followed by an
- * immediate look (as fast as a hand-written script could go): EKS CreateCluster → ACTIVE,
+ * same operations made directly, each followed by an immediate look (as fast as a hand-written script
+ * could go): EKS CreateCluster → ACTIVE,
  * CreateNodegroup → ACTIVE, the add-ons (versions, create, ACTIVE), the services copied to green and
  * rolled out (the workload simulator plays the kubelets for both), one smoke request, one Route 53
  * weight change per step → INSYNC, plus the configured bakes, then DeleteNodegroup and DeleteCluster

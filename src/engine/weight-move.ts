@@ -1,7 +1,8 @@
 /**
  * The act part of one weight move, shared by traffic steps, manual weights and rollback steps: read the
  * router once, decide (src/domain/weight-move.ts), make sure the side gaining traffic is ready (asked
- * beside the read), then write once. Verifying and recording stay with the caller, which stores progress between them.
+ * beside the read), then write once. Verifying and recording stay with the caller, which stores
+ * progress between them.
  */
 import type { Observation, PlatformProviders } from '../domain/ports.js';
 import type { Promotion } from '../domain/promotion.js';
