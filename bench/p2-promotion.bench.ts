@@ -20,31 +20,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CreateAddonCommand,
-  CreateClusterCommand,
-  CreateNodegroupCommand,
-  DeleteClusterCommand,
-  DeleteNodegroupCommand,
-  DescribeAddonCommand,
-  DescribeAddonVersionsCommand,
-  DescribeClusterCommand,
-  DescribeNodegroupCommand,
-  type EKSClient,
-} from '@aws-sdk/client-eks';
-import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { createAwsClients } from '../src/providers/aws/clients.js';
 import { loadKubeConfig } from '../src/providers/kubernetes/kubeconfig.js';
 import { startController } from '../test/env/controller-process.js';
 import { resetMoto } from '../test/env/moto.js';
 import { createWorld, kubeTargetVersion, type World, worldCredentials } from '../test/env/world.js';
-import { roles } from '../test/env/world-aws.js';
+import { directly } from './baseline/p2-direct.js';
 import {
   type ControllerApi,
   controllerApi,
@@ -65,7 +48,6 @@ const steps = [1, 10, 50, 100];
  */
 const shortBake = { bakeMs: 2000, ttl: '1s' };
 const noBake = { bakeMs: 0, ttl: '0s' };
-const addons = ['vpc-cni', 'coredns', 'kube-proxy'];
 
 const sandbox = await startSandbox('p2');
 const env = sandbox.environment.info;
@@ -127,7 +109,9 @@ async function measure({ poll, bake, warm }: Setting, run: number): Promise<Samp
     configurePlatforms(world, poll, bake);
     // Every other run measures the baseline first, so neither side always meets the world first.
     const baselineFirst = run % 2 === 1;
-    const early = baselineFirst ? await directly(world, tag, bake.bakeMs) : undefined;
+    const early = baselineFirst
+      ? await directly({ aws, blueKube, greenKube }, world, { tag, steps, bakeMs: bake.bakeMs })
+      : undefined;
     const controller = await startController(world);
     if (warm) await promoteToFirstGate(world);
     let ours: number;
@@ -140,7 +124,8 @@ async function measure({ poll, bake, warm }: Setting, run: number): Promise<Samp
     } finally {
       await controller.stop();
     }
-    const phases = early ?? (await directly(world, tag, bake.bakeMs));
+    const phases =
+      early ?? (await directly({ aws, blueKube, greenKube }, world, { tag, steps, bakeMs: bake.bakeMs }));
     const baseline = Object.values(phases).reduce((a, b) => a + b, 0);
     console.log(
       `  ${poll} poll, ${warm ? 'warm' : 'cold'}, run ${run + 1}: ours ${ms(ours)}, baseline ${ms(baseline)}`,
@@ -236,154 +221,6 @@ async function promote(world: World): Promise<{ ours: number; stages: Record<str
   );
   const ours = Date.parse(done.finishedAt) - started - waitedForApproval;
   return { ours, stages };
-}
-
-/**
- * The same provider operations as a script would make them, one after another; returns the time of
- * each group, named after the stage of ours that makes the same operations.
- */
-async function directly(world: World, tag: string, bakeMs: number): Promise<Record<string, number>> {
-  const phases: Record<string, number> = {};
-  let mark = performance.now();
-  const phase = (stage: string) => {
-    const now = performance.now();
-    phases[stage] = now - mark;
-    mark = now;
-  };
-  const name = `base-${tag}`;
-  await aws.eks.send(
-    new CreateClusterCommand({
-      name,
-      version: kubeTargetVersion,
-      roleArn: roles.cluster,
-      resourcesVpcConfig: { subnetIds: [...world.aws.subnetIds] },
-    }),
-  );
-  await until(async () => (await cluster(aws.eks, name))?.status === 'ACTIVE');
-  phase('provision');
-  await aws.eks.send(
-    new CreateNodegroupCommand({
-      clusterName: name,
-      nodegroupName: 'general',
-      nodeRole: roles.nodes,
-      subnets: [...world.aws.subnetIds],
-      scalingConfig: { minSize: 1, maxSize: 3, desiredSize: 2 },
-    }),
-  );
-  await until(async () => (await nodegroup(aws.eks, name))?.status === 'ACTIVE');
-  for (const addonName of addons) {
-    const offered = await aws.eks.send(
-      new DescribeAddonVersionsCommand({ addonName, kubernetesVersion: kubeTargetVersion }),
-    );
-    const addonVersion = offered.addons?.[0]?.addonVersions?.[0]?.addonVersion;
-    await aws.eks.send(new CreateAddonCommand({ clusterName: name, addonName, addonVersion }));
-    await until(async () => {
-      const found = await aws.eks.send(new DescribeAddonCommand({ clusterName: name, addonName }));
-      return found.addon?.status === 'ACTIVE';
-    });
-  }
-  phase('foundation');
-  await copyServices(world.names.namespaces.shop, `${world.names.namespaces.shop}-${tag}`);
-  phase('services + qualify-services');
-  await fetch(world.smoke.shop.url, { headers: { host: 'shop.example.test' } }).then((r) => r.text());
-  for (const green of steps) {
-    await setWeights(aws.route53, world.aws.hostedZoneId, green);
-    await new Promise((resolve) => setTimeout(resolve, bakeMs));
-  }
-  phase('shift-traffic');
-  await aws.eks.send(new DeleteNodegroupCommand({ clusterName: name, nodegroupName: 'general' }));
-  await until(async () => (await nodegroup(aws.eks, name)) === undefined);
-  await aws.eks.send(new DeleteClusterCommand({ name }));
-  await until(async () => (await cluster(aws.eks, name)) === undefined);
-  phase('decommission');
-  return phases;
-}
-
-/** The shop namespace's Deployments, Services and ConfigMaps created on green, then rolled out. */
-async function copyServices(from: string, to: string): Promise<void> {
-  const [blueCore, blueApps] = [blueKube.makeApiClient(CoreV1Api), blueKube.makeApiClient(AppsV1Api)];
-  const [core, apps] = [greenKube.makeApiClient(CoreV1Api), greenKube.makeApiClient(AppsV1Api)];
-  const meta = (m: { name?: string; labels?: Record<string, string> } | undefined) => ({
-    name: m?.name ?? '',
-    ...(m?.labels && { labels: m.labels }),
-  });
-  await core.createNamespace({ body: { metadata: { name: to } } });
-  for (const item of (await blueCore.listNamespacedConfigMap({ namespace: from })).items) {
-    if (item.metadata?.name === 'kube-root-ca.crt') continue;
-    await core.createNamespacedConfigMap({
-      namespace: to,
-      body: { metadata: meta(item.metadata), data: item.data ?? {} },
-    });
-  }
-  for (const item of (await blueCore.listNamespacedService({ namespace: from })).items) {
-    const { clusterIP: _ip, clusterIPs: _ips, ...spec } = item.spec ?? {};
-    await core.createNamespacedService({ namespace: to, body: { metadata: meta(item.metadata), spec } });
-  }
-  const deployments = (await blueApps.listNamespacedDeployment({ namespace: from })).items;
-  for (const item of deployments) {
-    if (item.spec === undefined) continue;
-    await apps.createNamespacedDeployment({
-      namespace: to,
-      body: { metadata: meta(item.metadata), spec: item.spec },
-    });
-  }
-  await until(async () => {
-    const rolled = (await apps.listNamespacedDeployment({ namespace: to })).items;
-    return rolled.every((d) => (d.status?.availableReplicas ?? 0) >= (d.spec?.replicas ?? 1));
-  }, 50);
-}
-
-async function setWeights(route53: Route53Client, zone: string, green: number): Promise<void> {
-  const record = (id: string, weight: number) => ({
-    Action: 'UPSERT' as const,
-    ResourceRecordSet: {
-      Name: 'base.example.test',
-      Type: 'CNAME' as const,
-      TTL: 0,
-      SetIdentifier: id,
-      Weight: weight,
-      ResourceRecords: [{ Value: `${id}.lb.example.test` }],
-    },
-  });
-  const change = await route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zone,
-      ChangeBatch: { Changes: [record('base-blue', 100 - green), record('base-green', green)] },
-    }),
-  );
-  await until(async () => {
-    const status = await route53.send(new GetChangeCommand({ Id: change.ChangeInfo?.Id }));
-    return status.ChangeInfo?.Status === 'INSYNC';
-  });
-}
-
-async function cluster(eks: EKSClient, name: string) {
-  return missingIsUndefined(async () => (await eks.send(new DescribeClusterCommand({ name }))).cluster);
-}
-
-async function nodegroup(eks: EKSClient, clusterName: string) {
-  return missingIsUndefined(
-    async () =>
-      (await eks.send(new DescribeNodegroupCommand({ clusterName, nodegroupName: 'general' }))).nodegroup,
-  );
-}
-
-async function missingIsUndefined<T>(read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
-}
-
-/** Looks again at once (or after `pauseMs`) until `done`: the fastest a script can notice. */
-async function until(done: () => Promise<boolean>, pauseMs = 0): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error('baseline operation did not finish within 60 s');
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  }
 }
 
 /** The world's API as its operator; the admin's token where given. */
